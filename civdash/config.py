@@ -1,0 +1,57 @@
+"""Configurable defaults: thresholds vary by city and year, so none of them is a constant in code.
+
+`Settings.from_env()` reads overrides from environment variables; every function that needs a
+threshold takes a `Settings` (or uses `DEFAULT_SETTINGS`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    star_thresholds: tuple[float, ...] = (100, 300, 600, 1000, 1500)
+    """Cumulative hours for 一星 … 五星 (national scheme; some cities use 100/200/500/800/1000)."""
+    unit_pass_mark: float = 80.0
+    """Score a unit must reach when it has no target_score of its own."""
+    max_file_bytes: int = 100 * 1024 * 1024
+    max_rows: int = 1_048_576
+    max_unzipped_bytes: int = 2 * 1024 * 1024 * 1024
+    """Largest total uncompressed size of an .xlsx/.ods before it is refused as a zip bomb."""
+    max_zip_ratio: float = 200.0
+    red_list_size: int = 5
+    black_list_size: int = 5
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def from_env() -> Settings:
+        kw: dict[str, object] = {}
+        if v := os.environ.get("CIVDASH_STAR_THRESHOLDS"):
+            kw["star_thresholds"] = tuple(float(x) for x in v.replace("，", ",").split(","))
+        if v := os.environ.get("CIVDASH_UNIT_PASS_MARK"):
+            kw["unit_pass_mark"] = float(v)
+        if v := os.environ.get("CIVDASH_MAX_FILE_MB"):
+            kw["max_file_bytes"] = int(float(v) * 1024 * 1024)
+        if v := os.environ.get("CIVDASH_MAX_ROWS"):
+            kw["max_rows"] = int(v)
+        return Settings(**kw)  # type: ignore[arg-type]
+
+
+DEFAULT_SETTINGS = Settings()
+
+
+def data_home() -> Path:
+    """Where CivDash keeps its SQLite file and uploads: `$CIVDASH_HOME`, default `./data`."""
+    return Path(os.environ.get("CIVDASH_HOME", "data"))
+
+
+def database_url() -> str:
+    """`$CIVDASH_DATABASE_URL`, else a SQLite file under `data_home()`."""
+    url = os.environ.get("CIVDASH_DATABASE_URL")
+    if url:
+        return url
+    home = data_home()
+    return f"sqlite:///{(home / 'civdash.sqlite').as_posix()}"
