@@ -1,0 +1,5 @@
+"""Entry point for `python -m civdash`."""
+
+from civdash.cli import main
+
+raise SystemExit(main())

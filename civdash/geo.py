@@ -1,0 +1,109 @@
+"""Coordinates: GCJ-02 / BD-09 → WGS-84 and the sanity checks of ledgers.md.
+
+Chinese web maps publish shifted coordinates: 高德 and 腾讯 use GCJ-02, 百度 uses BD-09. Offices copy
+coordinates from those maps, so ingest converts them to WGS-84 (what GeoJSON and Leaflet expect).
+The inverse of the GCJ-02 offset has no closed form; a few fixed-point iterations bring it well
+under a metre, which is more than enough for inspection points.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+_A = 6378245.0
+_EE = 0.00669342162296594323
+_X_PI = math.pi * 3000.0 / 180.0
+
+CRS_CHOICES = ("WGS-84", "GCJ-02", "BD-09")
+
+
+def _transform_lat(x: FloatArray, y: FloatArray) -> FloatArray:
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
+    ret += (20.0 * np.sin(6.0 * x * math.pi) + 20.0 * np.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * np.sin(y * math.pi) + 40.0 * np.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (160.0 * np.sin(y / 12.0 * math.pi) + 320 * np.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    return ret
+
+
+def _transform_lon(x: FloatArray, y: FloatArray) -> FloatArray:
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
+    ret += (20.0 * np.sin(6.0 * x * math.pi) + 20.0 * np.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * np.sin(x * math.pi) + 40.0 * np.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (150.0 * np.sin(x / 12.0 * math.pi) + 300.0 * np.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    return ret
+
+
+def wgs84_to_gcj02(lat: FloatArray, lon: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The GCJ-02 offset applied to WGS-84 points (vectorised)."""
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    dlat = _transform_lat(lon - 105.0, lat - 35.0)
+    dlon = _transform_lon(lon - 105.0, lat - 35.0)
+    radlat = lat / 180.0 * math.pi
+    magic = 1 - _EE * np.sin(radlat) ** 2
+    sqrtmagic = np.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * math.pi)
+    dlon = (dlon * 180.0) / (_A / sqrtmagic * np.cos(radlat) * math.pi)
+    return lat + dlat, lon + dlon
+
+
+def gcj02_to_wgs84(lat: FloatArray, lon: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Invert the GCJ-02 offset by fixed-point iteration (error < 1e-7 degrees)."""
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    wlat, wlon = lat.copy(), lon.copy()
+    for _ in range(6):
+        glat, glon = wgs84_to_gcj02(wlat, wlon)
+        wlat = wlat - (glat - lat)
+        wlon = wlon - (glon - lon)
+    return wlat, wlon
+
+
+def bd09_to_gcj02(lat: FloatArray, lon: FloatArray) -> tuple[FloatArray, FloatArray]:
+    x = np.asarray(lon, dtype=float) - 0.0065
+    y = np.asarray(lat, dtype=float) - 0.006
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+    return z * np.sin(theta), z * np.cos(theta)
+
+
+def gcj02_to_bd09(lat: FloatArray, lon: FloatArray) -> tuple[FloatArray, FloatArray]:
+    x = np.asarray(lon, dtype=float)
+    y = np.asarray(lat, dtype=float)
+    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
+    return z * np.sin(theta) + 0.006, z * np.cos(theta) + 0.0065
+
+
+def to_wgs84(lat: FloatArray, lon: FloatArray, crs: str | None) -> tuple[FloatArray, FloatArray]:
+    """Convert points in `crs` ("WGS-84", "GCJ-02" or "BD-09") to WGS-84.
+
+    >>> lat, lon = wgs84_to_gcj02(np.array([30.3]), np.array([120.2]))
+    >>> [round(float(v), 6) for v in (*gcj02_to_wgs84(lat, lon),)]
+    [30.3, 120.2]
+    """
+    code = normalize_crs(crs)
+    if code == "GCJ-02":
+        return gcj02_to_wgs84(lat, lon)
+    if code == "BD-09":
+        return gcj02_to_wgs84(*bd09_to_gcj02(lat, lon))
+    return np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+
+
+def normalize_crs(crs: str | None) -> str:
+    """Name of a coordinate system from what users write (高德/GCJ02/火星 → GCJ-02, 百度 → BD-09)."""
+    if not crs:
+        return "WGS-84"
+    key = crs.upper().replace("-", "").replace("_", "").replace(" ", "")
+    if key in {"GCJ02", "GCJ", "火星", "火星坐标", "高德", "腾讯", "AMAP"} or "GCJ" in key:
+        return "GCJ-02"
+    if key in {"BD09", "BD", "百度", "BAIDU"} or "BD09" in key:
+        return "BD-09"
+    if key in {"WGS84", "WGS", "GPS", "EPSG4326"}:
+        return "WGS-84"
+    raise ValueError(f"不支持的坐标系『{crs}』，可选：WGS-84、GCJ-02（高德/腾讯）、BD-09（百度）。")
