@@ -37,7 +37,9 @@ def _parse_map(items: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
         if "=" not in item:
-            raise FileRefused(f"--map 参数『{item}』格式不对，应为 '表头=字段'，例如 '服务时长=hours'。")
+            raise FileRefused(
+                f"--map 参数『{item}』格式不对，应为 '表头=字段'，例如 '服务时长=hours'。"
+            )
         header, target = item.split("=", 1)
         out[header.strip()] = target.strip() or "-"
     return out
@@ -69,16 +71,22 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--crs", default=None, help="坐标系：WGS-84（默认）、GCJ-02、BD-09")
     p.add_argument("--json", action="store_true")
     p.add_argument("--out", type=Path, default=None)
-    p.add_argument("--db", default=None, help="数据库 URL（默认 $CIVDASH_DATABASE_URL 或 data/ 下的 SQLite）")
+    p.add_argument(
+        "--db", default=None, help="数据库 URL（默认 $CIVDASH_DATABASE_URL 或 data/ 下的 SQLite）"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m civdash", description="文明创建数据看板命令行工具")
+    parser = argparse.ArgumentParser(
+        prog="python -m civdash", description="文明创建数据看板命令行工具"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     _add_read_options(sub.add_parser("ingest", help="读取并校验台账文件（不保存）"))
     commit = sub.add_parser("commit", help="读取、校验并保存为快照")
     _add_read_options(commit)
-    commit.add_argument("--as-of", type=date.fromisoformat, default=None, help="截至日期 YYYY-MM-DD")
+    commit.add_argument(
+        "--as-of", type=date.fromisoformat, default=None, help="截至日期 YYYY-MM-DD"
+    )
     commit.add_argument("--by", default="", help="提交人")
     snaps = sub.add_parser("snapshots", help="列出已保存的快照")
     snaps.add_argument("--kind", default=None, choices=[*LEDGER_KINDS, "districts"])
@@ -116,7 +124,9 @@ def _districts_for(args: argparse.Namespace, *, create: bool) -> DistrictTable |
 
 def _print_human(result: IngestResult, out: Path | None) -> None:
     k = get_kind(result.kind)
-    print(f"台账类型：{k.label}（{result.kind}）  工作表：{result.sheet or '-'}  表头行：{result.header_row}")
+    print(
+        f"台账类型：{k.label}（{result.kind}）  工作表：{result.sheet or '-'}  表头行：{result.header_row}"
+    )
     if result.as_of:
         print(f"截至日期：{result.as_of.isoformat()}")
     print(f"读取 {result.rows_read} 行：有效 {result.rows_valid} 行，无效 {result.rows_invalid} 行")
@@ -175,10 +185,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.json:
                 rows = [
                     {
-                        "id": s.id, "kind": s.kind, "as_of": s.as_of.isoformat(),
-                        "file_name": s.file_name, "rows_valid": s.rows_valid,
-                        "rows_invalid": s.rows_invalid, "is_current": s.is_current,
-                        "sha256": s.sha256, "committed_by": s.committed_by,
+                        "id": s.id,
+                        "kind": s.kind,
+                        "as_of": s.as_of.isoformat(),
+                        "file_name": s.file_name,
+                        "rows_valid": s.rows_valid,
+                        "rows_invalid": s.rows_invalid,
+                        "is_current": s.is_current,
+                        "sha256": s.sha256,
+                        "committed_by": s.committed_by,
                         "committed_at": s.committed_at.isoformat(),
                     }
                     for s in snaps
@@ -190,8 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print("还没有任何快照。可用 python -m civdash load-sample 载入示例城市。")
                 for s in snaps:
                     mark = "*" if s.is_current else " "
-                    print(f"{mark} #{s.id:<5} {get_kind(s.kind).label:<6} 截至 {s.as_of}  "
-                          f"有效 {s.rows_valid:>7} 行  {s.file_name}")
+                    print(
+                        f"{mark} #{s.id:<5} {get_kind(s.kind).label:<6} 截至 {s.as_of}  "
+                        f"有效 {s.rows_valid:>7} 行  {s.file_name}"
+                    )
             return 0
         if args.command == "districts":
             table = read_districts(args.path)
@@ -205,7 +222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             store = _store(args.db)
             outcomes = load_sample(store)
-            print(f"已载入示例城市：{len(outcomes)} 个快照。" if outcomes else "数据库不是空的，未载入示例城市。")
+            print(
+                f"已载入示例城市：{len(outcomes)} 个快照。"
+                if outcomes
+                else "数据库不是空的，未载入示例城市。"
+            )
             return 0
     except FileRefused as exc:
         print(str(exc), file=sys.stderr)

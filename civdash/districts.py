@@ -147,7 +147,9 @@ class DistrictTable:
             props = feat.get("properties") or {}
             name = props.get("name") or props.get("名称") or props.get("NAME")
             if not name:
-                raise ValueError(f"第 {i} 个区县边界缺少 name 属性，请在 properties 中填写区县名称。")
+                raise ValueError(
+                    f"第 {i} 个区县边界缺少 name 属性，请在 properties 中填写区县名称。"
+                )
             aliases = props.get("aliases") or ()
             if isinstance(aliases, str):
                 aliases = [a for a in re.split(r"[,，、;；\s]+", aliases) if a]

@@ -188,13 +188,12 @@ def ingest_table(
 
     # 整改情况 holding statuses (已完成/未整改) is the status column, not free-text measures
     if kind == "issues" and "status" not in by_field and "measures" in by_field:
-        col = by_field["measures"]
-        if _looks_like_status(body[col]):
+        if _looks_like_status(body[by_field["measures"]]):
             by_field["status"] = by_field.pop("measures")
 
     values: dict[str, pd.Series] = {}
     for f in k.input_fields:
-        col = by_field.get(f.name)
+        col: int | None = by_field.get(f.name)
         if col is None:
             continue
         parser = PARSERS[f.parser or f.type]
@@ -259,7 +258,9 @@ def ingest_table(
         rows_read=len(index),
         rows=valid,
         problems=problems.items,
-        columns=ColumnMatch(kind, match.headers, {c: f for f, c in by_field.items()}).source_to_field(),
+        columns=ColumnMatch(
+            kind, match.headers, {c: f for f, c in by_field.items()}
+        ).source_to_field(),
         as_of=raw.as_of,
         file_name=file_name,
         sha256=sha256,
@@ -284,8 +285,12 @@ def _derive(
         frame["unit_id"] = stable_id("U", frame["unit_name"], frame["district"])
     if kind == "issues" and "issue_id" not in values:
         frame["issue_id"] = stable_id(
-            "Q", frame["found_on"].astype("str"), frame["district"], frame["location"],
-            frame["description"], frame["responsible_unit"],
+            "Q",
+            frame["found_on"].astype("str"),
+            frame["district"],
+            frame["location"],
+            frame["description"],
+            frame["responsible_unit"],
         )
     if k.id_field and k.id_field in values:
         ids = frame[k.id_field]
@@ -296,8 +301,12 @@ def _derive(
             f = k.field(k.id_field)
             for row, value in ids[dup].items():
                 problems.add(
-                    int(row), f,
-                    (f"与第 {int(first_row[value])} 行重复", "编号在一个文件中不能重复，请核对后删除或更正重复行"),
+                    int(row),
+                    f,
+                    (
+                        f"与第 {int(first_row[value])} 行重复",
+                        "编号在一个文件中不能重复，请核对后删除或更正重复行",
+                    ),
                     column=by_field.get(k.id_field),
                 )
     if kind == "volunteers":
@@ -308,20 +317,30 @@ def _derive(
         long_term = values["deadline"].attrs.get("long_term") if "deadline" in values else None
         if long_term is not None and long_term.any():
             frame.loc[long_term & frame["status"].isna(), "status"] = "长期整改"
-        early = frame["rectified_on"].notna() & frame["found_on"].notna() & (
-            frame["rectified_on"] < frame["found_on"]
+        early = (
+            frame["rectified_on"].notna()
+            & frame["found_on"].notna()
+            & (frame["rectified_on"] < frame["found_on"])
         )
         for row in early[early].index:
-            problems.add(int(row), k.field("rectified_on"),
-                         ("早于发现日期", "请核对整改完成日期"), severity="warning",
-                         column=by_field.get("rectified_on"))
+            problems.add(
+                int(row),
+                k.field("rectified_on"),
+                ("早于发现日期", "请核对整改完成日期"),
+                severity="warning",
+                column=by_field.get("rectified_on"),
+            )
     if "lat" in k.field_names and ("lat" in values or "lon" in values):
         _check_coordinates(frame, problems, k, districts, crs or raw.crs_hint)
 
 
 def star_level(hours: pd.Series, thresholds: tuple[float, ...]) -> pd.Series:
     """Star level 0–5 from cumulative hours (一星 100 h … 五星 1500 h by default)."""
-    levels = np.searchsorted(np.asarray(thresholds, dtype=float), hours.to_numpy(dtype=float, na_value=np.nan), side="right")
+    levels = np.searchsorted(
+        np.asarray(thresholds, dtype=float),
+        hours.to_numpy(dtype=float, na_value=np.nan),
+        side="right",
+    )
     return pd.Series(levels, index=hours.index).astype("Int64").where(hours.notna())
 
 
@@ -356,7 +375,12 @@ def _check_coordinates(
     bounds = districts.bounds() if districts else None
     if bounds is not None:
         pad = 0.02
-        lo_lat, lo_lon, hi_lat, hi_lon = bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad
+        lo_lat, lo_lon, hi_lat, hi_lon = (
+            bounds[0] - pad,
+            bounds[1] - pad,
+            bounds[2] + pad,
+            bounds[3] + pad,
+        )
     else:
         lo_lat, lo_lon, hi_lat, hi_lon = -90.0, -180.0, 90.0, 180.0
 
@@ -372,13 +396,24 @@ def _check_coordinates(
     idx = frame.index
     for i in np.flatnonzero(swapped):
         row = int(idx[i])
-        problems.add(row, fl, ("与经度填反了", "已自动对调，请在原表中更正"), severity="warning",
-                     column=by_field.get("lat"))
+        problems.add(
+            row,
+            fl,
+            ("与经度填反了", "已自动对调，请在原表中更正"),
+            severity="warning",
+            column=by_field.get("lat"),
+        )
     for i in np.flatnonzero(dropped):
         row = int(idx[i])
         reason = "为 (0, 0)，不是有效坐标" if zero[i] else "不在本市范围内"
-        problems.add(row, fl, (reason, "已忽略该坐标（该行保留），请核对经纬度"), severity="warning",
-                     column=by_field.get("lat"), value=f"{frame['lat'].iat[i]}, {frame['lon'].iat[i]}")
+        problems.add(
+            row,
+            fl,
+            (reason, "已忽略该坐标（该行保留），请核对经纬度"),
+            severity="warning",
+            column=by_field.get("lat"),
+            value=f"{frame['lat'].iat[i]}, {frame['lon'].iat[i]}",
+        )
     new_lat = np.where(swapped, lon, np.where(ok, lat, np.nan))
     new_lon = np.where(swapped, lat, np.where(ok, lon, np.nan))
     frame["lat"] = new_lat
@@ -432,12 +467,22 @@ def ingest_file(
     else:
         data = source
     raw = read_table(
-        data, file_name, kind=None if kind in ("", "auto") else kind, sheet=sheet,
-        header_row=header_row, settings=settings,
+        data,
+        file_name,
+        kind=None if kind in ("", "auto") else kind,
+        sheet=sheet,
+        header_row=header_row,
+        settings=settings,
     )
     return ingest_table(
-        raw, kind=kind, mapping=mapping, districts=districts, crs=crs, settings=settings,
-        file_name=file_name or "", sha256=file_sha256(data),
+        raw,
+        kind=kind,
+        mapping=mapping,
+        districts=districts,
+        crs=crs,
+        settings=settings,
+        file_name=file_name or "",
+        sha256=file_sha256(data),
     )
 
 
@@ -453,8 +498,14 @@ def read_districts(source: str | Path, *, file_name: str | None = None) -> Distr
         try:
             return DistrictTable.from_geojson(data)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise FileRefused(str(exc) if isinstance(exc, ValueError) else "区县边界文件不是 UTF-8 编码的 GeoJSON。") from exc
-    result = ingest_table(read_table(data, file_name or path.name, kind="districts"), kind="districts")
+            raise FileRefused(
+                str(exc)
+                if isinstance(exc, ValueError)
+                else "区县边界文件不是 UTF-8 编码的 GeoJSON。"
+            ) from exc
+    result = ingest_table(
+        read_table(data, file_name or path.name, kind="districts"), kind="districts"
+    )
     errors = [p.message for p in result.problems if p.severity == "error"]
     if errors:
         raise FileRefused("区县表有误：" + errors[0])

@@ -221,7 +221,11 @@ def parse_population(raw: pd.Series, **_: object) -> Parsed:
     """Population, allowing "26.3万" and "263,000人"."""
     if pd.api.types.is_numeric_dtype(raw.dtype):
         return parse_float(raw)
-    text = clean_text(raw).str.replace(_NUMBER_NOISE, "", regex=True).str.replace("人$", "", regex=True)
+    text = (
+        clean_text(raw)
+        .str.replace(_NUMBER_NOISE, "", regex=True)
+        .str.replace("人$", "", regex=True)
+    )
     wan = text.str.endswith("万").fillna(False).astype(bool)
     num = pd.to_numeric(text.str.replace("万$", "", regex=True), errors="coerce").astype(float)
     num = num.where(~wan, num * 10_000)
@@ -258,10 +262,45 @@ def parse_percent(raw: pd.Series, **_: object) -> Parsed:
 
 # ---------------------------------------------------------------- booleans
 
-_TRUE = {"是", "√", "✓", "✔", "y", "yes", "1", "true", "t", "对", "有", "党员", "中共党员",
-         "中共预备党员", "预备党员", "共产党员"}
-_FALSE = {"否", "×", "✗", "✘", "x", "n", "no", "0", "false", "f", "无", "不是", "非党员", "群众",
-          "共青团员", "团员", "民主党派", "无党派人士", "无党派"}
+_TRUE = {
+    "是",
+    "√",
+    "✓",
+    "✔",
+    "y",
+    "yes",
+    "1",
+    "true",
+    "t",
+    "对",
+    "有",
+    "党员",
+    "中共党员",
+    "中共预备党员",
+    "预备党员",
+    "共产党员",
+}
+_FALSE = {
+    "否",
+    "×",
+    "✗",
+    "✘",
+    "x",
+    "n",
+    "no",
+    "0",
+    "false",
+    "f",
+    "无",
+    "不是",
+    "非党员",
+    "群众",
+    "共青团员",
+    "团员",
+    "民主党派",
+    "无党派人士",
+    "无党派",
+}
 
 
 def parse_bool(raw: pd.Series, *, political: bool = False, **_: object) -> Parsed:
@@ -307,7 +346,9 @@ def _map_uniques(
     return Parsed(values.where(values.notna()), errors, warnings)
 
 
-def parse_district(raw: pd.Series, *, districts: DistrictTable | None = None, **_: object) -> Parsed:
+def parse_district(
+    raw: pd.Series, *, districts: DistrictTable | None = None, **_: object
+) -> Parsed:
     """Resolve against the district table: exact, no spaces, alias, unique prefix (东湖 → 东湖区)."""
     text = clean_text(raw)
     if districts is None:
@@ -335,19 +376,42 @@ def parse_target_district(
 
 
 _ISSUE_STATUS = {
-    "待整改": "待整改", "未整改": "待整改", "未完成": "待整改", "未开始": "待整改", "未处理": "待整改",
-    "待处理": "待整改", "已交办": "待整改", "交办": "待整改", "否": "待整改",
-    "整改中": "整改中", "正在整改": "整改中", "推进中": "整改中", "进行中": "整改中", "处理中": "整改中",
-    "已整改": "已整改", "已完成": "已整改", "完成": "已整改", "整改完成": "已整改", "已完成整改": "已整改",
-    "已办结": "已整改", "办结": "已整改", "是": "已整改",
-    "已销号": "已销号", "销号": "已销号", "已复核销号": "已销号", "复核销号": "已销号",
-    "长期整改": "长期整改", "长期坚持": "长期整改", "持续整改": "长期整改", "长期": "长期整改",
+    "待整改": "待整改",
+    "未整改": "待整改",
+    "未完成": "待整改",
+    "未开始": "待整改",
+    "未处理": "待整改",
+    "待处理": "待整改",
+    "已交办": "待整改",
+    "交办": "待整改",
+    "否": "待整改",
+    "整改中": "整改中",
+    "正在整改": "整改中",
+    "推进中": "整改中",
+    "进行中": "整改中",
+    "处理中": "整改中",
+    "已整改": "已整改",
+    "已完成": "已整改",
+    "完成": "已整改",
+    "整改完成": "已整改",
+    "已完成整改": "已整改",
+    "已办结": "已整改",
+    "办结": "已整改",
+    "是": "已整改",
+    "已销号": "已销号",
+    "销号": "已销号",
+    "已复核销号": "已销号",
+    "复核销号": "已销号",
+    "长期整改": "长期整改",
+    "长期坚持": "长期整改",
+    "持续整改": "长期整改",
+    "长期": "长期整改",
 }
 
 
-def _lookup(mapping: Mapping[str, str], choices: tuple[str, ...], what: str) -> Callable[
-    [str], tuple[str | None, tuple[str, str] | None, bool]
-]:
+def _lookup(
+    mapping: Mapping[str, str], choices: tuple[str, ...], what: str
+) -> Callable[[str], tuple[str | None, tuple[str, str] | None, bool]]:
     options = "、".join(choices)
 
     def one(u: str) -> tuple[str | None, tuple[str, str] | None, bool]:
@@ -365,11 +429,26 @@ def parse_issue_status(raw: pd.Series, **_: object) -> Parsed:
 
 
 _UNIT_STATUS = {
-    "培育中": "培育中", "培育": "培育中", "创建中": "培育中", "在创": "培育中",
-    "已申报": "已申报", "申报": "已申报", "申报中": "已申报", "待命名": "已申报",
-    "已命名": "已命名", "命名": "已命名", "已授牌": "已命名",
-    "复查保留": "复查保留", "保留": "复查保留", "复查通过": "复查保留", "保留称号": "复查保留",
-    "已撤销": "已撤销", "撤销": "已撤销", "摘牌": "已撤销", "已摘牌": "已撤销", "取消": "已撤销",
+    "培育中": "培育中",
+    "培育": "培育中",
+    "创建中": "培育中",
+    "在创": "培育中",
+    "已申报": "已申报",
+    "申报": "已申报",
+    "申报中": "已申报",
+    "待命名": "已申报",
+    "已命名": "已命名",
+    "命名": "已命名",
+    "已授牌": "已命名",
+    "复查保留": "复查保留",
+    "保留": "复查保留",
+    "复查通过": "复查保留",
+    "保留称号": "复查保留",
+    "已撤销": "已撤销",
+    "撤销": "已撤销",
+    "摘牌": "已撤销",
+    "已摘牌": "已撤销",
+    "取消": "已撤销",
 }
 
 
@@ -378,16 +457,34 @@ def parse_unit_status(raw: pd.Series, **_: object) -> Parsed:
 
 
 _LEVEL = {
-    "全国": "全国", "国家级": "全国", "全国级": "全国", "国家": "全国",
-    "省级": "省级", "省": "省级", "省市级": "省级",
-    "市级": "市级", "市": "市级", "地市级": "市级",
-    "县级": "县级", "县": "县级", "区县级": "县级", "县区级": "县级", "县(区)级": "县级",
-    "区级": "县级", "区": "县级",
+    "全国": "全国",
+    "国家级": "全国",
+    "全国级": "全国",
+    "国家": "全国",
+    "省级": "省级",
+    "省": "省级",
+    "省市级": "省级",
+    "市级": "市级",
+    "市": "市级",
+    "地市级": "市级",
+    "县级": "县级",
+    "县": "县级",
+    "区县级": "县级",
+    "县区级": "县级",
+    "县(区)级": "县级",
+    "区级": "县级",
+    "区": "县级",
 }
 _TITLE_RE = re.compile(r"^(全国|国家级|省级|省|市级|市|县\(区\)级|区县级|县区级|县级|区级)?(.*)$")
 _CATEGORY = {c: c for c in CATEGORIES} | {
-    "文明村": "文明村镇", "文明乡镇": "文明村镇", "文明镇": "文明村镇", "文明乡": "文明村镇",
-    "文明村庄": "文明村镇", "文明学校": "文明校园", "文明窗口单位": "文明窗口", "文明小区": "文明社区",
+    "文明村": "文明村镇",
+    "文明乡镇": "文明村镇",
+    "文明镇": "文明村镇",
+    "文明乡": "文明村镇",
+    "文明村庄": "文明村镇",
+    "文明学校": "文明校园",
+    "文明窗口单位": "文明窗口",
+    "文明小区": "文明社区",
 }
 
 
@@ -441,10 +538,22 @@ def parse_title(raw: pd.Series) -> tuple[Parsed, Parsed]:
 
 
 _SOURCE = {s: s for s in SOURCES} | {
-    "暗访": "暗访督查", "督查": "暗访督查", "明察暗访": "暗访督查", "测评": "模拟测评",
-    "模拟": "模拟测评", "实地": "实地考察", "网上": "网上测评", "网络测评": "网上测评",
-    "市民": "市民投诉", "投诉": "市民投诉", "群众投诉": "市民投诉", "12345": "12345热线",
-    "市民热线": "12345热线", "热线": "12345热线", "12345政务热线": "12345热线", "媒体": "媒体曝光",
+    "暗访": "暗访督查",
+    "督查": "暗访督查",
+    "明察暗访": "暗访督查",
+    "测评": "模拟测评",
+    "模拟": "模拟测评",
+    "实地": "实地考察",
+    "网上": "网上测评",
+    "网络测评": "网上测评",
+    "市民": "市民投诉",
+    "投诉": "市民投诉",
+    "群众投诉": "市民投诉",
+    "12345": "12345热线",
+    "市民热线": "12345热线",
+    "热线": "12345热线",
+    "12345政务热线": "12345热线",
+    "媒体": "媒体曝光",
 }
 
 
@@ -462,10 +571,23 @@ def parse_issue_source(raw: pd.Series, **_: object) -> Parsed:
 
 
 _POINT = {p: p for p in POINT_TYPES} | {
-    "农贸市场": "集贸市场", "菜市场": "集贸市场", "公共厕所": "室外公厕", "公厕": "室外公厕",
-    "学校": "中小学校", "酒店": "宾馆酒店", "宾馆": "宾馆酒店", "超市": "商场超市", "商场": "商场超市",
-    "银行": "银行网点", "路口": "主要交通路口", "主干道": "主次干道", "次干道": "主次干道",
-    "居民小区": "小区", "广场": "公共广场", "文明实践中心": "新时代文明实践中心", "工地": "建筑工地",
+    "农贸市场": "集贸市场",
+    "菜市场": "集贸市场",
+    "公共厕所": "室外公厕",
+    "公厕": "室外公厕",
+    "学校": "中小学校",
+    "酒店": "宾馆酒店",
+    "宾馆": "宾馆酒店",
+    "超市": "商场超市",
+    "商场": "商场超市",
+    "银行": "银行网点",
+    "路口": "主要交通路口",
+    "主干道": "主次干道",
+    "次干道": "主次干道",
+    "居民小区": "小区",
+    "广场": "公共广场",
+    "文明实践中心": "新时代文明实践中心",
+    "工地": "建筑工地",
 }
 
 
@@ -483,8 +605,16 @@ def parse_point_type(raw: pd.Series, **_: object) -> Parsed:
 
 
 def parse_gender(raw: pd.Series, **_: object) -> Parsed:
-    mapping = {"男": "男", "女": "女", "男性": "男", "女性": "女", "m": "男", "f": "女",
-               "male": "男", "female": "女"}
+    mapping = {
+        "男": "男",
+        "女": "女",
+        "男性": "男",
+        "女性": "女",
+        "m": "男",
+        "f": "女",
+        "male": "男",
+        "female": "女",
+    }
 
     def one(u: str) -> tuple[str | None, tuple[str, str] | None, bool]:
         key = u.strip().lower()
@@ -536,7 +666,10 @@ def parse_deadline(raw: pd.Series, *, found_on: pd.Series | None = None, **_: ob
     base = found_on.reindex(raw.index)
     need_base = relative & base.isna()
     for r in need_base[need_base].index:
-        p.errors[int(r)] = ("是相对时限，但发现日期缺失或有误", "请先填写正确的发现日期，或直接填写整改截止日期")
+        p.errors[int(r)] = (
+            "是相对时限，但发现日期缺失或有误",
+            "请先填写正确的发现日期，或直接填写整改截止日期",
+        )
     ok = relative & base.notna()
     if ok.any():
         offset = days.where(immediate.eq(False), 1).fillna(0)
@@ -548,7 +681,9 @@ def parse_deadline(raw: pd.Series, *, found_on: pd.Series | None = None, **_: ob
         if by_work.any():
             start = base[by_work].to_numpy().astype("datetime64[D]")
             due = np.busday_offset(start, workdays[by_work].astype(int).to_numpy(), roll="forward")
-            p.values.loc[by_work] = pd.Series(due.astype("datetime64[s]"), index=by_work[by_work].index)
+            p.values.loc[by_work] = pd.Series(
+                due.astype("datetime64[s]"), index=by_work[by_work].index
+            )
     p.values.attrs["long_term"] = long_term.fillna(False).astype(bool)
     return p
 
@@ -561,7 +696,9 @@ def stable_id(prefix: str, *parts: pd.Series) -> pd.Series:
     joined = parts[0].fillna("").astype("str")
     for p in parts[1:]:
         joined = joined + "|" + p.fillna("").astype("str")
-    digests = {v: prefix + hashlib.sha1(v.encode("utf-8")).hexdigest()[:10] for v in joined.unique()}
+    digests = {
+        v: prefix + hashlib.sha1(v.encode("utf-8")).hexdigest()[:10] for v in joined.unique()
+    }
     ids = joined.map(digests).astype("str")
     dup = ids.duplicated(keep="first")
     if dup.any():

@@ -35,5 +35,7 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     rows = [p.to_dict() for p in problems]
     df = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
     if not df.empty:
-        df = df.sort_values(["row", "field"], kind="stable", na_position="first").reset_index(drop=True)
+        df = df.sort_values(["row", "field"], kind="stable", na_position="first").reset_index(
+            drop=True
+        )
     return df

@@ -72,8 +72,12 @@ def _failures(kind: str, cases: pd.DataFrame) -> list[tuple[int, str, str, str]]
         elif check == "range" or check.startswith(("in_range", "greater_than", "less_than")):
             reason, fix = _RANGE_REASONS.get(
                 column,
-                (f"应在 {f.min_value:g}–{f.max_value:g} 之间" if f.max_value is not None
-                 else f"不能小于 {f.min_value:g}", "请核对后重新上传"),
+                (
+                    f"应在 {f.min_value:g}–{f.max_value:g} 之间"
+                    if f.max_value is not None
+                    else f"不能小于 {f.min_value:g}",
+                    "请核对后重新上传",
+                ),
             )
         elif check == "choices" or check.startswith("isin"):
             reason, fix = "不在可选范围内", "请改为以下之一：" + "、".join(f.choices)

@@ -4,17 +4,25 @@ import pytest
 
 from civdash.districts import District, DistrictTable
 
-SQUARE = {"type": "Polygon", "coordinates": [[[120.0, 30.0], [120.2, 30.0], [120.2, 30.2], [120.0, 30.0]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[120.0, 30.0], [120.2, 30.0], [120.2, 30.2], [120.0, 30.0]]],
+}
 
 
 def _geojson(**props):
-    return {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "properties": props, "geometry": SQUARE}]}
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": props, "geometry": SQUARE}],
+    }
 
 
 def test_geojson_gives_names_population_aliases_and_bounds():
-    t = DistrictTable.from_geojson(json.dumps(_geojson(name="高新技术产业开发区", population=41000,
-                                                        aliases=["高新区"])).encode())
+    t = DistrictTable.from_geojson(
+        json.dumps(
+            _geojson(name="高新技术产业开发区", population=41000, aliases=["高新区"])
+        ).encode()
+    )
     assert t.names == ("高新技术产业开发区",)
     assert t.population() == {"高新技术产业开发区": 41000.0}
     assert t.resolve("高新区") == "高新技术产业开发区"

@@ -15,14 +15,23 @@ def test_gcj02_round_trip_is_under_a_metre():
 def test_bd09_round_trip():
     lat, lon = np.array([30.3]), np.array([120.2])
     blat, blon = gcj02_to_bd09(*wgs84_to_gcj02(lat, lon))
-    glat, glon = bd09_to_gcj02(blat, blon)
+    glat, _glon = bd09_to_gcj02(blat, blon)
     wlat, wlon = to_wgs84(blat, blon, "百度")
     assert np.allclose(wlat, lat, atol=1e-5) and np.allclose(wlon, lon, atol=1e-5)
     assert np.allclose(glat, wgs84_to_gcj02(lat, lon)[0], atol=1e-5)
 
 
-@pytest.mark.parametrize(("name", "code"), [("gcj02", "GCJ-02"), ("高德", "GCJ-02"), ("BD-09", "BD-09"),
-                                            ("百度", "BD-09"), (None, "WGS-84"), ("wgs84", "WGS-84")])
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("gcj02", "GCJ-02"),
+        ("高德", "GCJ-02"),
+        ("BD-09", "BD-09"),
+        ("百度", "BD-09"),
+        (None, "WGS-84"),
+        ("wgs84", "WGS-84"),
+    ],
+)
 def test_crs_names(name, code):
     assert normalize_crs(name) == code
 

@@ -41,8 +41,17 @@ def _day(s: str) -> pd.Timestamp:
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-11-15", "2026/11/15", "2026.11.15", "2026年11月15日", "20261115", "2026-11-15 00:00:00",
-     " 2026 年 11 月 15 日 ", "２０２６－１１－１５", "46341"],
+    [
+        "2026-11-15",
+        "2026/11/15",
+        "2026.11.15",
+        "2026年11月15日",
+        "20261115",
+        "2026-11-15 00:00:00",
+        " 2026 年 11 月 15 日 ",
+        "２０２６－１１－１５",
+        "46341",
+    ],
 )
 def test_date_text_in_every_listed_form_is_read(text):
     p = parse_date(pd.Series([text], index=[7]))
@@ -93,8 +102,17 @@ def test_hours_that_are_not_numbers_are_errors():
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("是", True), ("√", True), ("Y", True), ("1", True), ("否", False), ("×", False),
-     ("N", False), ("0", False), (None, False)],
+    [
+        ("是", True),
+        ("√", True),
+        ("Y", True),
+        ("1", True),
+        ("否", False),
+        ("×", False),
+        ("N", False),
+        ("0", False),
+        (None, False),
+    ],
 )
 def test_booleans_in_office_spellings(cell, expected):
     p = parse_bool(pd.Series([cell], index=[2], dtype=object))
@@ -102,16 +120,24 @@ def test_booleans_in_office_spellings(cell, expected):
     assert p.errors == {}
 
 
-@pytest.mark.parametrize(("cell", "expected"), [("中共党员", True), ("中共预备党员", True),
-                                                ("群众", False), ("共青团员", False)])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("中共党员", True), ("中共预备党员", True), ("群众", False), ("共青团员", False)],
+)
 def test_political_status_column_marks_party_members(cell, expected):
     assert bool(parse_bool(pd.Series([cell]), political=True).values.iloc[0]) is expected
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("东湖区", "东湖区"), ("东湖", "东湖区"), ("东 湖 区", "东湖区"), ("高新区", "高新技术产业开发区"),
-     ("南港", "南港区"), ("城关", "城关区")],
+    [
+        ("东湖区", "东湖区"),
+        ("东湖", "东湖区"),
+        ("东 湖 区", "东湖区"),
+        ("高新区", "高新技术产业开发区"),
+        ("南港", "南港区"),
+        ("城关", "城关区"),
+    ],
 )
 def test_districts_resolve_exact_spaces_alias_and_prefix(raw, expected):
     p = parse_district(pd.Series([raw], index=[3]), districts=CITY)
@@ -128,8 +154,15 @@ def test_unresolved_district_is_an_error_listing_the_options():
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("未整改", "待整改"), ("正在整改", "整改中"), ("已完成", "已整改"), ("完成", "已整改"),
-     ("销号", "已销号"), ("长期坚持", "长期整改"), ("已销号", "已销号")],
+    [
+        ("未整改", "待整改"),
+        ("正在整改", "整改中"),
+        ("已完成", "已整改"),
+        ("完成", "已整改"),
+        ("销号", "已销号"),
+        ("长期坚持", "长期整改"),
+        ("已销号", "已销号"),
+    ],
 )
 def test_issue_statuses_map_to_canonical(raw, expected):
     assert parse_issue_status(pd.Series([raw])).values.iloc[0] == expected
@@ -146,9 +179,14 @@ def test_unit_status_synonyms():
 
 @pytest.mark.parametrize(
     ("title", "level", "category"),
-    [("省级文明单位", "省级", "文明单位"), ("市级文明村", "市级", "文明村镇"),
-     ("全国文明校园", "全国", "文明校园"), ("区县级文明乡镇", "县级", "文明村镇"),
-     ("县（区）级文明社区", "县级", "文明社区"), ("文明家庭", None, "文明家庭")],
+    [
+        ("省级文明单位", "省级", "文明单位"),
+        ("市级文明村", "市级", "文明村镇"),
+        ("全国文明校园", "全国", "文明校园"),
+        ("区县级文明乡镇", "县级", "文明村镇"),
+        ("县（区）级文明社区", "县级", "文明社区"),
+        ("文明家庭", None, "文明家庭"),
+    ],
 )
 def test_title_splits_into_level_and_category(title, level, category):
     assert split_title(title) == (level, category)
@@ -165,8 +203,13 @@ FOUND = pd.Series(pd.to_datetime(["2026-11-13"] * 6).astype("datetime64[s]"), in
 
 @pytest.mark.parametrize(
     ("deadline", "expected"),
-    [("3天", "2026-11-16"), ("7天内", "2026-11-20"), ("立行立改", "2026-11-14"),
-     ("2026-12-01", "2026-12-01"), ("2026年12月1日", "2026-12-01")],
+    [
+        ("3天", "2026-11-16"),
+        ("7天内", "2026-11-20"),
+        ("立行立改", "2026-11-14"),
+        ("2026-12-01", "2026-12-01"),
+        ("2026年12月1日", "2026-12-01"),
+    ],
 )
 def test_deadline_as_date_days_or_immediately(deadline, expected):
     p = parse_deadline(pd.Series([deadline], index=[2]), found_on=FOUND)
@@ -198,7 +241,10 @@ def test_percent_text_is_in_percent_units(cell, value):
 
 
 def test_population_in_wan():
-    assert parse_population(pd.Series(["26.3万", "38,000人"])).values.tolist() == [263000.0, 38000.0]
+    assert parse_population(pd.Series(["26.3万", "38,000人"])).values.tolist() == [
+        263000.0,
+        38000.0,
+    ]
 
 
 def test_point_type_variants_and_unknowns():
@@ -212,7 +258,7 @@ def test_numbers_as_text_keep_phone_numbers_whole():
 
 
 def test_free_text_is_kept_verbatim():
-    hostile = " <img src=x onerror=alert(1)>  =HYPERLINK(\"x\") "
+    hostile = ' <img src=x onerror=alert(1)>  =HYPERLINK("x") '
     assert verbatim_text(pd.Series([hostile])).iloc[0] == hostile
 
 

@@ -9,7 +9,9 @@ from civdash.ledgers.targets import TARGETS
 from civdash.ledgers.units import UNITS
 from civdash.ledgers.volunteers import VOLUNTEERS
 
-REGISTRY: dict[str, LedgerKind] = {k.key: k for k in (UNITS, VOLUNTEERS, ISSUES, TARGETS, DISTRICTS)}
+REGISTRY: dict[str, LedgerKind] = {
+    k.key: k for k in (UNITS, VOLUNTEERS, ISSUES, TARGETS, DISTRICTS)
+}
 """Every ledger kind by key."""
 
 LEDGER_KINDS: tuple[str, ...] = ("units", "volunteers", "issues", "targets")

@@ -10,8 +10,14 @@ DISTRICTS = LedgerKind(
     title_words=("区县", "人口"),
     fields=(
         Field("name", "区县", required=True, synonyms=("区县名称", "名称", "所属区县", "县区")),
-        Field("population", "常住人口", type="float", min_value=0, parser="population",
-              synonyms=("人口", "常住人口数", "人口数")),
+        Field(
+            "population",
+            "常住人口",
+            type="float",
+            min_value=0,
+            parser="population",
+            synonyms=("人口", "常住人口数", "人口数"),
+        ),
         Field("code", "区划代码", synonyms=("代码", "行政区划代码")),
         Field("aliases", "别名", synonyms=("简称", "又称")),
     ),

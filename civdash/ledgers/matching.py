@@ -113,7 +113,9 @@ def match_columns(
                 blocked.add(col)
                 if target and target != IGNORE:
                     if target not in valid_targets:
-                        raise ValueError(f"『{target}』不是{k.label}台账的字段，可用字段：{'、'.join(k.field_names)}")
+                        raise ValueError(
+                            f"『{target}』不是{k.label}台账的字段，可用字段：{'、'.join(k.field_names)}"
+                        )
                     for c, f in list(by_column.items()):
                         if f == target:
                             del by_column[c]
@@ -148,7 +150,11 @@ def header_scores(cells: Sequence[object]) -> dict[str, float]:
         norm = [normalize_header(c) for c in m.headers]
         total = 0.0
         for col, target in m.by_column.items():
-            names = (normalize_header(target),) if target in k.extra_headers else k.field(target).header_names()
+            names = (
+                (normalize_header(target),)
+                if target in k.extra_headers
+                else k.field(target).header_names()
+            )
             exact = norm[col] in names
             total += 1.0 if exact else 0.5
             if target in k.required:

@@ -9,12 +9,17 @@ TARGETS = LedgerKind(
     label="目标任务",
     title_words=("目标", "任务"),
     fields=(
-        Field("metric", "指标", required=True, parser="metric",
-              synonyms=("指标名称", "考核指标", "指标项")),
-        Field("district", "区县", parser="target_district",
-              synonyms=("所属区县", "县区", "范围")),
-        Field("target", "目标值", type="float", required=True, parser="percent",
-              synonyms=("目标",)),
+        Field(
+            "metric",
+            "指标",
+            required=True,
+            parser="metric",
+            synonyms=("指标名称", "考核指标", "指标项"),
+        ),
+        Field("district", "区县", parser="target_district", synonyms=("所属区县", "县区", "范围")),
+        Field(
+            "target", "目标值", type="float", required=True, parser="percent", synonyms=("目标",)
+        ),
         Field("due", "完成时限", type="date", synonyms=("截止日期", "时限", "完成日期")),
     ),
 )

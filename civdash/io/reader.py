@@ -1,0 +1,534 @@
+"""`read_table`: any ledger file → one raw table (header texts + data rows with their row numbers).
+
+The steps are the same for every format: sniff the format from the bytes, refuse what is unsafe,
+look at the top of each sheet to choose the sheet and the header row, load the data rows once,
+then set aside blank, 合计 and footer rows. Values are returned as read; normalising them is the
+job of `civdash.normalize`.
+"""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+import fastexcel
+import numpy as np
+import pandas as pd
+from defusedxml import DefusedXmlException
+
+from civdash.config import DEFAULT_SETTINGS, Settings
+from civdash.io import messages as msg
+from civdash.io.html_table import decode_html, parse_html_tables
+from civdash.io.layout import (
+    PEEK_ROWS,
+    Grid,
+    Header,
+    Scorer,
+    cell_text,
+    find_as_of,
+    find_crs,
+    find_header,
+    is_instruction_sheet,
+    split_body,
+    title_text,
+)
+from civdash.io.messages import FileRefused
+from civdash.io.sniff import check_zip_safety, sniff_format
+from civdash.io.text import (
+    decode_text,
+    line_offset,
+    read_records_frame,
+    sniff_delimiter,
+    split_records,
+)
+from civdash.io.xlsx_peek import (
+    SheetPart,
+    SheetPeek,
+    peek_sheet,
+    resolve_shared_strings,
+    workbook_parts,
+)
+from civdash.ledgers import REGISTRY
+from civdash.ledgers.matching import header_scores
+
+# fastexcel logs dtype fallbacks as warnings; without a handler Python would print them on stderr
+logging.getLogger("fastexcel").addHandler(logging.NullHandler())
+
+Source = bytes | str | Path
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One sheet of a ledger file, as read: header texts and data rows, nothing normalised.
+
+    `body` has one column per header (positions 0..n-1) and is indexed by the row numbers the
+    spreadsheet shows (1-based; CSV record numbers; HTML <tr> order). Its values are as the file
+    holds them: text, float64 or datetime64 columns.
+    """
+
+    file_format: str
+    """"xlsx", "xlsm", "xls", "ods", "csv" or "html", from the content."""
+    sheet: str | None
+    """The sheet read (None for CSV and HTML)."""
+    sheets: tuple[str, ...]
+    """Every sheet name, hidden ones included, for a sheet picker."""
+    header_row: int
+    """1-based row number of the (first) header row."""
+    header_rows: int
+    """1, or 2 for a two-row header (merged group cells above sub-headers)."""
+    headers: tuple[str, ...]
+    """One header text per body column; "列7" for a column that has data but no header."""
+    body: pd.DataFrame
+    kind_scores: dict[str, float]
+    """`header_scores(headers)`: how well the header matches each ledger kind."""
+    as_of: date | None
+    """The date the title rows say the ledger is as of (截至/统计时间 …)."""
+    title: str | None
+    """The title rows above the header, one line per row."""
+    skipped: tuple[tuple[int, str], ...]
+    """(row number, reason) of rows that are not data: blank, 合计/小计/总计, footer and after."""
+    encoding: str | None = None
+    """The text encoding a CSV was read with."""
+    crs_hint: str | None = None
+    """"GCJ-02" or "BD-09" when the title, headers or footer name that coordinate system."""
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    name: str
+    visible: bool
+    grid: Grid
+    header: Header | None
+
+
+# ---- entry points ---------------------------------------------------------------------------
+
+
+def read_table(
+    source: Source,
+    file_name: str | None = None,
+    *,
+    kind: str | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> RawTable:
+    """Read one ledger file (bytes or a path) into a `RawTable`; raise `FileRefused` if it cannot be.
+
+    Without `sheet`, the visible, non-instruction sheet whose header best matches a ledger kind
+    (only `kind`, when given) is read; without `header_row` (1-based), the header is the best
+    matching row among the first 30, combined with the row below when that is a sub-header row.
+
+    >>> raw = read_table("tests/io/fixtures/volunteers_messy.xlsx")   # doctest: +SKIP
+    >>> raw.sheet, raw.header_row, raw.header_rows, raw.as_of           # doctest: +SKIP
+    ('志愿者台账', 3, 2, datetime.date(2026, 11, 15))
+    """
+    if kind is not None and kind not in REGISTRY:
+        raise ValueError(f"unknown ledger kind {kind!r}; known: {', '.join(REGISTRY)}")
+    if header_row is not None and header_row < 1:
+        raise FileRefused(msg.HEADER_ROW_NOT_POSITIVE)
+    data, file_name = _load(source, file_name, settings)
+    fmt = sniff_format(data, file_name)
+    score = Scorer(kind)
+    if fmt in ("xlsx", "xlsm"):
+        return _read_xlsx(data, fmt, score, sheet, header_row, settings)
+    if fmt in ("xls", "ods"):
+        return _read_calamine(data, fmt, score, sheet, header_row, settings)
+    if fmt == "csv":
+        return _read_csv(data, score, sheet, header_row, settings)
+    return _read_html(data, score, sheet, header_row, settings)
+
+
+def list_sheets(source: Source, file_name: str | None = None) -> list[tuple[str, bool]]:
+    """Every sheet of a workbook as (name, visible), in workbook order; [] for CSV and HTML."""
+    data, file_name = _load(source, file_name, DEFAULT_SETTINGS)
+    fmt = sniff_format(data, file_name)
+    if fmt in ("xlsx", "xlsm"):
+        with _open_zip(data, DEFAULT_SETTINGS) as zf:
+            parts, _shared = _workbook_parts(zf)
+        return [(p.name, p.visible) for p in parts]
+    if fmt in ("xls", "ods"):
+        reader = _excel_reader(data)
+        out = []
+        with _calamine_errors():
+            for name in reader.sheet_names:
+                loaded = reader.load_sheet(name, header_row=None, n_rows=1)
+                out.append((name, loaded.visible == "visible"))
+        return out
+    return []
+
+
+# ---- sources --------------------------------------------------------------------------------
+
+
+def _load(source: Source, file_name: str | None, settings: Settings) -> tuple[bytes, str | None]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        file_name = file_name or path.name
+        if path.stat().st_size > settings.max_file_bytes:
+            raise FileRefused(msg.too_large(settings.max_file_bytes))
+        data = path.read_bytes()
+    if len(data) > settings.max_file_bytes:
+        raise FileRefused(msg.too_large(settings.max_file_bytes))
+    return data, file_name
+
+
+def _open_zip(data: bytes, settings: Settings) -> zipfile.ZipFile:
+    try:
+        zf = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        raise FileRefused(msg.CORRUPT_ZIP) from exc
+    try:
+        check_zip_safety(zf, data, settings)
+    except BaseException:
+        zf.close()
+        raise
+    return zf
+
+
+def _workbook_parts(zf: zipfile.ZipFile) -> tuple[list[SheetPart], str | None]:
+    try:
+        return workbook_parts(zf)
+    except DefusedXmlException as exc:
+        raise FileRefused(msg.XML_ENTITIES) from exc
+    except (KeyError, ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise FileRefused(msg.CORRUPT) from exc
+
+
+def _excel_reader(data: bytes) -> fastexcel.ExcelReader:
+    with _calamine_errors():
+        return fastexcel.read_excel(data)
+
+
+@contextmanager
+def _calamine_errors() -> Iterator[None]:
+    """Turn fastexcel's errors into refusals the user can act on."""
+    try:
+        yield
+    except (KeyboardInterrupt, SystemExit, MemoryError, FileRefused):
+        raise
+    except BaseException as exc:  # pyo3 panics derive from BaseException
+        text = str(exc).lower()
+        if "password" in text or "encrypt" in text:
+            raise FileRefused(msg.ENCRYPTED) from exc
+        raise FileRefused(msg.CORRUPT) from exc
+
+
+# ---- choosing the sheet and the header -------------------------------------------------------
+
+
+def _choose(candidates: list[_Candidate], sheet: str | None) -> _Candidate:
+    """The sheet to read: the named one, else the best-scoring visible non-instruction sheet.
+
+    Hidden and instruction sheets lose: they are chosen only when no other sheet names any field.
+    """
+    names = tuple(c.name for c in candidates)
+    if sheet is not None:
+        for c in candidates:
+            if c.name == sheet:
+                return c
+        raise FileRefused(msg.no_such_sheet(sheet, names))
+
+    def score(c: _Candidate) -> float:
+        return c.header.score if c.header else 0.0
+
+    def eligible(c: _Candidate) -> bool:
+        return c.visible and not is_instruction_sheet(c.name)
+
+    groups = (
+        [c for c in candidates if eligible(c) and score(c) > 0],
+        [c for c in candidates if score(c) > 0],
+        [c for c in candidates if eligible(c) and c.header],
+        [c for c in candidates if c.header],
+    )
+    for group in groups:
+        if group:
+            return max(group, key=score)  # max keeps the first of equals: workbook order
+    raise FileRefused(msg.NO_DATA)
+
+
+def _header_for(candidate: _Candidate, score: Scorer, header_row: int | None) -> Header:
+    if header_row is None:
+        if candidate.header is None:
+            raise FileRefused(msg.NO_DATA)
+        return candidate.header
+    header = find_header(candidate.grid, score, header_row)
+    if header is None:
+        raise FileRefused(msg.header_row_out_of_range(header_row, max(len(candidate.grid), 1)))
+    return header
+
+
+def _peek_depth(header_row: int | None) -> int:
+    return max(PEEK_ROWS, (header_row or 0) + 2)
+
+
+# ---- formats --------------------------------------------------------------------------------
+
+
+def _read_xlsx(
+    data: bytes,
+    fmt: str,
+    score: Scorer,
+    sheet: str | None,
+    header_row: int | None,
+    settings: Settings,
+) -> RawTable:
+    depth = _peek_depth(header_row)
+    with _open_zip(data, settings) as zf:
+        parts, shared = _workbook_parts(zf)
+        names = tuple(p.name for p in parts)
+        if not parts:
+            raise FileRefused(msg.NO_DATA)
+        if sheet is not None and sheet not in names:
+            raise FileRefused(msg.no_such_sheet(sheet, names))
+        wanted = [p for p in parts if sheet is None or p.name == sheet]
+        try:
+            peeks = {p.name: peek_sheet(zf, p.part, depth) for p in wanted}
+            resolve_shared_strings(zf, shared, list(peeks.values()))
+        except DefusedXmlException as exc:
+            raise FileRefused(msg.XML_ENTITIES) from exc
+        except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
+            raise FileRefused(msg.CORRUPT) from exc
+    candidates = [
+        _Candidate(p.name, p.visible, peeks[p.name].rows, find_header(peeks[p.name].rows, score))
+        for p in wanted
+    ]
+    chosen = _choose(candidates, sheet)
+    header = _header_for(chosen, score, header_row)
+    peek = peeks[chosen.name]
+    data_start = header.row + header.rows
+    if peek.complete and data_start > len(chosen.grid):
+        frame = pd.DataFrame()  # the sheet ends before any data row
+    else:
+        frame = _load_body(data, chosen.name, data_start)
+    offset = _column_offset(frame, chosen.grid, data_start, peek)
+    return _finish(
+        fmt, chosen.name, names, chosen.grid, header, frame, data_start, offset, settings
+    )
+
+
+def _load_body(data: bytes, sheet: str, data_start: int) -> pd.DataFrame:
+    """The rows from `data_start` to the end, loaded once. Dtypes are inferred from all rows, so
+    a 合计 label under numbers stays as text instead of being dropped as a bad number."""
+    reader = _excel_reader(data)
+    with _calamine_errors():
+        try:
+            loaded = reader.load_sheet(
+                sheet, header_row=None, skip_rows=data_start - 1, schema_sample_rows=None
+            )
+        except fastexcel.InvalidParametersError:
+            return pd.DataFrame()  # the sheet ends before the first data row
+        frame: pd.DataFrame = loaded.to_pandas()
+    return frame
+
+
+def _column_offset(frame: pd.DataFrame, grid: Grid, data_start: int, peek: SheetPeek) -> int:
+    """Sheet column of the loaded frame's first column.
+
+    The loader starts its columns at the leftmost column used anywhere in the sheet; the peek
+    only knows the top rows. The data rows both have in common decide; failing that, the
+    declared dimension; failing that, the leftmost column the peek saw.
+    """
+    used = [j for row in grid for j, v in enumerate(row) if v is not None]
+    if not used or frame.shape[1] == 0:
+        return 0
+    lo = max(0, max(used) - frame.shape[1] + 1)
+    hi = min(used)
+    if lo >= hi:
+        return hi
+    overlap = range(data_start - 1, min(len(grid), data_start - 1 + len(frame)))
+    if len(overlap) == 0:
+        return peek.first_col if peek.first_col is not None and lo <= peek.first_col <= hi else hi
+
+    def agreement(off: int) -> int:
+        total = 0
+        for i in overlap:
+            row = grid[i]
+            values = frame.iloc[i - (data_start - 1)]
+            for c in range(frame.shape[1]):
+                j = off + c
+                mine = cell_text(row[j]) if j < len(row) else ""
+                theirs = cell_text(values.iat[c])
+                total += (bool(mine) == bool(theirs)) + (mine == theirs and bool(mine))
+        return total
+
+    return max(range(lo, hi + 1), key=lambda off: (agreement(off), off == peek.first_col))
+
+
+def _read_calamine(
+    data: bytes,
+    fmt: str,
+    score: Scorer,
+    sheet: str | None,
+    header_row: int | None,
+    settings: Settings,
+) -> RawTable:
+    if fmt == "ods":
+        _open_zip(data, settings).close()  # refuses zip bombs and entity tricks before calamine
+    reader = _excel_reader(data)
+    names = tuple(reader.sheet_names)
+    if sheet is not None and sheet not in names:
+        raise FileRefused(msg.no_such_sheet(sheet, names))
+    depth = _peek_depth(header_row)
+    candidates = []
+    for name in names:
+        if sheet is not None and name != sheet:
+            continue
+        with _calamine_errors():
+            top = reader.load_sheet(
+                name, header_row=None, skip_rows=0, n_rows=depth, dtypes="string"
+            )
+            grid = _frame_to_grid(top.to_pandas())
+        candidates.append(
+            _Candidate(name, top.visible == "visible", grid, find_header(grid, score))
+        )
+    chosen = _choose(candidates, sheet)
+    header = _header_for(chosen, score, header_row)
+    data_start = header.row + header.rows
+    frame = _load_body(data, chosen.name, data_start)
+    return _finish(fmt, chosen.name, names, chosen.grid, header, frame, data_start, 0, settings)
+
+
+def _frame_to_grid(frame: pd.DataFrame) -> Grid:
+    grid: Grid = []
+    for row in frame.itertuples(index=False, name=None):
+        cells = [None if (v is None or (isinstance(v, float) and np.isnan(v))) else v for v in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        grid.append(cells)
+    while grid and not grid[-1]:
+        grid.pop()
+    return grid
+
+
+def _read_csv(
+    data: bytes, score: Scorer, sheet: str | None, header_row: int | None, settings: Settings
+) -> RawTable:
+    if sheet is not None:
+        raise FileRefused(msg.no_such_sheet(sheet, ()))
+    text, encoding = decode_text(data)
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")  # classic Mac line ends
+    delimiter = sniff_delimiter(text[:65536])
+    records, _lines = split_records(text, delimiter, _peek_depth(header_row))
+    grid: Grid = [[v if v.strip() else None for v in r] for r in records]
+    candidate = _Candidate("", True, grid, find_header(grid, score))
+    header = _header_for(candidate, score, header_row)
+    data_start = header.row + header.rows
+    # the body starts on the physical line after the header's last record (records may span lines)
+    _above, lines_above = split_records(text, delimiter, data_start - 1)
+    frame = read_records_frame(
+        text[line_offset(text, lines_above) :], delimiter, len(header.headers)
+    )
+    return _finish("csv", None, (), grid, header, frame, data_start, 0, settings, encoding=encoding)
+
+
+def _read_html(
+    data: bytes, score: Scorer, sheet: str | None, header_row: int | None, settings: Settings
+) -> RawTable:
+    if sheet is not None:
+        raise FileRefused(msg.no_such_sheet(sheet, ()))
+    rows, preamble = parse_html_tables(decode_html(data))
+    grid: Grid = [list(r) for r in rows]
+    depth = _peek_depth(header_row)
+    candidate = _Candidate("", True, grid[:depth], find_header(grid[:depth], score))
+    header = _header_for(candidate, score, header_row)
+    data_start = header.row + header.rows
+    body_rows = grid[data_start - 1 :]
+    width = max([len(header.headers), *map(len, body_rows)])
+    columns = {
+        c: pd.Series([r[c] if c < len(r) else None for r in body_rows], dtype="str")
+        for c in range(width)
+    }
+    frame = pd.DataFrame(columns, index=range(len(body_rows)))
+    preamble_rows: Grid = [[line] for line in preamble]
+    return _finish(
+        "html",
+        None,
+        (),
+        preamble_rows + grid[: header.row - 1],
+        header,
+        frame,
+        data_start,
+        0,
+        settings,
+        title_rows_given=True,
+    )
+
+
+# ---- shared tail: columns, rows, title --------------------------------------------------------
+
+
+def _finish(
+    fmt: str,
+    sheet: str | None,
+    sheets: Sequence[str],
+    grid: Grid,
+    header: Header,
+    frame: pd.DataFrame,
+    data_start: int,
+    offset: int,
+    settings: Settings,
+    *,
+    encoding: str | None = None,
+    title_rows_given: bool = False,
+) -> RawTable:
+    if len(frame) > settings.max_rows:
+        raise FileRefused(msg.too_many_rows(len(frame), settings.max_rows))
+    headers = list(header.headers)
+    frame = frame.copy(deep=False)
+    frame.columns = [offset + i for i in range(frame.shape[1])]
+    for c, h in enumerate(headers):
+        if h and c not in frame.columns:
+            frame[c] = pd.Series([None] * len(frame), dtype="str", index=frame.index)
+    frame = frame[sorted(frame.columns)]
+    frame.index = pd.RangeIndex(data_start, data_start + len(frame))
+
+    split = split_body(frame)
+    keep_rows = np.flatnonzero(split.keep)
+    kept_cols: list[int] = []
+    out_headers: list[str] = []
+    columns: list[int] = [int(c) for c in frame.columns]
+    for pos, c in enumerate(columns):
+        text = headers[c] if c < len(headers) else ""
+        if text or split.filled[c][split.keep].any():
+            kept_cols.append(pos)
+            out_headers.append(text or f"列{c + 1}")
+    frame_cols = frame.iloc[:, kept_cols] if len(kept_cols) < frame.shape[1] else frame
+    # usually only a total and a footer at the end are set aside: slice instead of copying rows
+    k = len(keep_rows)
+    body = frame_cols.iloc[:k] if k == 0 or keep_rows[-1] == k - 1 else frame_cols.iloc[keep_rows]
+    body = body.set_axis(pd.RangeIndex(len(kept_cols)), axis=1)
+
+    title_rows = grid if title_rows_given else grid[: header.row - 1]
+    title = title_text(title_rows)
+    footer_rows = [
+        row
+        for row, reason in split.skipped
+        if reason != msg.SKIP_BLANK and reason != msg.SKIP_TOTAL
+    ][:50]
+    footer_texts = [cell_text(v) for r in footer_rows for v in frame.loc[r].to_numpy(dtype=object)]
+    return RawTable(
+        file_format=fmt,
+        sheet=sheet,
+        sheets=tuple(sheets),
+        header_row=header.row,
+        header_rows=header.rows,
+        headers=tuple(out_headers),
+        body=body,
+        kind_scores=header_scores(out_headers),
+        as_of=find_as_of(title_rows),
+        title=title,
+        skipped=split.skipped,
+        encoding=encoding,
+        crs_hint=find_crs([title or "", *out_headers, *footer_texts]),
+    )
