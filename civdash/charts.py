@@ -1,0 +1,666 @@
+"""Altair chart builders: canonical ledger frame in, `alt.Chart` (or a layer of charts) out.
+
+Every builder aggregates in pandas first and hands Vega only the aggregated rows (a few dozen to a
+few hundred), so a 50,000-row ledger never becomes 50,000 rows of chart JSON. Titles, axes,
+legends and tooltips are in Chinese; colours come from `civdash.palette` with fixed meanings.
+Builders return unconfigured charts so they can be layered or concatenated; `configure(chart,
+large=True)` applies the large type used on the meeting-room projector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from civdash import palette
+from civdash.config import DEFAULT_SETTINGS, Settings
+from civdash.ledgers.issues import CLOSED_STATUSES, LONG_TERM
+from civdash.ledgers.units import CATEGORIES, LEVELS
+from civdash.metrics import (
+    METRICS,
+    MISSING_GROUP,
+    STAR_LABELS,
+    DateLike,
+    issue_state,
+    metric_key,
+    real_issues,
+    star_level,
+)
+
+__all__ = [
+    "AGING_BUCKETS",
+    "BREAKDOWN_FIELDS",
+    "FONT",
+    "Chart",
+    "configure",
+    "hours_histogram",
+    "issue_breakdown",
+    "issue_status_by_week",
+    "issues_new_vs_closed",
+    "open_issue_aging",
+    "red_black_chart",
+    "score_distribution",
+    "star_level_distribution",
+    "target_progress",
+    "units_by_category_level",
+    "volunteer_registrations",
+]
+
+Chart = alt.Chart | alt.LayerChart
+
+FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
+"""CJK fonts an office PC or projector laptop is likely to have, then the browser default."""
+
+AGING_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
+    (0, 7, "7天以内"),
+    (8, 15, "8–15天"),
+    (16, 30, "16–30天"),
+    (31, 60, "31–60天"),
+    (61, None, "60天以上"),
+)
+"""Open-issue age buckets: (first day, last day or None, label)."""
+
+BREAKDOWN_FIELDS: Mapping[str, str] = {
+    "category": "问题类别",
+    "point_type": "点位类型",
+    "source": "问题来源",
+    "district": "所属区县",
+    "street": "街道/乡镇",
+    "responsible_unit": "责任单位",
+}
+"""Issue fields `issue_breakdown` can count by, with their Chinese names."""
+
+_OPEN_LABEL, _OVERDUE_LABEL = "未逾期", palette.OVERDUE
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+
+
+def configure(chart: Chart, *, large: bool = False, scale: float = 1.6) -> Chart:
+    """The chart with CivDash fonts and sizes; `large=True` for the back row of a meeting room.
+
+    Configuration makes a chart top-level, so apply it last, after layering or concatenating.
+    """
+    k = scale if large else 1.0
+    return (
+        chart.configure(font=FONT)
+        .configure_axis(
+            labelFontSize=round(12 * k),
+            titleFontSize=round(13 * k),
+            labelLimit=round(220 * k),
+            grid=True,
+            gridOpacity=0.4,
+        )
+        .configure_title(fontSize=round(16 * k), anchor="start", subtitleFontSize=round(12 * k))
+        .configure_legend(
+            labelFontSize=round(12 * k),
+            titleFontSize=round(13 * k),
+            symbolSize=round(120 * k * k),
+            orient="top",
+        )
+        .configure_text(fontSize=round(12 * k))
+        .configure_view(strokeWidth=0)
+    )
+
+
+def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
+    return alt.TitleParams(text=text, subtitle=subtitle or "")
+
+
+def _timestamp(value: DateLike) -> pd.Timestamp:
+    return pd.Timestamp(value).normalize()
+
+
+def _week_start(dates: pd.Series) -> pd.Series:
+    """The Monday of each date's week (周一为一周开始)."""
+    d = pd.to_datetime(dates, errors="coerce").dt.normalize()
+    return d - pd.to_timedelta(d.dt.day_of_week, unit="D")
+
+
+def _week_label(week: pd.Timestamp) -> str:
+    return f"{week.month}月{week.day}日"
+
+
+def _weeks(as_of: pd.Timestamp, weeks: int) -> list[pd.Timestamp]:
+    last = as_of - pd.Timedelta(days=as_of.weekday())
+    return [last - pd.Timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
+
+
+def _display_status(state: pd.DataFrame) -> pd.Series:
+    status = state["status"].astype("string").fillna("待整改")
+    return status.mask(state["is_overdue"], palette.OVERDUE)
+
+
+def _status_scale(statuses: Sequence[str]) -> alt.Scale:
+    return alt.Scale(domain=list(statuses), range=[palette.STATUS_COLORS[s] for s in statuses])
+
+
+# ---------------------------------------------------------------------------------------------
+# Issues
+
+
+def issue_status_by_week(issues: pd.DataFrame, *, as_of: DateLike, weeks: int = 12) -> alt.Chart:
+    """Stacked bars: issues found each week (last `weeks` weeks), split by their status today.
+
+    Open issues past their deadline are shown as 逾期 (same red as 待整改, at the bottom).
+    """
+    day = _timestamp(as_of)
+    frame = real_issues(issues)
+    state = issue_state(frame, day)
+    state = state.assign(week=_week_start(state["found_on"]), status=_display_status(state))
+    wanted = _weeks(day, weeks)
+    counts = (
+        state[state["week"].isin(wanted)]
+        .groupby(["week", "status"], observed=True)
+        .size()
+        .rename("count")
+        .reset_index()
+    )
+    order = {s: i for i, s in enumerate(palette.STATUS_ORDER)}
+    counts["week_label"] = counts["week"].map(_week_label)
+    counts["status_order"] = counts["status"].map(order).fillna(len(order)).astype(int)
+    counts = counts.drop(columns="week")
+    labels = [_week_label(w) for w in wanted]
+    return (
+        alt.Chart(counts, title=_title("每周发现问题及整改状态", "按发现日期所在周（周一起）统计"))
+        .mark_bar()
+        .encode(
+            x=alt.X("week_label:O", sort=labels, title="发现周", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(count):Q", title="问题数（个）", stack="zero"),
+            color=alt.Color(
+                "status:N", title="整改状态", scale=_status_scale(palette.STATUS_ORDER)
+            ),
+            order=alt.Order("status_order:Q", sort="ascending"),
+            tooltip=[
+                alt.Tooltip("week_label:O", title="发现周"),
+                alt.Tooltip("status:N", title="整改状态"),
+                alt.Tooltip("sum(count):Q", title="问题数"),
+            ],
+        )
+    )
+
+
+def issues_new_vs_closed(issues: pd.DataFrame, *, as_of: DateLike, weeks: int = 12) -> alt.Chart:
+    """Grouped bars per week: issues newly found vs issues rectified (by rectification date)."""
+    day = _timestamp(as_of)
+    frame = real_issues(issues)
+    wanted = _weeks(day, weeks)
+    found = _week_start(frame["found_on"])
+    closed_mask = frame["status"].astype("string").isin(CLOSED_STATUSES).fillna(False)
+    rectified = _week_start(frame.loc[closed_mask.astype(bool), "rectified_on"])
+    rows = []
+    for series, label in ((found, "新发现"), (rectified, "已整改")):
+        counts = series[series.isin(wanted)].value_counts()
+        for week in wanted:
+            rows.append(
+                {
+                    "week_label": _week_label(week),
+                    "series": label,
+                    "count": int(counts.get(week, 0)),
+                }
+            )
+    data = pd.DataFrame(rows, columns=["week_label", "series", "count"])
+    labels = [_week_label(w) for w in wanted]
+    return (
+        alt.Chart(data, title=_title("每周新发现与已整改问题", "已整改按整改完成日期统计"))
+        .mark_bar()
+        .encode(
+            x=alt.X("week_label:O", sort=labels, title="周", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("series:N", sort=["新发现", "已整改"]),
+            y=alt.Y("count:Q", title="问题数（个）"),
+            color=alt.Color(
+                "series:N",
+                title="",
+                scale=alt.Scale(domain=["新发现", "已整改"], range=[palette.NEUTRAL, palette.GOOD]),
+            ),
+            tooltip=[
+                alt.Tooltip("week_label:O", title="周"),
+                alt.Tooltip("series:N", title="类型"),
+                alt.Tooltip("count:Q", title="问题数"),
+            ],
+        )
+    )
+
+
+def _bucket(days: pd.Series) -> pd.Series:
+    labels = pd.Series(pd.NA, index=days.index, dtype="string")
+    for first, last, label in AGING_BUCKETS:
+        inside = days >= first if last is None else (days >= first) & (days <= last)
+        labels = labels.mask(inside.fillna(False).astype(bool), label)
+    return labels
+
+
+def open_issue_aging(issues: pd.DataFrame, *, as_of: DateLike) -> alt.Chart:
+    """Open issues (not rectified, not long-term) by days since found, split overdue / not."""
+    day = _timestamp(as_of)
+    state = issue_state(real_issues(issues), day)
+    open_ = state[~state["is_closed"] & state["status"].astype("string").ne(LONG_TERM).fillna(True)]
+    frame = pd.DataFrame(
+        {
+            "bucket": _bucket(open_["days_open"].astype("Float64").clip(lower=0)),
+            "overdue": np.where(open_["is_overdue"], _OVERDUE_LABEL, _OPEN_LABEL),
+        }
+    ).dropna()
+    counts = frame.groupby(["bucket", "overdue"]).size().rename("count").reset_index()
+    buckets = [label for _, _, label in AGING_BUCKETS]
+    return (
+        alt.Chart(
+            counts, title=_title("未整改问题账龄", f"截至{day.month}月{day.day}日，不含长期整改")
+        )
+        .mark_bar()
+        .encode(
+            x=alt.X("bucket:O", sort=buckets, title="已发现天数", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(count):Q", title="问题数（个）"),
+            color=alt.Color(
+                "overdue:N",
+                title="",
+                scale=alt.Scale(
+                    domain=[_OVERDUE_LABEL, _OPEN_LABEL],
+                    range=[palette.OVERDUE_COLOR, palette.WARNING],
+                ),
+            ),
+            order=alt.Order("overdue:N", sort="descending"),
+            tooltip=[
+                alt.Tooltip("bucket:O", title="已发现天数"),
+                alt.Tooltip("overdue:N", title="是否逾期"),
+                alt.Tooltip("sum(count):Q", title="问题数"),
+            ],
+        )
+    )
+
+
+def _top_counts(values: pd.Series, top: int) -> pd.DataFrame:
+    text = values.astype("string").str.strip().fillna("")
+    text = text.mask(text == "", MISSING_GROUP)
+    counts = text.value_counts()
+    counts = counts.sort_values(ascending=False, kind="stable")
+    head = counts.iloc[:top]
+    rest = counts.iloc[top:]
+    rows = [(str(k), int(v)) for k, v in head.items()]
+    if len(rest):
+        rows.append((f"其他（{len(rest)}项）", int(rest.sum())))
+    return pd.DataFrame(rows, columns=["name", "count"])
+
+
+def issue_breakdown(issues: pd.DataFrame, field: str = "category", *, top: int = 12) -> alt.Chart:
+    """Horizontal bars: issue counts by category, point type, source, district, street or unit.
+
+    The `top` largest groups are shown, the rest summed into one 其他 bar.
+    """
+    if field not in BREAKDOWN_FIELDS:
+        known = "、".join(f"{k}（{v}）" for k, v in BREAKDOWN_FIELDS.items())
+        raise ValueError(f"不能按『{field}』统计问题，可选：{known}。")
+    name = BREAKDOWN_FIELDS[field]
+    data = _top_counts(real_issues(issues)[field], top)
+    order = data["name"].tolist()
+    base = alt.Chart(data, title=_title(f"问题数量（按{name}）"))
+    bars = base.mark_bar(color=palette.NEUTRAL).encode(
+        y=alt.Y("name:N", sort=order, title=name),
+        x=alt.X("count:Q", title="问题数（个）"),
+        tooltip=[alt.Tooltip("name:N", title=name), alt.Tooltip("count:Q", title="问题数")],
+    )
+    text = base.mark_text(align="left", dx=4).encode(
+        y=alt.Y("name:N", sort=order), x=alt.X("count:Q"), text=alt.Text("count:Q")
+    )
+    return bars + text
+
+
+def red_black_chart(table: pd.DataFrame, *, only_listed: bool = True) -> alt.LayerChart:
+    """Horizontal bars of each unit's rectification rate from `metrics.red_black_list`.
+
+    Colours follow the list: 红榜 in the "good" colour, 黑榜 in the "bad" colour.
+    """
+    rows = table[table["list"].astype("string").fillna("") != ""] if only_listed else table
+    data = pd.DataFrame(
+        {
+            "unit": rows["unit"].astype("string"),
+            "close_rate": rows["close_rate"].astype("float64").round(1),
+            "list": rows["list"].astype("string").fillna(""),
+            "closed": rows["closed"].astype("int64"),
+            "assessed": rows["assessed"].astype("int64"),
+            "overdue": rows["overdue"].astype("int64"),
+        }
+    ).dropna(subset=["close_rate"])
+    data = data.sort_values(["close_rate", "unit"], ascending=[False, True], kind="stable")
+    data["label"] = data["list"].replace("", "—")
+    order = data["unit"].tolist()
+    base = alt.Chart(data, title=_title("红黑榜：责任单位问题整改率"))
+    bars = base.mark_bar().encode(
+        y=alt.Y("unit:N", sort=order, title="责任单位"),
+        x=alt.X("close_rate:Q", title="整改率（%）", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color(
+            "label:N",
+            title="榜单",
+            scale=alt.Scale(
+                domain=["红榜", "黑榜", "—"],
+                range=[palette.LIST_COLORS["红榜"], palette.LIST_COLORS["黑榜"], palette.GREY],
+            ),
+        ),
+        tooltip=[
+            alt.Tooltip("unit:N", title="责任单位"),
+            alt.Tooltip("close_rate:Q", title="整改率（%）", format=".1f"),
+            alt.Tooltip("closed:Q", title="已整改"),
+            alt.Tooltip("assessed:Q", title="纳入考核问题数"),
+            alt.Tooltip("overdue:Q", title="逾期未整改"),
+            alt.Tooltip("label:N", title="榜单"),
+        ],
+    )
+    text = base.mark_text(align="left", dx=4).encode(
+        y=alt.Y("unit:N", sort=order),
+        x=alt.X("close_rate:Q"),
+        text=alt.Text("close_rate:Q", format=".1f"),
+    )
+    return bars + text
+
+
+# ---------------------------------------------------------------------------------------------
+# Volunteers
+
+
+def volunteer_registrations(
+    volunteers: pd.DataFrame,
+    *,
+    target: float | None = None,
+    due: DateLike | None = None,
+) -> Chart:
+    """Cumulative registered volunteers over time, with the target as a horizontal rule.
+
+    Points are weekly (monthly when the history is longer than two years).
+    """
+    registered = pd.to_datetime(volunteers["registered_on"], errors="coerce").dropna()
+    registered = registered.dt.normalize()
+    if registered.empty:
+        data = pd.DataFrame({"date": pd.to_datetime([]), "total": pd.Series([], dtype="int64")})
+    else:
+        span = registered.max() - registered.min()
+        freq = "W-SUN" if span <= pd.Timedelta(weeks=104) else "MS"
+        per_day = registered.value_counts().sort_index()
+        days = pd.DatetimeIndex(per_day.index)
+        if freq == "MS":
+            period = per_day.groupby(days.to_period("M").start_time).sum()
+        else:
+            period = per_day.groupby(days.to_period("W-SUN").end_time.normalize()).sum()
+        total = period.cumsum()
+        data = pd.DataFrame({"date": total.index, "total": total.to_numpy(dtype="int64")})
+    line = (
+        alt.Chart(data, title=_title("注册志愿者人数累计增长"))
+        .mark_line(point=True, color=palette.NEUTRAL)
+        .encode(
+            x=alt.X("date:T", title="注册日期", axis=alt.Axis(format="%Y年%m月")),
+            y=alt.Y("total:Q", title="注册志愿者人数（人）"),
+            tooltip=[
+                alt.Tooltip("date:T", title="截至", format="%Y年%m月%d日"),
+                alt.Tooltip("total:Q", title="累计人数", format=","),
+            ],
+        )
+    )
+    if target is None:
+        return line
+    due_text = ""
+    if due is not None:
+        d = _timestamp(due)
+        due_text = f"（{d.year}年{d.month}月{d.day}日前）"
+    goal = pd.DataFrame({"target": [float(target)], "label": [f"目标 {target:,.0f}人{due_text}"]})
+    rule = (
+        alt.Chart(goal).mark_rule(color=palette.BAD, strokeDash=[6, 4], size=2).encode(y="target:Q")
+    )
+    label = (
+        alt.Chart(goal)
+        .mark_text(align="left", baseline="bottom", dx=4, dy=-4, color=palette.BAD)
+        .encode(y="target:Q", text="label:N", x=alt.value(0))
+    )
+    return alt.LayerChart(layer=[line, rule, label])
+
+
+def star_level_distribution(
+    volunteers: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS
+) -> alt.Chart:
+    """Bars: volunteers per star level (未评星 … 五星), from hours and the configured thresholds."""
+    levels = star_level(volunteers["hours"], settings.star_thresholds).dropna().astype(int)
+    counts = levels.value_counts()
+    top = len(settings.star_thresholds)
+    names = list(STAR_LABELS[: top + 1])
+    data = pd.DataFrame(
+        {
+            "level": names,
+            "count": [int(counts.get(i, 0)) for i in range(len(names))],
+            "hours": ["不足" + _h(settings.star_thresholds[0])]
+            + [f"≥{_h(t)}" for t in settings.star_thresholds],
+        }
+    )
+    colors = list(palette.STAR_COLORS[: len(names)])
+    return (
+        alt.Chart(data, title=_title("志愿者星级分布", "按累计服务时长评定"))
+        .mark_bar()
+        .encode(
+            x=alt.X("level:O", sort=names, title="星级", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("count:Q", title="人数（人）"),
+            color=alt.Color(
+                "level:O", sort=names, scale=alt.Scale(domain=names, range=colors), legend=None
+            ),
+            tooltip=[
+                alt.Tooltip("level:O", title="星级"),
+                alt.Tooltip("hours:N", title="累计时长"),
+                alt.Tooltip("count:Q", title="人数", format=","),
+            ],
+        )
+    )
+
+
+def _h(hours: float) -> str:
+    return f"{hours:g}小时"
+
+
+def hours_histogram(
+    volunteers: pd.DataFrame,
+    *,
+    bins: int = 20,
+    clip_quantile: float = 0.99,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> Chart:
+    """Histogram of cumulative service hours, binned in pandas, with star thresholds as rules.
+
+    The range ends at the `clip_quantile` of hours so a few very long-serving volunteers do not
+    squash the rest; the last bar counts everyone at or above its start.
+    """
+    hours = pd.to_numeric(volunteers["hours"], errors="coerce").dropna().clip(lower=0)
+    top = float(hours.quantile(clip_quantile)) if len(hours) else 0.0
+    top = top if top > 0 else float(hours.max()) if len(hours) and hours.max() > 0 else 1.0
+    edges = np.linspace(0.0, top, bins + 1)
+    counts, _ = np.histogram(hours.clip(upper=top), bins=edges)
+    data = pd.DataFrame(
+        {"start": edges[:-1].round(1), "end": edges[1:].round(1), "count": counts.astype(int)}
+    )
+    data["range"] = [f"{a:g}–{b:g}小时" for a, b in zip(data["start"], data["end"], strict=True)]
+    if len(data):
+        data.loc[data.index[-1], "range"] = f"≥{data['start'].iloc[-1]:g}小时"
+    bars = (
+        alt.Chart(data, title=_title("志愿者累计服务时长分布"))
+        .mark_bar(color=palette.NEUTRAL, binSpacing=1)
+        .encode(
+            x=alt.X("start:Q", title="累计服务时长（小时）", bin="binned"),
+            x2="end:Q",
+            y=alt.Y("count:Q", title="人数（人）"),
+            tooltip=[
+                alt.Tooltip("range:N", title="时长区间"),
+                alt.Tooltip("count:Q", title="人数"),
+            ],
+        )
+    )
+    stars = pd.DataFrame(
+        {
+            "hours": list(settings.star_thresholds),
+            "label": list(STAR_LABELS[1 : len(settings.star_thresholds) + 1]),
+        }
+    )
+    stars = stars[stars["hours"] <= top]
+    if stars.empty:
+        return bars
+    rules = alt.Chart(stars).mark_rule(color=palette.GREY, strokeDash=[4, 3]).encode(x="hours:Q")
+    labels = (
+        alt.Chart(stars)
+        .mark_text(align="left", dx=3, baseline="top", color=palette.GREY)
+        .encode(x="hours:Q", y=alt.value(2), text="label:N")
+    )
+    return alt.LayerChart(layer=[bars, rules, labels])
+
+
+# ---------------------------------------------------------------------------------------------
+# Units
+
+
+def units_by_category_level(units: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: creation units per category, split by level (全国 … 县级)."""
+    category = units["category"].astype("string").str.strip().fillna("")
+    level = units["level"].astype("string").str.strip().fillna("")
+    frame = pd.DataFrame(
+        {
+            "category": category.mask(category == "", MISSING_GROUP),
+            "level": level.mask(level == "", MISSING_GROUP),
+        }
+    )
+    counts = frame.groupby(["category", "level"]).size().rename("count").reset_index()
+    categories = [c for c in CATEGORIES if c in set(counts["category"])]
+    categories += sorted(set(counts["category"]) - set(categories))
+    levels = [*LEVELS, MISSING_GROUP]
+    colors = [palette.LEVEL_COLORS[lv] for lv in LEVELS] + [palette.NO_DATA]
+    order = {lv: i for i, lv in enumerate(levels)}
+    counts["level_order"] = counts["level"].map(order).fillna(len(levels)).astype(int)
+    return (
+        alt.Chart(counts, title=_title("创建单位数量（按类别和级别）"))
+        .mark_bar()
+        .encode(
+            x=alt.X("category:N", sort=categories, title="创建类别", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(count):Q", title="单位数（个）"),
+            color=alt.Color("level:N", title="级别", scale=alt.Scale(domain=levels, range=colors)),
+            order=alt.Order("level_order:Q", sort="ascending"),
+            tooltip=[
+                alt.Tooltip("category:N", title="创建类别"),
+                alt.Tooltip("level:N", title="级别"),
+                alt.Tooltip("sum(count):Q", title="单位数"),
+            ],
+        )
+    )
+
+
+def score_distribution(
+    units: pd.DataFrame, *, bin_width: float = 5.0, settings: Settings = DEFAULT_SETTINGS
+) -> alt.LayerChart:
+    """Histogram of unit scores (0–100) split 达标 / 未达标, with the pass mark as a rule.
+
+    A unit passes when its score reaches its own target_score, else the configured pass mark.
+    """
+    score = pd.to_numeric(units["score"], errors="coerce")
+    if "target_score" in units.columns:
+        mark = pd.to_numeric(units["target_score"], errors="coerce").fillna(settings.unit_pass_mark)
+    else:
+        mark = pd.Series(settings.unit_pass_mark, index=units.index)
+    scored = score.notna()
+    score, mark = score[scored].clip(0, 100), mark[scored]
+    start = (np.floor(score / bin_width) * bin_width).clip(upper=100 - bin_width)
+    frame = pd.DataFrame({"start": start, "passed": np.where(score >= mark, "达标", "未达标")})
+    counts = frame.groupby(["start", "passed"]).size().rename("count").reset_index()
+    counts["end"] = counts["start"] + bin_width
+    counts["range"] = [
+        f"{a:g}–{b:g}分" for a, b in zip(counts["start"], counts["end"], strict=True)
+    ]
+    bars = (
+        alt.Chart(counts, title=_title("创建单位测评得分分布"))
+        .mark_bar(binSpacing=1)
+        .encode(
+            x=alt.X(
+                "start:Q", bin="binned", title="测评得分（分）", scale=alt.Scale(domain=[0, 100])
+            ),
+            x2="end:Q",
+            y=alt.Y("sum(count):Q", title="单位数（个）"),
+            color=alt.Color(
+                "passed:N",
+                title="",
+                scale=alt.Scale(domain=["达标", "未达标"], range=[palette.GOOD, palette.BAD]),
+            ),
+            tooltip=[
+                alt.Tooltip("range:N", title="得分区间"),
+                alt.Tooltip("passed:N", title="是否达标"),
+                alt.Tooltip("sum(count):Q", title="单位数"),
+            ],
+        )
+    )
+    pass_mark = pd.DataFrame(
+        {"mark": [settings.unit_pass_mark], "label": [f"达标线 {settings.unit_pass_mark:g}分"]}
+    )
+    rule = (
+        alt.Chart(pass_mark)
+        .mark_rule(color=palette.BLACK, strokeDash=[6, 4], size=2)
+        .encode(x="mark:Q")
+    )
+    label = (
+        alt.Chart(pass_mark)
+        .mark_text(align="right", dx=-4, baseline="top", color=palette.BLACK)
+        .encode(x="mark:Q", y=alt.value(2), text="label:N")
+    )
+    return alt.LayerChart(layer=[bars, rule, label])
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets
+
+
+def target_progress(progress: pd.DataFrame, *, cap: float = 150.0) -> alt.LayerChart:
+    """Bullet-style bars: each target's completion in percent of the target, with a 100 % rule.
+
+    `progress` has one row per target: `metric` (key or Chinese name), `current`, `target`, and
+    optionally `district` (blank = 全市) and `on_track` (bool; default: reached or not). For a
+    lower-is-better metric completion is target ÷ current. Bars stop at `cap` percent.
+    """
+    rows = []
+    for rec in progress.to_dict("records"):
+        mdef = METRICS[metric_key(str(rec["metric"]))]
+        current, target = float(rec["current"]), float(rec["target"])
+        if mdef.better == "lower":
+            pct = 100.0 if current <= target else target / current * 100.0 if current else 100.0
+        else:
+            pct = current / target * 100.0 if target else (100.0 if current >= target else 0.0)
+        pct = float("nan") if np.isnan(pct) else pct
+        district = str(rec.get("district") or "").strip()
+        on_track = rec.get("on_track")
+        if on_track is None or (isinstance(on_track, float) and np.isnan(on_track)):
+            on_track = pct >= 100.0
+        rows.append(
+            {
+                "name": f"{district or '全市'}·{mdef.label}",
+                "progress": min(round(pct, 1), cap),
+                "actual": round(pct, 1),
+                "state": "进度正常" if bool(on_track) else "进度滞后",
+                "detail": (
+                    f"{current:,.{mdef.decimals}f} / {target:,.{mdef.decimals}f}{mdef.unit}"
+                ),
+            }
+        )
+    data = pd.DataFrame(rows, columns=["name", "progress", "actual", "state", "detail"])
+    order = data["name"].tolist()
+    base = alt.Chart(data, title=_title("目标任务完成进度", "完成度 = 当前值 ÷ 目标值"))
+    bars = base.mark_bar(size=22).encode(
+        y=alt.Y("name:N", sort=order, title=""),
+        x=alt.X("progress:Q", title="完成度（%）", scale=alt.Scale(domain=[0, cap])),
+        color=alt.Color(
+            "state:N",
+            title="",
+            scale=alt.Scale(domain=["进度正常", "进度滞后"], range=[palette.GOOD, palette.BAD]),
+        ),
+        tooltip=[
+            alt.Tooltip("name:N", title="指标"),
+            alt.Tooltip("detail:N", title="当前 / 目标"),
+            alt.Tooltip("actual:Q", title="完成度（%）"),
+            alt.Tooltip("state:N", title="进度"),
+        ],
+    )
+    text = base.mark_text(align="left", dx=4).encode(
+        y=alt.Y("name:N", sort=order), x=alt.X("progress:Q"), text=alt.Text("detail:N")
+    )
+    full = pd.DataFrame({"x": [100.0]})
+    rule = alt.Chart(full).mark_rule(color=palette.BLACK, size=2).encode(x="x:Q")
+    return alt.LayerChart(layer=[bars, text, rule])
