@@ -23,6 +23,7 @@ from civdash.io import FileRefused, RawTable, read_table
 from civdash.ledgers import LEDGER_KINDS, get_kind
 from civdash.ledgers.base import Field, LedgerKind
 from civdash.ledgers.matching import ColumnMatch, match_columns
+from civdash.metrics import METRICS, star_level
 from civdash.normalize import (
     PARSERS,
     Parsed,
@@ -187,9 +188,13 @@ def ingest_table(
     problems = _Collector(raw, match)
 
     # 整改情况 holding statuses (已完成/未整改) is the status column, not free-text measures
-    if kind == "issues" and "status" not in by_field and "measures" in by_field:
-        if _looks_like_status(body[by_field["measures"]]):
-            by_field["status"] = by_field.pop("measures")
+    if (
+        kind == "issues"
+        and "status" not in by_field
+        and "measures" in by_field
+        and _looks_like_status(body[by_field["measures"]])
+    ):
+        by_field["status"] = by_field.pop("measures")
 
     values: dict[str, pd.Series] = {}
     for f in k.input_fields:
@@ -334,19 +339,7 @@ def _derive(
         _check_coordinates(frame, problems, k, districts, crs or raw.crs_hint)
 
 
-def star_level(hours: pd.Series, thresholds: tuple[float, ...]) -> pd.Series:
-    """Star level 0–5 from cumulative hours (一星 100 h … 五星 1500 h by default)."""
-    levels = np.searchsorted(
-        np.asarray(thresholds, dtype=float),
-        hours.to_numpy(dtype=float, na_value=np.nan),
-        side="right",
-    )
-    return pd.Series(levels, index=hours.index).astype("Int64").where(hours.notna())
-
-
 def _targets_in_percent(frame: pd.DataFrame, values: Mapping[str, pd.Series]) -> None:
-    from civdash.metrics import METRICS
-
     rate = frame["metric"].map(lambda m: bool(m in METRICS and METRICS[m].is_rate)).astype(bool)
     explicit = values["target"].attrs.get("explicit_percent")
     if explicit is None:
