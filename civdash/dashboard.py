@@ -1,0 +1,270 @@
+"""What every dashboard page stands on: the ledgers in force at an as-of date, for a district.
+
+Pure functions, no streamlit: the app passes a `loader` (snapshot id → rows, cached there) and
+gets back a frozen `Ledgers`; notebooks do the same with `Store.load`. Week-over-week compares the
+chosen snapshot with the one closest to seven days earlier, and says which two dates it compares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from civdash.config import DEFAULT_SETTINGS, Settings
+from civdash.districts import DistrictTable
+from civdash.ledgers import LEDGER_KINDS
+from civdash.metrics import METRICS, compute, format_value
+from civdash.store import SnapshotInfo
+
+Loader = Callable[[int], pd.DataFrame]
+"""Snapshot id → its rows (the app caches this by id)."""
+
+CITY = ""
+"""The district key of city-wide values and city-wide targets."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared sidebar's choices: a district (None = 全市) and an as-of date (None = latest)."""
+
+    district: str | None = None
+    as_of: date | None = None
+
+
+def snapshot_at(snapshots: Sequence[SnapshotInfo], kind: str, as_of: date | None) -> SnapshotInfo | None:
+    """The snapshot of `kind` in force at `as_of`: the current one when `as_of` is None, else the
+    latest with an as-of date on or before it."""
+    mine = [s for s in snapshots if s.kind == kind]
+    if as_of is None:
+        current = [s for s in mine if s.is_current]
+        if current:
+            return current[0]
+        return max(mine, key=lambda s: (s.as_of, s.id), default=None)
+    eligible = [s for s in mine if s.as_of <= as_of]
+    return max(eligible, key=lambda s: (s.as_of, s.id), default=None)
+
+
+def previous_snapshot(snapshots: Sequence[SnapshotInfo], snap: SnapshotInfo) -> SnapshotInfo | None:
+    """The earlier snapshot of the same kind closest to seven days before `snap` (None in a
+    first week with no history)."""
+    earlier = [s for s in snapshots if s.kind == snap.kind and s.as_of < snap.as_of]
+    if not earlier:
+        return None
+    target = snap.as_of - timedelta(days=7)
+    return min(earlier, key=lambda s: (abs((s.as_of - target).days), -s.as_of.toordinal()))
+
+
+def as_of_choices(snapshots: Sequence[SnapshotInfo]) -> list[date]:
+    """Every as-of date of the ledger snapshots, newest first (the sidebar's choices)."""
+    return sorted({s.as_of for s in snapshots if s.kind in LEDGER_KINDS}, reverse=True)
+
+
+@dataclass(frozen=True)
+class Ledgers:
+    """The ledgers in force at an as-of date, narrowed to a district when one is chosen."""
+
+    filters: Filters
+    snapshots: Mapping[str, SnapshotInfo]
+    previous: Mapping[str, SnapshotInfo]
+    frames: Mapping[str, pd.DataFrame]
+    previous_frames: Mapping[str, pd.DataFrame]
+    history: Mapping[str, tuple[SnapshotInfo, ...]]
+    districts: DistrictTable | None
+    settings: Settings = field(default=DEFAULT_SETTINGS)
+
+    @property
+    def as_of(self) -> date | None:
+        """The as-of date shown: the chosen one, else the newest snapshot in force."""
+        if self.filters.as_of is not None:
+            return self.filters.as_of
+        dates = [s.as_of for k, s in self.snapshots.items() if k in ("units", "volunteers", "issues")]
+        return max(dates, default=None)
+
+    @property
+    def district(self) -> str | None:
+        return self.filters.district
+
+    @property
+    def scope_label(self) -> str:
+        return self.filters.district or "全市"
+
+    def has(self, kind: str) -> bool:
+        return kind in self.frames
+
+    def frame(self, kind: str) -> pd.DataFrame:
+        """Rows of `kind` in force (district-filtered); an empty frame when there is none."""
+        return self.frames.get(kind, pd.DataFrame())
+
+    def kind_as_of(self, kind: str) -> date | None:
+        snap = self.snapshots.get(kind)
+        return snap.as_of if snap else None
+
+    def population(self) -> dict[str, float] | None:
+        """Resident population by district (only the chosen district when filtered)."""
+        if self.districts is None:
+            return None
+        pop = self.districts.population()
+        if self.district:
+            pop = {k: v for k, v in pop.items() if k == self.district}
+        return pop or None
+
+    def targets(self) -> pd.DataFrame:
+        """Targets that apply to the current scope: city-wide ones, plus the district's own."""
+        t = self.frames.get("targets")
+        if t is None or t.empty:
+            return pd.DataFrame(columns=["metric", "district", "target", "due"])
+        return t
+
+
+def _narrow(frame: pd.DataFrame, kind: str, district: str | None) -> pd.DataFrame:
+    if district is None or kind == "targets" or "district" not in frame.columns:
+        return frame
+    return frame[frame["district"] == district]
+
+
+def load_ledgers(
+    snapshots: Sequence[SnapshotInfo],
+    loader: Loader,
+    filters: Filters,
+    *,
+    districts: DistrictTable | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> Ledgers:
+    """The ledgers in force for `filters`, with the snapshots a week earlier for comparison.
+
+    >>> from civdash.store import Store                                  # doctest: +SKIP
+    >>> store = Store()                                                   # doctest: +SKIP
+    >>> led = load_ledgers(store.snapshots(), store.load, Filters("南港区"),
+    ...                    districts=store.districts())                   # doctest: +SKIP
+    >>> led.frame("issues")["district"].unique().tolist()                 # doctest: +SKIP
+    ['南港区']
+    """
+    in_force: dict[str, SnapshotInfo] = {}
+    previous: dict[str, SnapshotInfo] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    previous_frames: dict[str, pd.DataFrame] = {}
+    history: dict[str, tuple[SnapshotInfo, ...]] = {}
+    for kind in LEDGER_KINDS:
+        snap = snapshot_at(snapshots, kind, filters.as_of)
+        if snap is None:
+            continue
+        in_force[kind] = snap
+        frames[kind] = _narrow(loader(snap.id), kind, filters.district)
+        history[kind] = tuple(
+            sorted((s for s in snapshots if s.kind == kind and s.as_of <= snap.as_of), key=lambda s: s.as_of)
+        )
+        prev = previous_snapshot(snapshots, snap)
+        if prev is not None and kind != "targets":
+            previous[kind] = prev
+            previous_frames[kind] = _narrow(loader(prev.id), kind, filters.district)
+    return Ledgers(filters, in_force, previous, frames, previous_frames, history, districts, settings)
+
+
+# ---------------------------------------------------------------- metric tables
+
+
+def metric_table(
+    kind: str,
+    frame: pd.DataFrame,
+    *,
+    as_of: date,
+    population: Mapping[str, float] | None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> pd.DataFrame:
+    """Every catalogue metric of one ledger snapshot, city-wide (district "") and per district.
+
+    Small (metrics × districts), so the app caches one per snapshot and builds trends from them
+    without keeping old snapshots' rows in memory.
+    """
+    rows: list[dict[str, object]] = []
+    for key, mdef in METRICS.items():
+        if mdef.ledger != kind:
+            continue
+        if mdef.needs_population and not population:
+            continue
+        city = compute(key, frame, as_of=as_of, population=population, settings=settings)
+        rows.append({"district": CITY, "metric": key, "value": float(city)})  # type: ignore[arg-type]
+        if "district" in frame.columns and not frame.empty:
+            by = compute(key, frame, as_of=as_of, population=population, by="district", settings=settings)
+            assert isinstance(by, pd.DataFrame)
+            for district, value in zip(by["district"], by["value"], strict=True):
+                rows.append({"district": district, "metric": key, "value": float(value)})
+    return pd.DataFrame(rows, columns=["district", "metric", "value"])
+
+
+def metric_value(table: pd.DataFrame, key: str, district: str | None) -> float:
+    """One value from a `metric_table` (NaN when absent)."""
+    hit = table[(table["metric"] == key) & (table["district"] == (district or CITY))]
+    return float(hit["value"].iloc[0]) if len(hit) else float("nan")
+
+
+def metric_history(
+    ledgers: Ledgers, key: str, table_for: Callable[[SnapshotInfo], pd.DataFrame]
+) -> pd.DataFrame:
+    """The metric at every snapshot up to the as-of date: DataFrame(as_of, value), oldest first."""
+    kind = METRICS[key].ledger
+    points = [
+        {"as_of": pd.Timestamp(s.as_of), "value": metric_value(table_for(s), key, ledgers.district)}
+        for s in ledgers.history.get(kind, ())
+    ]
+    out = pd.DataFrame(points, columns=["as_of", "value"])
+    return out[out["value"].notna()].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A metric now and a week earlier, with what the change means for that metric's direction."""
+
+    key: str
+    label: str
+    value: float
+    previous: float | None
+    previous_as_of: date | None
+    unit: str
+
+    @property
+    def delta(self) -> float | None:
+        if self.previous is None or np.isnan(self.previous) or np.isnan(self.value):
+            return None
+        return self.value - self.previous
+
+    @property
+    def is_good(self) -> bool | None:
+        """True when the change goes the metric's better way, False the other way, None flat/unknown."""
+        better = METRICS[self.key].better
+        d = self.delta
+        if d is None or better is None or abs(d) < 1e-9:
+            return None
+        return (d > 0) == (better == "higher")
+
+    @property
+    def value_text(self) -> str:
+        return format_value(self.key, self.value)
+
+    @property
+    def delta_text(self) -> str:
+        """e.g. "+1.2 个百分点" for rates, "+35人" for counts, "无上周数据" in a first week."""
+        d = self.delta
+        if d is None:
+            return "无上周数据" if self.previous_as_of is None else "—"
+        if METRICS[self.key].is_rate:
+            return f"{'+' if d >= 0 else '−'}{abs(d):.1f} 个百分点"
+        return f"{'+' if d >= 0 else '−'}{format_value(self.key, abs(d))}"
+
+
+def change(
+    key: str,
+    now: pd.DataFrame,
+    before: pd.DataFrame | None,
+    *,
+    district: str | None,
+    previous_as_of: date | None,
+) -> Change:
+    """A `Change` from two metric tables (the one in force and the one a week earlier)."""
+    mdef = METRICS[key]
+    prev = metric_value(before, key, district) if before is not None else None
+    return Change(key, mdef.label, metric_value(now, key, district), prev, previous_as_of, mdef.unit)

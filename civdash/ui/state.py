@@ -1,0 +1,142 @@
+"""Store access for the app: one Store per server, snapshots cached by id, the shared filters.
+
+Filters live in session state (they survive page changes) and are written back to the URL on
+every run (Streamlit clears query parameters when the page changes), so a link reproduces the view.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from civdash.config import Settings
+from civdash.dashboard import Filters, Ledgers, as_of_choices, load_ledgers, metric_table
+from civdash.districts import DistrictTable
+from civdash.ledgers import get_kind
+from civdash.sample import load_sample
+from civdash.store import SnapshotInfo, Store
+
+DISTRICT_KEY = "f_district"
+AS_OF_KEY = "f_as_of"
+ALL = "全市"
+LATEST = "最新"
+UPLOAD_PAGE = "pages/upload.py"
+
+
+@st.cache_resource(show_spinner=False)
+def get_store() -> Store:
+    """The server's store; the sample city is loaded into it on first start when it is empty."""
+    store = Store()
+    if store.is_empty() and not os.environ.get("CIVDASH_NO_SAMPLE"):
+        with st.spinner("首次启动：正在载入示例城市（青澜市）数据，约需半分钟……"):
+            load_sample(store)
+    return store
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def load_snapshot(snapshot_id: int) -> pd.DataFrame:
+    """Rows of a snapshot; cached by id (a snapshot never changes once committed)."""
+    return get_store().load(snapshot_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def snapshot_metrics(snapshot_id: int, kind: str, as_of: date, districts_id: int | None) -> pd.DataFrame:
+    """Every metric of one snapshot (city and per district), cached by snapshot id."""
+    table = district_table()
+    population = table.population() if table else None
+    return metric_table(kind, load_snapshot(snapshot_id), as_of=as_of, population=population,
+                        settings=settings())
+
+
+def metrics_for(snap: SnapshotInfo) -> pd.DataFrame:
+    districts = get_store().current("districts")
+    return snapshot_metrics(snap.id, snap.kind, snap.as_of, districts.id if districts else None)
+
+
+def district_table() -> DistrictTable | None:
+    return get_store().districts()
+
+
+def snapshots() -> list[SnapshotInfo]:
+    return get_store().snapshots()
+
+
+def _init_from_url(district_names: tuple[str, ...], dates: list[date]) -> None:
+    qp = st.query_params
+    if DISTRICT_KEY not in st.session_state:
+        wanted = qp.get("district")
+        st.session_state[DISTRICT_KEY] = wanted if wanted in district_names else ALL
+    if AS_OF_KEY not in st.session_state:
+        wanted = qp.get("as_of")
+        st.session_state[AS_OF_KEY] = wanted if wanted in {d.isoformat() for d in dates} else LATEST
+
+
+def _reset() -> None:
+    st.session_state[DISTRICT_KEY] = ALL
+    st.session_state[AS_OF_KEY] = LATEST
+
+
+def sidebar() -> Filters:
+    """The shared sidebar: district, as-of snapshot, reset. Returns the filters in force."""
+    snaps = snapshots()
+    table = district_table()
+    names = table.names if table else ()
+    dates = as_of_choices(snaps)
+    _init_from_url(names, dates)
+    if st.session_state[DISTRICT_KEY] not in (ALL, *names):
+        st.session_state[DISTRICT_KEY] = ALL
+    date_options = [LATEST, *(d.isoformat() for d in dates)]
+    if st.session_state[AS_OF_KEY] not in date_options:
+        st.session_state[AS_OF_KEY] = LATEST
+    with st.sidebar:
+        st.selectbox("区县", [ALL, *names], key=DISTRICT_KEY)
+        st.selectbox(
+            "截至日期",
+            date_options,
+            key=AS_OF_KEY,
+            format_func=lambda v: f"最新（{dates[0]:%Y-%m-%d}）" if v == LATEST and dates else v,
+        )
+        st.button("重置筛选", on_click=_reset, width="stretch")
+    filters = current_filters()
+    qp = {k: v for k, v in st.query_params.items() if k not in ("district", "as_of")}
+    if filters.district:
+        qp["district"] = filters.district
+    if filters.as_of:
+        qp["as_of"] = filters.as_of.isoformat()
+    if dict(st.query_params) != qp:
+        st.query_params.from_dict(qp)
+    return filters
+
+
+def current_filters() -> Filters:
+    district = st.session_state.get(DISTRICT_KEY, ALL)
+    as_of = st.session_state.get(AS_OF_KEY, LATEST)
+    return Filters(
+        district=None if district == ALL else district,
+        as_of=None if as_of == LATEST else date.fromisoformat(as_of),
+    )
+
+
+def ledgers() -> Ledgers:
+    """The ledgers in force for the sidebar's filters (rows cached by snapshot id)."""
+    return load_ledgers(snapshots(), load_snapshot, current_filters(), districts=district_table(),
+                        settings=settings())
+
+
+def require_data(led: Ledgers, *kinds: str) -> bool:
+    """Say what is missing, with a link to the upload page, when a needed ledger has no snapshot."""
+    missing = [k for k in kinds if not led.has(k)]
+    if not missing:
+        return True
+    labels = "、".join(get_kind(k).label for k in missing)
+    st.info(f"还没有导入{labels}台账，本页需要它才能显示。请先上传文件。")
+    st.page_link(UPLOAD_PAGE, label="前往『数据导入』", icon="📤")
+    return False
