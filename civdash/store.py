@@ -1,0 +1,1020 @@
+"""Snapshots and audit in a SQL database: SQLite by default, PostgreSQL by URL.
+
+A *snapshot* is one committed ledger file: its metadata in `snapshots`, its rows in the table of
+its kind (`rows_units`, `rows_volunteers`, …, one typed column per registry field, so adding a
+field to the registry adds a column), and an Arrow copy of the same rows in `snapshot_frames`.
+Every change also appends to `audit`, which nothing updates or deletes (triggers refuse it).
+
+Why the Arrow copy: Python's sqlite3 module turns every value into a Python object, so reading a
+million rows back from typed columns takes longer than reading the original spreadsheet. The
+copy is written from the same Arrow table in the same transaction and reads back in a fraction of
+a second; the typed tables stay the SQL-facing truth for notebooks, reports and schema changes,
+and `load` falls back to them whenever the copy is missing or its columns no longer match.
+
+Typical use::
+
+    store = Store()  # a SQLite file under $CIVDASH_HOME
+    outcome = store.commit(result, upload.getvalue(), committed_by="王科长")
+    outcome.message  # '已保存快照 #1（志愿者，截至 2026-11-15，有效 1,234 行）'
+    rows = store.load_current("volunteers")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from civdash.config import database_url
+from civdash.districts import DistrictTable
+from civdash.ingest import SOURCE_ROW, IngestResult
+from civdash.ledgers import REGISTRY, LedgerKind
+from civdash.ledgers.base import ValueType
+
+__all__ = [
+    "AUDIT_COLUMNS",
+    "LOCAL_TZ",
+    "SQLITE_BUSY_TIMEOUT_MS",
+    "CommitOutcome",
+    "SnapshotInfo",
+    "SnapshotNotFoundError",
+    "Store",
+]
+
+AUDIT_COLUMNS = ("at", "action", "kind", "snapshot_id", "file_name", "sha256", "actor", "detail")
+"""Columns of `Store.audit()`; `action` is one of commit, duplicate, refuse, delete, set_current."""
+
+LOCAL_TZ = timezone(timedelta(hours=8), "北京时间")
+"""Times shown to users and "today" for an undated file: the office works in China Standard Time."""
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite writer waits for another writer before giving up."""
+
+_PG_WRITE_LOCK = 0x63_69_76_64_61_73_68
+"""Advisory lock key ("civdash") that makes PostgreSQL writers take turns, as SQLite's do."""
+
+_STORED_EXTRAS: dict[str, tuple[tuple[str, ValueType], ...]] = {
+    "districts": (("geometry", "text"),)
+}
+"""Columns stored beside a kind's registry fields: district boundaries travel with the district
+table (GeoJSON text) but are not a field a spreadsheet supplies."""
+
+# Messages users read.
+_MSG_SAVED = "已保存快照 #{id}（{label}，截至 {as_of}，有效 {valid:,} 行）"
+_MSG_NOT_CURRENT = "；当前快照仍为 #{id}（截至 {as_of}）"
+_MSG_DUPLICATE = "该文件已于 {at} 导入（快照 #{id}），未重复保存"
+_MSG_DELETED = "已删除快照 #{id}（{label}，截至 {as_of}，有效 {valid:,} 行）"
+_MSG_NEW_CURRENT = "；快照 #{id}（截至 {as_of}）成为当前快照"
+_MSG_NONE_LEFT = "；{label}台账已无快照"
+_MSG_SET_CURRENT = "已将快照 #{id}（{label}，截至 {as_of}）设为当前快照"
+_MSG_NOT_FOUND = "快照 #{id} 不存在，可能已被删除，请刷新页面后重新选择。"
+_MSG_UNKNOWN_KIND = "未知的台账类型『{kind}』，可选：{known}。"
+_MSG_NO_SOURCE_ROW = (
+    "台账数据缺少 source_row 列（每行在原表格中的行号），无法保存，请重新读取文件。"
+)
+_MSG_AUDIT_APPEND_ONLY = "审计日志只能追加，不能修改或删除。"
+
+_SQL_TYPES: dict[str, type[sa.types.TypeEngine[Any]]] = {
+    "str": sa.Text,
+    "text": sa.Text,
+    "date": sa.Date,
+    "float": sa.Float,
+    "int": sa.BigInteger,  # IngestResult ints are Int64; a 32-bit column would refuse some on PostgreSQL
+    "bool": sa.Boolean,
+}
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "str": pa.large_string(),
+    "text": pa.large_string(),
+    "date": pa.date32(),
+    "float": pa.float64(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+}
+_TEXT_DTYPE = pd.StringDtype(na_value=np.nan)  # pandas' default "str" dtype
+_BATCH_ROWS = 100_000
+"""Rows converted at a time by the bulk paths; bounds memory."""
+_SQLITE_ROWS_PER_INSERT = 250
+"""Rows per multi-row INSERT statement (also capped by SQLite's limit on bound variables)."""
+
+
+class SnapshotNotFoundError(LookupError):
+    """The snapshot id does not exist (never did, or was deleted)."""
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """One committed ledger file. `committed_at` is UTC; `columns` maps source header → field."""
+
+    id: int
+    kind: str
+    as_of: date
+    committed_at: datetime
+    committed_by: str
+    file_name: str
+    sha256: str
+    rows_read: int
+    rows_valid: int
+    rows_invalid: int
+    is_current: bool
+    sheet: str | None
+    header_row: int | None
+    columns: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CommitOutcome:
+    """What a commit did: `created` is False when the same file was already stored."""
+
+    snapshot: SnapshotInfo
+    created: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class _Meta:
+    kind: str
+    as_of: date
+    committed_by: str
+    file_name: str
+    sha256: str
+    rows_read: int
+    rows_valid: int
+    rows_invalid: int
+    sheet: str | None
+    header_row: int | None
+    columns: dict[str, str]
+
+
+class Store:
+    """Snapshots of ledgers and their audit trail in one SQL database.
+
+    `url` is a SQLAlchemy URL; the default is `civdash.config.database_url()`, a SQLite file under
+    `$CIVDASH_HOME` (created if missing). `postgresql://…` URLs use psycopg 3. Safe to share
+    between threads; each call uses its own connection and transaction.
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self._engine = _make_engine(url or database_url())
+        self._kinds: dict[str, LedgerKind] = dict(REGISTRY)
+        self._columns = {key: _stored_columns(kind) for key, kind in self._kinds.items()}
+        self._metadata = sa.MetaData()
+        self._snapshots = _snapshots_table(self._metadata)
+        self._frames = _frames_table(self._metadata)
+        self._audit = _audit_table(self._metadata)
+        self._rows = {
+            key: _rows_table(self._metadata, key, cols) for key, cols in self._columns.items()
+        }
+        self._ensure_schema()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine, for reading the tables with SQL (e.g. from a notebook)."""
+        return self._engine
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self._engine.url.render_as_string(hide_password=True)!r})"
+
+    # -- committing ----------------------------------------------------------------------------
+
+    def commit(
+        self,
+        result: IngestResult,
+        data: bytes,
+        *,
+        committed_by: str = "",
+        as_of: date | None = None,
+        make_current: bool | None = None,
+    ) -> CommitOutcome:
+        """Store the valid rows of `result` as a snapshot of `data` (the uploaded file's bytes).
+
+        The snapshot is dated by `as_of`, else the date in the file's title, else today. It becomes
+        the current one of its kind when it is at least as recent as the current one, unless
+        `make_current` says otherwise. The same bytes committed again for the same kind store
+        nothing and say so. All of it is one transaction: a failure stores nothing.
+        """
+        self._kind(result.kind)
+        when = as_of or result.as_of or _today()
+        if isinstance(when, datetime):
+            when = when.date()
+        meta = _Meta(
+            kind=result.kind,
+            as_of=when,
+            committed_by=committed_by,
+            file_name=result.file_name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            rows_read=result.rows_read,
+            rows_valid=result.rows_valid,
+            rows_invalid=result.rows_invalid,
+            sheet=result.sheet,
+            header_row=result.header_row,
+            columns=dict(result.columns),
+        )
+        rows = _arrow_rows(self._columns[result.kind], result.rows)
+        return self._commit(meta, rows, make_current)
+
+    def commit_districts(
+        self, table: DistrictTable, data: bytes, *, file_name: str, committed_by: str = ""
+    ) -> CommitOutcome:
+        """Store the district table (names, population, aliases, boundaries) as a snapshot."""
+        records = pd.DataFrame(
+            table.to_records(), columns=["name", "population", "code", "aliases", "geometry"]
+        )
+        records[SOURCE_ROW] = np.arange(1, len(records) + 1)
+        meta = _Meta(
+            kind="districts",
+            as_of=_today(),
+            committed_by=committed_by,
+            file_name=file_name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            rows_read=len(records),
+            rows_valid=len(records),
+            rows_invalid=0,
+            sheet=None,
+            header_row=None,
+            columns={},
+        )
+        rows = _arrow_rows(self._columns["districts"], records)
+        return self._commit(meta, rows, None)
+
+    def _commit(self, meta: _Meta, rows: pa.Table, make_current: bool | None) -> CommitOutcome:
+        try:
+            # compressing the Arrow copy needs no database: it runs while the rows are inserted
+            with ThreadPoolExecutor(max_workers=1) as pool, self._write() as conn:
+                existing = _find_snapshot_by_hash(conn, self._snapshots, meta.kind, meta.sha256)
+                if existing is not None:
+                    return self._record_duplicate(conn, existing, meta)
+                frame = pool.submit(_frame_bytes, rows)
+                return self._insert_snapshot(conn, meta, rows, frame, make_current)
+        except sa.exc.IntegrityError:
+            # Another writer stored the same file between our check and our insert, and
+            # UNIQUE(kind, sha256) refused the second copy: report it as the duplicate it is.
+            with self._write() as conn:
+                existing = _find_snapshot_by_hash(conn, self._snapshots, meta.kind, meta.sha256)
+                if existing is not None:
+                    return self._record_duplicate(conn, existing, meta)
+            raise
+
+    def _insert_snapshot(
+        self,
+        conn: sa.Connection,
+        meta: _Meta,
+        rows: pa.Table,
+        frame: Future[bytes],
+        make_current: bool | None,
+    ) -> CommitOutcome:
+        snaps = self._snapshots
+        current = conn.execute(
+            sa.select(snaps.c.id, snaps.c.as_of).where(
+                snaps.c.kind == meta.kind, snaps.c.is_current.is_(True)
+            )
+        ).first()
+        becomes_current = (
+            make_current
+            if make_current is not None
+            else current is None or meta.as_of >= current.as_of
+        )
+        if becomes_current and current is not None:
+            conn.execute(sa.update(snaps).where(snaps.c.id == current.id).values(is_current=False))
+        snapshot_id: int = conn.execute(
+            sa.insert(snaps)
+            .values(
+                kind=meta.kind,
+                as_of=meta.as_of,
+                committed_at=datetime.now(UTC),
+                committed_by=meta.committed_by,
+                file_name=meta.file_name,
+                sha256=meta.sha256,
+                rows_read=meta.rows_read,
+                rows_valid=meta.rows_valid,
+                rows_invalid=meta.rows_invalid,
+                sheet=meta.sheet,
+                header_row=meta.header_row,
+                columns=meta.columns,
+                is_current=becomes_current,
+            )
+            .returning(snaps.c.id)
+        ).scalar_one()
+        _bulk_insert(conn, self._rows[meta.kind], snapshot_id, rows)
+        conn.execute(sa.insert(self._frames).values(snapshot_id=snapshot_id, data=frame.result()))
+        info = self._get(conn, snapshot_id)
+        message = _MSG_SAVED.format(
+            id=info.id, label=self._kind(info.kind).label, as_of=info.as_of, valid=info.rows_valid
+        )
+        if not becomes_current and current is not None:
+            message += _MSG_NOT_CURRENT.format(id=current.id, as_of=current.as_of)
+        self._append_audit(conn, "commit", info, detail=message, actor=meta.committed_by)
+        return CommitOutcome(snapshot=info, created=True, message=message)
+
+    def _record_duplicate(
+        self, conn: sa.Connection, existing: SnapshotInfo, meta: _Meta
+    ) -> CommitOutcome:
+        at = existing.committed_at.astimezone(LOCAL_TZ)
+        message = _MSG_DUPLICATE.format(at=f"{at:%Y-%m-%d %H:%M}", id=existing.id)
+        self._append_audit(
+            conn,
+            "duplicate",
+            existing,
+            detail=message,
+            actor=meta.committed_by,
+            file_name=meta.file_name,
+        )
+        return CommitOutcome(snapshot=existing, created=False, message=message)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def snapshots(self, kind: str | None = None) -> list[SnapshotInfo]:
+        """Snapshots of `kind` (all kinds when None), the most recent as-of date first."""
+        snaps = self._snapshots
+        query = sa.select(snaps).order_by(
+            snaps.c.as_of.desc(), snaps.c.committed_at.desc(), snaps.c.id.desc()
+        )
+        if kind is not None:
+            self._kind(kind)
+            query = query.where(snaps.c.kind == kind)
+        with self._read() as conn:
+            return [_snapshot_info(row) for row in conn.execute(query)]
+
+    def snapshot(self, snapshot_id: int) -> SnapshotInfo:
+        """The snapshot with this id; `SnapshotNotFoundError` when there is none."""
+        with self._read() as conn:
+            return self._get(conn, snapshot_id)
+
+    def current(self, kind: str) -> SnapshotInfo | None:
+        """The current snapshot of `kind`, or None when there is none."""
+        self._kind(kind)
+        snaps = self._snapshots
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(snaps).where(snaps.c.kind == kind, snaps.c.is_current.is_(True))
+            ).first()
+        return _snapshot_info(row) if row is not None else None
+
+    def load(self, snapshot_id: int) -> pd.DataFrame:
+        """The rows of a snapshot, shaped like `IngestResult.rows`.
+
+        One column per field in registry order, then `source_row`; dates datetime64[s], floats
+        float64, ints Int64, bools bool, text str; ordered by `source_row`.
+        """
+        with self._read() as conn:
+            info = self._get(conn, snapshot_id)
+            columns = self._columns[info.kind]
+            schema = _arrow_schema(columns)
+            blob = conn.execute(
+                sa.select(self._frames.c.data).where(self._frames.c.snapshot_id == snapshot_id)
+            ).scalar()
+            rows = _read_frame(blob, schema) if blob is not None else None
+            if rows is None:
+                rows = _read_rows(conn, self._rows[info.kind], snapshot_id, schema)
+        return _pandas_rows(columns, rows)
+
+    def load_current(self, kind: str) -> pd.DataFrame | None:
+        """The rows of the current snapshot of `kind`, or None when there is none."""
+        info = self.current(kind)
+        return self.load(info.id) if info is not None else None
+
+    def districts(self) -> DistrictTable | None:
+        """The current district table, or None when none was committed."""
+        rows = self.load_current("districts")
+        if rows is None:
+            return None
+        records = rows.drop(columns=SOURCE_ROW).astype(object)
+        records = records.where(records.notna(), None)
+        return DistrictTable.from_records(records.to_dict("records"))
+
+    def is_empty(self) -> bool:
+        """True when no snapshot of any kind is stored (the audit trail does not count)."""
+        with self._read() as conn:
+            return conn.execute(sa.select(self._snapshots.c.id).limit(1)).first() is None
+
+    def audit(self, limit: int = 200) -> pd.DataFrame:
+        """The latest `limit` audit entries, newest first, with the columns of `AUDIT_COLUMNS`."""
+        a = self._audit
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(*(a.c[name] for name in AUDIT_COLUMNS))
+                .order_by(a.c.id.desc())
+                .limit(limit)
+            ).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=list(AUDIT_COLUMNS))
+        frame["at"] = pd.to_datetime([_as_utc(t) for t in frame["at"]], utc=True).as_unit("us")
+        frame["snapshot_id"] = frame["snapshot_id"].astype("Int64")
+        for name in ("action", "kind", "file_name", "sha256", "actor", "detail"):
+            frame[name] = frame[name].astype(_TEXT_DTYPE)
+        return frame
+
+    # -- changing ------------------------------------------------------------------------------
+
+    def set_current(self, snapshot_id: int, *, actor: str = "") -> None:
+        """Make this snapshot the current one of its kind (a no-op when it already is)."""
+        with self._write() as conn:
+            info = self._get(conn, snapshot_id)
+            if info.is_current:
+                return
+            self._make_current(conn, info.kind, info.id)
+            detail = _MSG_SET_CURRENT.format(
+                id=info.id, label=self._kind(info.kind).label, as_of=info.as_of
+            )
+            self._append_audit(conn, "set_current", info, detail=detail, actor=actor)
+
+    def delete(self, snapshot_id: int, *, actor: str = "") -> None:
+        """Delete a snapshot and its rows. If it was current, the newest remaining one of its kind
+        (by as-of date, then commit time) becomes current."""
+        snaps = self._snapshots
+        with self._write() as conn:
+            info = self._get(conn, snapshot_id)
+            label = self._kind(info.kind).label
+            conn.execute(sa.delete(snaps).where(snaps.c.id == snapshot_id))
+            detail = _MSG_DELETED.format(
+                id=info.id, label=label, as_of=info.as_of, valid=info.rows_valid
+            )
+            if info.is_current:
+                successor = conn.execute(
+                    sa.select(snaps.c.id, snaps.c.as_of)
+                    .where(snaps.c.kind == info.kind)
+                    .order_by(snaps.c.as_of.desc(), snaps.c.committed_at.desc(), snaps.c.id.desc())
+                    .limit(1)
+                ).first()
+                if successor is None:
+                    detail += _MSG_NONE_LEFT.format(label=label)
+                else:
+                    self._make_current(conn, info.kind, successor.id)
+                    detail += _MSG_NEW_CURRENT.format(id=successor.id, as_of=successor.as_of)
+            self._append_audit(conn, "delete", info, detail=detail, actor=actor)
+
+    def record_refusal(self, file_name: str, sha256: str, reason: str, *, actor: str = "") -> None:
+        """Note in the audit trail that a file was refused (nothing else is stored)."""
+        with self._write() as conn:
+            conn.execute(
+                sa.insert(self._audit).values(
+                    at=datetime.now(UTC),
+                    action="refuse",
+                    kind=None,
+                    snapshot_id=None,
+                    file_name=file_name,
+                    sha256=sha256,
+                    actor=actor,
+                    detail=reason,
+                )
+            )
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _kind(self, key: str) -> LedgerKind:
+        try:
+            return self._kinds[key]
+        except KeyError:
+            raise ValueError(
+                _MSG_UNKNOWN_KIND.format(kind=key, known="、".join(self._kinds))
+            ) from None
+
+    def _get(self, conn: sa.Connection, snapshot_id: int) -> SnapshotInfo:
+        row = conn.execute(
+            sa.select(self._snapshots).where(self._snapshots.c.id == snapshot_id)
+        ).first()
+        if row is None:
+            raise SnapshotNotFoundError(_MSG_NOT_FOUND.format(id=snapshot_id))
+        return _snapshot_info(row)
+
+    def _make_current(self, conn: sa.Connection, kind: str, snapshot_id: int) -> None:
+        snaps = self._snapshots
+        # clear first: a partial unique index allows one current snapshot per kind
+        conn.execute(
+            sa.update(snaps)
+            .where(snaps.c.kind == kind, snaps.c.is_current.is_(True))
+            .values(is_current=False)
+        )
+        conn.execute(sa.update(snaps).where(snaps.c.id == snapshot_id).values(is_current=True))
+
+    def _append_audit(
+        self,
+        conn: sa.Connection,
+        action: str,
+        info: SnapshotInfo,
+        *,
+        detail: str,
+        actor: str,
+        file_name: str | None = None,
+    ) -> None:
+        conn.execute(
+            sa.insert(self._audit).values(
+                at=datetime.now(UTC),
+                action=action,
+                kind=info.kind,
+                snapshot_id=info.id,
+                file_name=info.file_name if file_name is None else file_name,
+                sha256=info.sha256,
+                actor=actor,
+                detail=detail,
+            )
+        )
+
+    @contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        with self._engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """A write transaction. Writers take turns: SQLite starts it with BEGIN IMMEDIATE (waiting
+        up to the busy timeout), PostgreSQL takes a transaction-scoped advisory lock."""
+        with self._engine.connect() as conn:
+            conn.execution_options(civdash_write=True)
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(
+                        sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_WRITE_LOCK}
+                    )
+                yield conn
+
+    def _ensure_schema(self) -> None:
+        """Create missing tables, and add a column to a rows table for each new registry field."""
+        with self._write() as conn:
+            self._metadata.create_all(conn)
+            inspector = sa.inspect(conn)
+            preparer = conn.dialect.identifier_preparer
+            for table in self._rows.values():
+                have = {c["name"] for c in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in have:
+                        conn.execute(
+                            sa.text(
+                                f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN "
+                                f"{preparer.quote(column.name)} {column.type.compile(conn.dialect)}"
+                            )
+                        )
+
+
+# -- schema ------------------------------------------------------------------------------------
+
+
+def _stored_columns(kind: LedgerKind) -> tuple[tuple[str, ValueType], ...]:
+    fields = tuple((f.name, f.type) for f in kind.fields)
+    return fields + _STORED_EXTRAS.get(kind.key, ())
+
+
+def _snapshots_table(metadata: sa.MetaData) -> sa.Table:
+    table = sa.Table(
+        "snapshots",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("as_of", sa.Date, nullable=False),
+        sa.Column("committed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("committed_by", sa.Text, nullable=False, default=""),
+        sa.Column("file_name", sa.Text, nullable=False, default=""),
+        sa.Column("sha256", sa.Text, nullable=False),
+        sa.Column("rows_read", sa.Integer, nullable=False),
+        sa.Column("rows_valid", sa.Integer, nullable=False),
+        sa.Column("rows_invalid", sa.Integer, nullable=False),
+        sa.Column("sheet", sa.Text),
+        sa.Column("header_row", sa.Integer),
+        sa.Column("columns", sa.JSON, nullable=False),
+        sa.Column("is_current", sa.Boolean, nullable=False, default=False),
+        sa.UniqueConstraint("kind", "sha256", name="uq_snapshots_kind_sha256"),
+        sa.Index("ix_snapshots_kind_as_of", "kind", "as_of"),
+        # never reuse the id of a deleted snapshot: the audit trail and caches refer to ids
+        sqlite_autoincrement=True,
+    )
+    sa.Index(
+        "uq_snapshots_one_current",
+        table.c.kind,
+        unique=True,
+        sqlite_where=table.c.is_current.is_(True),
+        postgresql_where=table.c.is_current.is_(True),
+    )
+    return table
+
+
+def _frames_table(metadata: sa.MetaData) -> sa.Table:
+    return sa.Table(
+        "snapshot_frames",
+        metadata,
+        sa.Column(
+            "snapshot_id",
+            sa.Integer,
+            sa.ForeignKey("snapshots.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        ),
+        sa.Column("data", sa.LargeBinary, nullable=False),
+    )
+
+
+def _rows_table(
+    metadata: sa.MetaData, kind: str, columns: Sequence[tuple[str, ValueType]]
+) -> sa.Table:
+    return sa.Table(
+        f"rows_{kind}",
+        metadata,
+        sa.Column(
+            "snapshot_id",
+            sa.Integer,
+            sa.ForeignKey("snapshots.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        ),
+        sa.Column(SOURCE_ROW, sa.Integer, primary_key=True, autoincrement=False),
+        *(sa.Column(name, _SQL_TYPES[vtype]) for name, vtype in columns),
+    )
+
+
+def _audit_table(metadata: sa.MetaData) -> sa.Table:
+    table = sa.Table(
+        "audit",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("action", sa.Text, nullable=False),
+        sa.Column("kind", sa.Text),
+        sa.Column("snapshot_id", sa.Integer),  # no foreign key: entries outlive their snapshot
+        sa.Column("file_name", sa.Text),
+        sa.Column("sha256", sa.Text),
+        sa.Column("actor", sa.Text, nullable=False, default=""),
+        sa.Column("detail", sa.Text, nullable=False, default=""),
+        sqlite_autoincrement=True,
+    )
+    for statement in (
+        f"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+        f"BEGIN SELECT RAISE(ABORT, '{_MSG_AUDIT_APPEND_ONLY}'); END",
+        f"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+        f"BEGIN SELECT RAISE(ABORT, '{_MSG_AUDIT_APPEND_ONLY}'); END",
+    ):
+        event.listen(table, "after_create", sa.DDL(statement).execute_if(dialect="sqlite"))
+    for statement in (
+        "CREATE OR REPLACE FUNCTION civdash_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN RAISE EXCEPTION '{_MSG_AUDIT_APPEND_ONLY}'; END $$",
+        "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit "
+        "FOR EACH ROW EXECUTE FUNCTION civdash_audit_append_only()",
+        "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit "
+        "FOR EACH STATEMENT EXECUTE FUNCTION civdash_audit_append_only()",
+    ):
+        event.listen(table, "after_create", sa.DDL(statement).execute_if(dialect="postgresql"))
+    return table
+
+
+# -- engine ------------------------------------------------------------------------------------
+
+
+def _make_engine(url: str) -> sa.Engine:
+    parsed = sa.make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        parsed, json_serializer=lambda obj: json.dumps(obj, ensure_ascii=False)
+    )
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # The sqlite3 module's own transaction handling is switched off so that _begin_sqlite decides
+    # how each transaction starts (the SQLAlchemy recipe for SQLite transactions).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; skips an fsync per commit
+    cursor.close()
+
+
+def _begin_sqlite(conn: sa.Connection) -> None:
+    # A writer takes the write lock up front: a reader that later tried to write could fail at
+    # once with SQLITE_BUSY instead of waiting for the busy timeout.
+    write = conn.get_execution_options().get("civdash_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+# -- snapshot rows -----------------------------------------------------------------------------
+
+
+def _find_snapshot_by_hash(
+    conn: sa.Connection, snapshots: sa.Table, kind: str, sha256: str
+) -> SnapshotInfo | None:
+    row = conn.execute(
+        sa.select(snapshots).where(snapshots.c.kind == kind, snapshots.c.sha256 == sha256)
+    ).first()
+    return _snapshot_info(row) if row is not None else None
+
+
+def _snapshot_info(row: sa.Row[Any]) -> SnapshotInfo:
+    m = row._mapping
+    columns = m["columns"]
+    if isinstance(columns, str):
+        columns = json.loads(columns)
+    return SnapshotInfo(
+        id=int(m["id"]),
+        kind=m["kind"],
+        as_of=m["as_of"],
+        committed_at=_as_utc(m["committed_at"]),
+        committed_by=m["committed_by"],
+        file_name=m["file_name"],
+        sha256=m["sha256"],
+        rows_read=int(m["rows_read"]),
+        rows_valid=int(m["rows_valid"]),
+        rows_invalid=int(m["rows_invalid"]),
+        is_current=bool(m["is_current"]),
+        sheet=m["sheet"],
+        header_row=m["header_row"],
+        columns=dict(columns or {}),
+    )
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def _arrow_schema(columns: Sequence[tuple[str, ValueType]]) -> pa.Schema:
+    return pa.schema(
+        [(SOURCE_ROW, pa.int64()), *((name, _ARROW_TYPES[vtype]) for name, vtype in columns)]
+    )
+
+
+def _arrow_rows(columns: Sequence[tuple[str, ValueType]], rows: pd.DataFrame) -> pa.Table:
+    """The rows as an Arrow table of the stored schema (source_row, then one column per field),
+    in source_row order. A field missing from `rows` is stored empty (False for bools)."""
+    if SOURCE_ROW not in rows.columns:
+        raise ValueError(_MSG_NO_SOURCE_ROW)
+    n = len(rows)
+    arrays = [pa.array(rows[SOURCE_ROW].to_numpy(dtype="int64"))]
+    for name, vtype in columns:
+        if name not in rows.columns:
+            arrays.append(
+                pa.array(np.zeros(n, dtype=bool))
+                if vtype == "bool"
+                else pa.nulls(n, _ARROW_TYPES[vtype])
+            )
+            continue
+        series = rows[name]
+        if vtype in ("str", "text"):
+            array = pa.array(series.astype(_TEXT_DTYPE), from_pandas=True)
+        elif vtype == "date":
+            if not pd.api.types.is_datetime64_any_dtype(series.dtype):
+                series = pd.to_datetime(series)
+            array = pa.array(series.dt.normalize(), from_pandas=True)
+        elif vtype == "float":
+            array = pa.array(series.astype("float64"), from_pandas=True)
+        elif vtype == "int":
+            array = pa.array(series.astype("Int64"))
+        else:
+            array = pa.array(series.astype("boolean").fillna(False).to_numpy(dtype=bool))
+        arrays.append(array.cast(_ARROW_TYPES[vtype]))
+    return _in_source_order(pa.Table.from_arrays(arrays, schema=_arrow_schema(columns)))
+
+
+def _in_source_order(rows: pa.Table) -> pa.Table:
+    order = rows[SOURCE_ROW]
+    if len(rows) < 2 or pc.all(pc.greater(order[1:], order[:-1])).as_py():
+        return rows
+    return rows.sort_by(SOURCE_ROW)
+
+
+def _pandas_rows(columns: Sequence[tuple[str, ValueType]], rows: pa.Table) -> pd.DataFrame:
+    rows = _in_source_order(rows)
+    data: dict[str, Any] = {}
+    for name, vtype in columns:
+        column = rows[name]
+        if vtype in ("str", "text"):
+            data[name] = _TEXT_DTYPE.__from_arrow__(column)
+        elif vtype == "date":
+            data[name] = column.cast(pa.timestamp("s")).to_numpy()
+        elif vtype == "float":
+            data[name] = column.to_numpy()
+        elif vtype == "int":
+            data[name] = pd.Int64Dtype().__from_arrow__(column)
+        else:
+            data[name] = pc.fill_null(column, False).to_numpy()
+    data[SOURCE_ROW] = rows[SOURCE_ROW].to_numpy()
+    return pd.DataFrame(data)
+
+
+def _frame_bytes(rows: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    options = pa.ipc.IpcWriteOptions(compression="zstd")
+    with pa.ipc.new_stream(sink, rows.schema, options=options) as writer:
+        writer.write_table(rows)
+    return sink.getvalue().to_pybytes()
+
+
+def _read_frame(blob: bytes, schema: pa.Schema) -> pa.Table | None:
+    """The Arrow copy of a snapshot's rows, or None when its columns differ from `schema` (the
+    registry changed since it was written): then the typed rows are read instead."""
+    table = pa.ipc.open_stream(pa.py_buffer(blob)).read_all()
+    return table if table.schema.equals(schema) else None
+
+
+# -- bulk paths --------------------------------------------------------------------------------
+
+
+def _bulk_insert(conn: sa.Connection, table: sa.Table, snapshot_id: int, rows: pa.Table) -> None:
+    """Insert a snapshot's rows through the driver, inside `conn`'s transaction."""
+    raw: Any = conn.connection.driver_connection
+    preparer = conn.dialect.identifier_preparer
+    target = preparer.format_table(table)
+    names = ", ".join(preparer.quote(c.name) for c in table.columns)
+    if conn.dialect.name in ("sqlite", "postgresql"):
+        bulk = _bulk_insert_sqlite if conn.dialect.name == "sqlite" else _bulk_insert_postgresql
+        dbapi_error = conn.dialect.loaded_dbapi.Error
+        try:
+            bulk(raw, target, names, snapshot_id, rows)
+        except dbapi_error as exc:
+            # the same exception types SQLAlchemy raises for its own statements
+            raise sa.exc.DBAPIError.instance(
+                f"bulk insert into {target}", None, exc, dbapi_error
+            ) from exc
+    else:
+        records = [{"snapshot_id": snapshot_id, **r} for r in rows.to_pylist()]
+        if records:
+            conn.execute(sa.insert(table), records)
+
+
+def _bulk_insert_sqlite(
+    raw: sqlite3.Connection, target: str, names: str, snapshot_id: int, rows: pa.Table
+) -> None:
+    # Multi-row INSERTs with bound parameters: far fewer statement steps than executemany, and
+    # floats stay exact (SQLite's own text-to-float parsing is not always correctly rounded).
+    width = rows.num_columns + 1
+    per_insert = max(
+        1, min(_SQLITE_ROWS_PER_INSERT, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
+    )
+    values = "(" + ", ".join("?" * width) + ")"
+    head = f"INSERT INTO {target} ({names}) VALUES "
+    full = head + ", ".join([values] * per_insert)
+    batches = rows.to_batches(max_chunksize=_BATCH_ROWS)
+    if not batches:
+        return
+    # Turning Arrow values into Python objects and binding them both need the GIL, but SQLite's
+    # own work does not: converting the next batch on a second thread overlaps the two.
+    with ThreadPoolExecutor(max_workers=1) as pool, closing(raw.cursor()) as cursor:
+        upcoming = pool.submit(_parameter_grid, batches[0], snapshot_id)
+        for following in [*batches[1:], None]:
+            grid = upcoming.result()
+            if following is not None:
+                upcoming = pool.submit(_parameter_grid, following, snapshot_id)
+            for start in range(0, len(grid), per_insert):
+                part = grid[start : start + per_insert]
+                sql = full if len(part) == per_insert else head + ", ".join([values] * len(part))
+                cursor.execute(sql, part.ravel().tolist())
+
+
+def _parameter_grid(batch: pa.RecordBatch, snapshot_id: int) -> np.ndarray:
+    """Rows × (snapshot_id, columns…) of Python values, ready to bind."""
+    grid = np.empty((batch.num_rows, batch.num_columns + 1), dtype=object)
+    grid[:, 0] = snapshot_id
+    for j, column in enumerate(batch.columns, start=1):
+        grid[:, j] = _python_values(column)
+    return grid
+
+
+def _python_values(array: pa.Array) -> np.ndarray:
+    """An Arrow column as Python values the sqlite3 module binds, None for null."""
+    kind = array.type
+    if pa.types.is_date32(kind):
+        array = array.cast(pa.large_string())  # ISO text, as SQLAlchemy stores dates in SQLite
+    if pa.types.is_large_string(array.type):
+        # strings repeat (districts, streets, teams): build each distinct one once
+        encoded = array.dictionary_encode()
+        distinct = np.empty(len(encoded.dictionary) + 1, dtype=object)
+        distinct[:-1] = encoded.dictionary.to_pylist()
+        distinct[-1] = None
+        codes = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()
+        return distinct[codes]
+    if pa.types.is_boolean(kind):
+        return (
+            pc.fill_null(array, False)
+            .to_numpy(zero_copy_only=False)
+            .astype(np.int64)
+            .astype(object)
+        )
+    nulls = array.is_null().to_numpy(zero_copy_only=False)
+    out = pc.fill_null(array, 0).to_numpy().astype(object)
+    if nulls.any():
+        out[nulls] = None
+    return out
+
+
+def _bulk_insert_postgresql(
+    raw: Any, target: str, names: str, snapshot_id: int, rows: pa.Table
+) -> None:
+    # COPY in CSV, written by Arrow: strings always quoted (so "" is an empty string and a bare
+    # empty field is NULL), floats in shortest round-trip form, dates ISO.
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY {target} ({names}) FROM STDIN (FORMAT csv)") as copy,
+    ):
+        for batch in rows.to_batches(max_chunksize=_BATCH_ROWS):
+            ids = pa.array(np.full(batch.num_rows, snapshot_id, dtype=np.int64))
+            with_id = pa.RecordBatch.from_arrays(
+                [ids, *batch.columns], names=["snapshot_id", *batch.schema.names]
+            )
+            buffer = io.BytesIO()
+            pa_csv.write_csv(with_id, buffer, options)
+            copy.write(buffer.getbuffer())
+
+
+def _read_rows(
+    conn: sa.Connection, table: sa.Table, snapshot_id: int, schema: pa.Schema
+) -> pa.Table:
+    """A snapshot's typed rows as an Arrow table of `schema`, in source_row order."""
+    preparer = conn.dialect.identifier_preparer
+    names = ", ".join(preparer.quote(name) for name in schema.names)
+    query = (
+        f"SELECT {names} FROM {preparer.format_table(table)} "
+        f"WHERE snapshot_id = {int(snapshot_id)} ORDER BY {preparer.quote(SOURCE_ROW)}"
+    )
+    raw: Any = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        return _read_rows_postgresql(raw, query, schema)
+    batches = []
+    with closing(raw.cursor()) as cursor:
+        cursor.execute(query)
+        while chunk := cursor.fetchmany(_BATCH_ROWS):
+            columns = zip(*chunk, strict=True)
+            arrays = [
+                _arrow_values(values, field.type)
+                for values, field in zip(columns, schema, strict=True)
+            ]
+            batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+def _arrow_values(values: Sequence[Any], kind: pa.DataType) -> pa.Array:
+    if pa.types.is_date32(kind):
+        # SQLite returns the ISO text SQLAlchemy stored
+        return pa.array(values, pa.large_string()).cast(pa.date32())
+    if pa.types.is_boolean(kind):
+        return pa.array(values, pa.int64()).cast(pa.bool_())
+    return pa.array(values, kind)
+
+
+def _read_rows_postgresql(raw: Any, query: str, schema: pa.Schema) -> pa.Table:
+    buffer = io.BytesIO()
+    with raw.cursor() as cursor:
+        # pin the output formats COPY uses: ISO dates, shortest exact floats
+        cursor.execute("SET LOCAL datestyle = 'ISO, YMD'")
+        cursor.execute("SET LOCAL extra_float_digits = 1")
+        with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
+            for block in copy:
+                buffer.write(block)
+    buffer.seek(0)
+    if not buffer.getbuffer().nbytes:
+        return schema.empty_table()
+    return pa_csv.read_csv(
+        buffer,
+        read_options=pa_csv.ReadOptions(column_names=schema.names),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=schema,
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+            true_values=["t"],
+            false_values=["f"],
+        ),
+    )

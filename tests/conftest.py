@@ -1,0 +1,123 @@
+"""Shared fixtures: the databases the store tests run against.
+
+`db_url` is parametrized: a fresh SQLite file, and a fresh schema on a real PostgreSQL server
+(marked `postgres`). The server is `$CIVDASH_TEST_POSTGRES_URL` when set (tests only create and
+drop their own schemas in it); otherwise a throwaway cluster is started from the Debian server
+binaries for the session. Without binaries the PostgreSQL cases are skipped, except under CI
+(`$CI` set), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+POSTGRES_MISSING = "PostgreSQL 未安装：apt-get install postgresql"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A SQLAlchemy URL of a database on a running PostgreSQL server."""
+    url = os.environ.get("CIVDASH_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    bindir = _postgres_bindir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail(POSTGRES_MISSING)
+        pytest.skip(POSTGRES_MISSING)
+    with _throwaway_cluster(bindir) as server_url:
+        yield server_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'civdash.sqlite'}"
+        return
+    import psycopg
+    import sqlalchemy as sa
+
+    server = sa.make_url(request.getfixturevalue("postgres_server"))
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    conninfo = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield server.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def _postgres_bindir() -> Path | None:
+    def version(initdb: Path) -> int:
+        name = initdb.parent.parent.name
+        return int(name) if name.isdigit() else 0
+
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=version)
+    if found:
+        return found[-1].parent
+    on_path = shutil.which("initdb")
+    return Path(on_path).parent if on_path else None
+
+
+@contextmanager
+def _throwaway_cluster(bindir: Path) -> Iterator[str]:
+    """initdb a cluster in a temporary directory, serve it on 127.0.0.1, remove it afterwards.
+
+    initdb and pg_ctl refuse to run as root, so as root they run as the `postgres` OS user."""
+    root = Path(tempfile.mkdtemp(prefix="civdash-pg-"))
+    as_root = os.geteuid() == 0
+    if as_root:
+        shutil.chown(root, "postgres", "postgres")
+    data = root / "data"
+    port = _free_port()
+
+    def run(*args: str) -> None:
+        command = [*(["runuser", "-u", "postgres", "--"] if as_root else []), *args]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+
+    pg_ctl = str(bindir / "pg_ctl")
+    try:
+        run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+            "-E", "UTF8", "--locale=C", "--no-sync")  # fmt: skip
+        options = (
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        run(pg_ctl, "-D", str(data), "-l", str(root / "server.log"), "-o", options,
+            "-w", "-t", "60", "start")  # fmt: skip
+        try:
+            import psycopg
+
+            with psycopg.connect(
+                host="127.0.0.1", port=port, user="postgres", dbname="postgres", autocommit=True
+            ) as conn:
+                conn.execute("CREATE DATABASE civdash_test")
+            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/civdash_test"
+        finally:
+            run(pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
