@@ -16,6 +16,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from civdash.districts import DistrictTable
 from civdash.ledgers.issues import POINT_TYPES, SOURCES
@@ -78,11 +80,19 @@ def _cell_text(v: object) -> object:
     return str(v)
 
 
+_STR_TYPES = {pa.string(): pd.StringDtype(na_value=np.nan), pa.large_string(): pd.StringDtype(na_value=np.nan)}
+
+
 def clean_text(raw: pd.Series) -> pd.Series:
-    """Coded text: NFKC (full-width letters, digits and spaces), trimmed; blank → NA."""
+    """Coded text: NFKC (full-width letters, digits and spaces), trimmed; blank → NA.
+
+    Uses Arrow's vectorised NFKC: pandas' `str.normalize` calls unicodedata once per cell.
+    """
     s = as_text(raw)
-    s = s.str.normalize("NFKC").str.strip()
-    return s.where(s != "")
+    arr = pa.array(s.array, from_pandas=True)
+    arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, form="NFKC"))
+    out = pd.Series(arr.to_pandas(types_mapper=_STR_TYPES.get).array, index=s.index).astype("str")
+    return out.where(out != "")
 
 
 def verbatim_text(raw: pd.Series) -> pd.Series:

@@ -45,6 +45,8 @@ def write_xlsx(
         for j, v in enumerate(row):
             if isinstance(v, datetime):
                 ws.write_datetime(r0 + i, j, v, fmt)
+            elif isinstance(v, str):
+                ws.write_string(r0 + i, j, v)
             elif v is not None:
                 ws.write(r0 + i, j, v)
     del date_cols
