@@ -35,7 +35,9 @@ class Filters:
     as_of: date | None = None
 
 
-def snapshot_at(snapshots: Sequence[SnapshotInfo], kind: str, as_of: date | None) -> SnapshotInfo | None:
+def snapshot_at(
+    snapshots: Sequence[SnapshotInfo], kind: str, as_of: date | None
+) -> SnapshotInfo | None:
     """The snapshot of `kind` in force at `as_of`: the current one when `as_of` is None, else the
     latest with an as-of date on or before it."""
     mine = [s for s in snapshots if s.kind == kind]
@@ -81,7 +83,9 @@ class Ledgers:
         """The as-of date shown: the chosen one, else the newest snapshot in force."""
         if self.filters.as_of is not None:
             return self.filters.as_of
-        dates = [s.as_of for k, s in self.snapshots.items() if k in ("units", "volunteers", "issues")]
+        dates = [
+            s.as_of for k, s in self.snapshots.items() if k in ("units", "volunteers", "issues")
+        ]
         return max(dates, default=None)
 
     @property
@@ -155,13 +159,18 @@ def load_ledgers(
         in_force[kind] = snap
         frames[kind] = _narrow(loader(snap.id), kind, filters.district)
         history[kind] = tuple(
-            sorted((s for s in snapshots if s.kind == kind and s.as_of <= snap.as_of), key=lambda s: s.as_of)
+            sorted(
+                (s for s in snapshots if s.kind == kind and s.as_of <= snap.as_of),
+                key=lambda s: s.as_of,
+            )
         )
         prev = previous_snapshot(snapshots, snap)
         if prev is not None and kind != "targets":
             previous[kind] = prev
             previous_frames[kind] = _narrow(loader(prev.id), kind, filters.district)
-    return Ledgers(filters, in_force, previous, frames, previous_frames, history, districts, settings)
+    return Ledgers(
+        filters, in_force, previous, frames, previous_frames, history, districts, settings
+    )
 
 
 # ---------------------------------------------------------------- metric tables
@@ -189,7 +198,9 @@ def metric_table(
         city = compute(key, frame, as_of=as_of, population=population, settings=settings)
         rows.append({"district": CITY, "metric": key, "value": float(city)})  # type: ignore[arg-type]
         if "district" in frame.columns and not frame.empty:
-            by = compute(key, frame, as_of=as_of, population=population, by="district", settings=settings)
+            by = compute(
+                key, frame, as_of=as_of, population=population, by="district", settings=settings
+            )
             assert isinstance(by, pd.DataFrame)
             for district, value in zip(by["district"], by["value"], strict=True):
                 rows.append({"district": district, "metric": key, "value": float(value)})
@@ -267,4 +278,6 @@ def change(
     """A `Change` from two metric tables (the one in force and the one a week earlier)."""
     mdef = METRICS[key]
     prev = metric_value(before, key, district) if before is not None else None
-    return Change(key, mdef.label, metric_value(now, key, district), prev, previous_as_of, mdef.unit)
+    return Change(
+        key, mdef.label, metric_value(now, key, district), prev, previous_as_of, mdef.unit
+    )

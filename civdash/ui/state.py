@@ -48,12 +48,15 @@ def load_snapshot(snapshot_id: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def snapshot_metrics(snapshot_id: int, kind: str, as_of: date, districts_id: int | None) -> pd.DataFrame:
+def snapshot_metrics(
+    snapshot_id: int, kind: str, as_of: date, districts_id: int | None
+) -> pd.DataFrame:
     """Every metric of one snapshot (city and per district), cached by snapshot id."""
     table = district_table()
     population = table.population() if table else None
-    return metric_table(kind, load_snapshot(snapshot_id), as_of=as_of, population=population,
-                        settings=settings())
+    return metric_table(
+        kind, load_snapshot(snapshot_id), as_of=as_of, population=population, settings=settings()
+    )
 
 
 def metrics_for(snap: SnapshotInfo) -> pd.DataFrame:
@@ -127,8 +130,13 @@ def current_filters() -> Filters:
 
 def ledgers() -> Ledgers:
     """The ledgers in force for the sidebar's filters (rows cached by snapshot id)."""
-    return load_ledgers(snapshots(), load_snapshot, current_filters(), districts=district_table(),
-                        settings=settings())
+    return load_ledgers(
+        snapshots(),
+        load_snapshot,
+        current_filters(),
+        districts=district_table(),
+        settings=settings(),
+    )
 
 
 def require_data(led: Ledgers, *kinds: str) -> bool:
