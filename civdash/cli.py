@@ -154,6 +154,16 @@ def _read(args: argparse.Namespace, *, create_store: bool) -> IngestResult:
     )
 
 
+def _record_refusal(args: argparse.Namespace, reason: str) -> None:
+    """A refused commit leaves a line in the audit log (who tried which file, and why)."""
+    import hashlib
+
+    data = args.path.read_bytes()
+    _store(args.db).record_refusal(
+        args.path.name, hashlib.sha256(data).hexdigest(), reason, actor=args.by
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -229,6 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 0
     except FileRefused as exc:
+        if args.command == "commit" and args.path.is_file():
+            _record_refusal(args, str(exc))
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
     except (ValueError, KeyError) as exc:

@@ -181,3 +181,17 @@ def test_commit_then_list_snapshots_and_recommit_is_a_noop(tmp_path, city, ledge
     assert len(snaps) == 1
     assert snaps[0]["rows_valid"] == 2 and snaps[0]["as_of"] == "2026-11-15"
     assert snaps[0]["committed_by"] == "张晓"
+
+
+def test_refused_commit_is_recorded_in_the_audit_log(tmp_path, env):
+    from civdash.store import Store
+
+    bogus = tmp_path / "台账.xlsx"
+    bogus.write_bytes(b"\x89PNG\r\n\x1a\n not a spreadsheet")
+    proc = run_cli("commit", str(bogus), "--by", "张晓", cwd=tmp_path, env=env)
+    assert proc.returncode == 2
+    store = Store(f"sqlite:///{tmp_path / 'home' / 'civdash.sqlite'}")
+    audit = store.audit()
+    assert audit["action"].tolist() == ["refuse"]
+    assert audit["file_name"].iloc[0] == "台账.xlsx" and audit["actor"].iloc[0] == "张晓"
+    assert store.snapshots() == []
