@@ -4,22 +4,22 @@ import streamlit as st
 
 from civdash import ui
 
-st.set_page_config(page_title="文明创建数据看板", page_icon="📊", layout="wide")
+st.set_page_config(page_title="文明创建数据看板", page_icon=":material/dashboard:", layout="wide")
 ui.get_store()
 
 pages = {
     "看板": [
-        st.Page("pages/overview.py", title="总览", icon="📊", default=True),
-        st.Page("pages/map.py", title="地图", icon="🗺️"),
-        st.Page("pages/units.py", title="创建单位", icon="🏛️"),
-        st.Page("pages/volunteers.py", title="志愿者", icon="🙋"),
-        st.Page("pages/issues.py", title="问题整改", icon="🛠️"),
-        st.Page("pages/targets.py", title="目标进度", icon="🎯"),
-        st.Page("pages/explore.py", title="数据探索", icon="🔎"),
+        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        st.Page("pages/map.py", title="地图", icon=":material/map:"),
+        st.Page("pages/units.py", title="创建单位", icon=":material/account_balance:"),
+        st.Page("pages/volunteers.py", title="志愿者", icon=":material/volunteer_activism:"),
+        st.Page("pages/issues.py", title="问题整改", icon=":material/build:"),
+        st.Page("pages/targets.py", title="目标进度", icon=":material/flag:"),
+        st.Page("pages/explore.py", title="数据探索", icon=":material/query_stats:"),
     ],
     "数据": [
-        st.Page("pages/upload.py", title="数据导入", icon="📤"),
-        st.Page("pages/data_status.py", title="数据概况", icon="🗂️"),
+        st.Page("pages/upload.py", title="数据导入", icon=":material/upload_file:"),
+        st.Page("pages/data_status.py", title="数据概况", icon=":material/history:"),
     ],
 }
 nav = st.navigation(pages)
