@@ -7,6 +7,10 @@
     python -m civdash snapshots [--kind KIND] [--json]
     python -m civdash districts GEOJSON_OR_XLSX [--by NAME]
     python -m civdash load-sample
+    python -m civdash export chart NAME [--district D] [--as-of YYYY-MM-DD] [--field F] [--large]
+                                 --out FILE.html|FILE.png
+    python -m civdash export map [--metric KEY] [--district D] [--as-of YYYY-MM-DD]
+                                 [--width PX] [--height PX] --out FILE.html|FILE.png
 
 `ingest` reads and validates one file and stores nothing; `commit` does the same and stores the
 valid rows as a snapshot. Exit status: 0 when the file was read (even with invalid rows), 2 when it
@@ -98,7 +102,53 @@ def build_parser() -> argparse.ArgumentParser:
     dist.add_argument("--db", default=None)
     sample = sub.add_parser("load-sample", help="向空数据库载入示例城市")
     sample.add_argument("--db", default=None)
+    _add_export(sub.add_parser("export", help="把看板图表或地图导出为离线 HTML 或 PNG 文件"))
     return parser
+
+
+def _add_export(export: argparse.ArgumentParser) -> None:
+    what = export.add_subparsers(dest="target", required=True)
+    chart = what.add_parser("chart", help="导出看板图表")
+    chart.add_argument(
+        "name", help="图表名称，例如 issue_breakdown（名称有误时会列出全部可选名称）"
+    )
+    chart.add_argument("--field", default=None, help="issue_breakdown 的分组字段，例如 point_type")
+    chart.add_argument("--large", action="store_true", help="会议室投影用的大字号")
+    geo = what.add_parser("map", help="导出地图（区县着色、问题点位、创建单位）")
+    geo.add_argument("--metric", default="issue_close_rate", help="区县着色指标（指标键或中文名）")
+    geo.add_argument("--width", type=int, default=1280, help="PNG 宽度（像素）")
+    geo.add_argument("--height", type=int, default=800, help="PNG 高度（像素）")
+    for p in (chart, geo):
+        p.add_argument("--district", default=None, help="区县（默认全市）")
+        p.add_argument("--as-of", type=date.fromisoformat, default=None, help="截至日期 YYYY-MM-DD")
+        p.add_argument("--out", type=Path, required=True, help="输出文件：.html 或 .png")
+        p.add_argument("--db", default=None)
+
+
+def _export(args: argparse.Namespace) -> int:
+    """`export chart|map`: the dashboard's chart or map as a standalone offline file."""
+    from civdash import toolkit
+
+    try:
+        store = _store(args.db)
+        if args.target == "chart":
+            if args.field and args.name != "issue_breakdown":
+                raise ValueError(
+                    f"--field 只适用于 issue_breakdown 图表，不适用于『{args.name}』。"
+                )
+            options = {"field": args.field} if args.field else {}
+            led = toolkit.ledgers_at(store, district=args.district, as_of=args.as_of)
+            out = toolkit.export_chart(
+                toolkit.chart(args.name, led, large=args.large, **options), args.out
+            )
+        else:
+            m = toolkit.dashboard_map(store, args.metric, district=args.district, as_of=args.as_of)
+            out = toolkit.export_map(m, args.out, width=args.width, height=args.height)
+    except RuntimeError as exc:  # no Chromium for a PNG map, or Chromium failed
+        print(str(exc), file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"已导出 {out}")
+    return 0
 
 
 def _store(url: str | None):  # type: ignore[no-untyped-def]
@@ -227,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             print(outcome.message)
             return 0
+        if args.command == "export":
+            return _export(args)
         if args.command == "load-sample":
             from civdash.sample import load_sample
 

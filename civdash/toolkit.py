@@ -1,0 +1,666 @@
+"""The toolkit behind `civdash`'s public API: the app's numbers, charts and maps in a notebook.
+
+Every helper goes through the functions the pages use (`dashboard.load_ledgers`,
+`dashboard.metric_table`, `metrics.compute`, `charts.*`, `maps.*`), so a number printed in a
+notebook is the number on the dashboard for the same snapshot, and a chart or map is the one the
+director saw. Exports are standalone and offline: HTML files carry their scripts inline, PNG
+charts are drawn by vl-convert with the CJK fonts registered, PNG maps by headless Chromium.
+
+>>> import civdash
+>>> store = civdash.open_store()                                      # doctest: +SKIP
+>>> led = civdash.ledgers_at(store, district="南港区")                 # doctest: +SKIP
+>>> civdash.compute_metric(led, "逾期未整改问题数")                    # doctest: +SKIP
+94.0
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import folium
+import pandas as pd
+
+from civdash import charts, maps
+from civdash.charts import Chart
+from civdash.config import Settings
+from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_history, metric_table
+from civdash.districts import DistrictTable
+from civdash.ingest import IngestResult, ingest_file
+from civdash.ledgers import get_kind
+from civdash.metrics import METRICS, compute, metric_key, red_black_list
+from civdash.sample import load_sample
+from civdash.store import SnapshotInfo, Store
+
+__all__ = [
+    "CHARTS",
+    "CJK_FONT_DIRS",
+    "chart",
+    "compute_metric",
+    "dashboard_map",
+    "enable_offline_charts",
+    "export_chart",
+    "export_map",
+    "ledgers_at",
+    "metric_by_week",
+    "metric_catalogue",
+    "open_store",
+    "read_ledger",
+    "sample_store",
+]
+
+CJK_FONT_DIRS: tuple[str, ...] = (
+    "/usr/share/fonts/opentype/noto",  # Debian/Ubuntu fonts-noto-cjk
+    "/usr/share/fonts/google-noto-cjk",  # Fedora
+    "/usr/share/fonts/truetype/wqy",  # 文泉驿
+    "C:/Windows/Fonts",  # 微软雅黑
+    "/System/Library/Fonts",  # 苹方
+)
+"""Where PNG export looks for Chinese fonts (after `$CIVDASH_FONT_DIR`)."""
+
+_FONT_EXT = frozenset({".ttf", ".ttc", ".otf", ".otc"})
+_CJK_FONT_NAMES = ("cjk", "msyh", "simhei", "simsun", "pingfang", "wqy", "sourcehan", "hiragino")
+_OFFLINE_RENDERER = "civdash"
+_CHROMIUM_NAMES = ("chromium", "chromium-browser")
+
+# Messages users read.
+_MSG_NO_SNAPSHOT = "还没有导入{label}台账，无法{what}。请先在『数据导入』页面上传，或运行 python -m civdash load-sample。"
+_MSG_UNKNOWN_CHART = "没有名为『{name}』的图表，可选：{known}。"
+_MSG_UNKNOWN_DISTRICT = "未知区县『{name}』，可选：{known}。"
+_MSG_SUFFIX = "不支持导出为『{suffix}』文件：{what}只能导出为 {allowed}。"
+_MSG_NO_CHROMIUM = (
+    "未找到 Chromium 浏览器，无法把地图导出为 PNG。请先安装 Chromium"
+    "（Debian/Ubuntu：apt-get install chromium），或改为导出 .html 文件。"
+)
+_MSG_CHROMIUM_FAILED = "Chromium 未能生成地图截图（退出码 {code}）：{detail}"
+_MSG_NO_CJK_FONT = (
+    "未找到中文字体，导出的 PNG 中的中文会显示为方框。请安装 Noto CJK 字体"
+    "（Debian/Ubuntu：apt-get install fonts-noto-cjk），或把环境变量 CIVDASH_FONT_DIR "
+    "设为含中文字体的目录。"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Store and ledgers
+
+
+def open_store(url: str | None = None) -> Store:
+    """The snapshot store: `$CIVDASH_DATABASE_URL`, else the SQLite file under `$CIVDASH_HOME`.
+
+    `url` is any SQLAlchemy URL (SQLite file or PostgreSQL). The store lists snapshots
+    (`snapshots(kind)`, newest first), loads one (`load(id)`, `load_current(kind)`) and gives
+    the district table (`districts()`).
+
+    Example:
+
+    >>> store = open_store()                                    # doctest: +SKIP
+    >>> snap = store.snapshots("issues")[0]                      # doctest: +SKIP
+    >>> snap.as_of, snap.rows_valid                              # doctest: +SKIP
+    (datetime.date(2026, 11, 15), 2089)
+    >>> issues = store.load(snap.id)                             # doctest: +SKIP
+    """
+    return Store(url)
+
+
+def sample_store(directory: str | Path | None = None) -> Store:
+    """A SQLite store holding the sample city 青澜市, built in `directory` (default: a new
+    temporary directory) the way the app loads it on first start; reused when already built.
+
+    Example:
+
+    >>> store = sample_store()                                   # doctest: +SKIP
+    >>> len(store.snapshots())                                   # doctest: +SKIP
+    32
+    """
+    home = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="civdash-"))
+    home.mkdir(parents=True, exist_ok=True)
+    store = Store(f"sqlite:///{(home / 'civdash.sqlite').as_posix()}")
+    load_sample(store, cache_dir=home / "sample_cache")
+    return store
+
+
+def read_ledger(
+    path: str | Path,
+    *,
+    store: Store | None = None,
+    kind: str = "auto",
+    sheet: str | None = None,
+    districts: DistrictTable | None = None,
+) -> IngestResult:
+    """Read and check one ledger file as the upload page does, without storing anything.
+
+    District names are resolved against `districts`, else the store's district table. The
+    result holds the normalised valid rows (`rows`, canonical field names) and the problems
+    found (`problems_frame()`, Chinese messages naming the row and the value).
+
+    Example:
+
+    >>> result = read_ledger("sample_data/city/issues_2026-11-15.xlsx", store=store)  # doctest: +SKIP
+    >>> result.kind, result.rows_valid, result.rows_invalid                            # doctest: +SKIP
+    ('issues', 2089, 7)
+    >>> result.problems_frame().head()                                                 # doctest: +SKIP
+    """
+    if districts is None and store is not None:
+        districts = store.districts()
+    return ingest_file(
+        Path(path), kind=kind, sheet=sheet, districts=districts, settings=Settings.from_env()
+    )
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(str(value))
+
+
+def _district(table: DistrictTable | None, name: str | None) -> str | None:
+    """The canonical district for what a user typed ("南港", "高新区" …); None = 全市."""
+    if name is None or name in ("", "全市"):
+        return None
+    if table is None:
+        return name
+    found = table.resolve(name)
+    if found is None:
+        raise ValueError(_MSG_UNKNOWN_DISTRICT.format(name=name, known="、".join(table.names)))
+    return found
+
+
+def ledgers_at(
+    store: Store, *, district: str | None = None, as_of: date | str | None = None
+) -> Ledgers:
+    """The ledgers in force, as the dashboard's sidebar picks them: `load_ledgers` with
+    `Filters(district, as_of)`, the store's districts and the app's settings.
+
+    `district` (None or "全市" for the whole city; aliases such as 高新区 are resolved) narrows
+    every ledger but the targets; `as_of` (a date or "2026-11-01"; None = latest) picks the
+    snapshot of each kind in force on that date. The result also holds the snapshots a week
+    earlier (`previous_frames`) and the history up to the date.
+
+    Example:
+
+    >>> led = ledgers_at(store, district="南港区", as_of="2026-11-15")   # doctest: +SKIP
+    >>> led.scope_label, led.kind_as_of("issues")                          # doctest: +SKIP
+    ('南港区', datetime.date(2026, 11, 15))
+    >>> led.frame("issues").shape                                          # doctest: +SKIP
+    (535, 17)
+    """
+    table = store.districts()
+    filters = Filters(district=_district(table, district), as_of=_as_date(as_of))
+    return load_ledgers(
+        store.snapshots(), store.load, filters, districts=table, settings=Settings.from_env()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Metrics
+
+
+def metric_catalogue() -> pd.DataFrame:
+    """The metric catalogue: key, Chinese name, ledger, unit, better direction, definition.
+
+    Any key or Chinese name (or alias such as 整改率) can be passed where a metric is asked for.
+
+    Example:
+
+    >>> metric_catalogue().set_index("key").loc["issue_close_rate", "指标"]
+    '问题整改率'
+    """
+    better = {"higher": "越高越好", "lower": "越低越好"}
+    return pd.DataFrame(
+        [
+            {
+                "key": m.key,
+                "指标": m.label,
+                "台账": get_kind(m.ledger).label,
+                "单位": m.unit,
+                "方向": better.get(m.better or "", "—"),
+                "定义": m.definition,
+            }
+            for m in METRICS.values()
+        ]
+    )
+
+
+def compute_metric(
+    led: Ledgers, metric: str, *, by: str | list[str] | None = None
+) -> float | pd.DataFrame:
+    """A catalogue metric of the ledgers in force: one number for the scope, or a frame by any
+    field (`by="district"`, `"street"`, `"point_type"`, `["district", "category"]` …).
+
+    The number for the scope equals the dashboard's card for the same snapshot: the same
+    `metrics.compute`, as of the snapshot's date, with the scope's resident population for the
+    per-resident rates. Rates are in percent; a frame has the group columns and `value` (rates
+    also `numerator` and `denominator`).
+
+    Example:
+
+    >>> led = ledgers_at(store, district="南港区")                           # doctest: +SKIP
+    >>> compute_metric(led, "issue_close_rate")                               # doctest: +SKIP
+    75.24...
+    >>> compute_metric(led, "逾期未整改问题数", by="point_type").nlargest(2, "value")  # doctest: +SKIP
+      point_type  value
+    26      集贸市场   28.0
+    24      背街小巷   26.0
+    """
+    key = metric_key(metric)
+    mdef = METRICS[key]
+    as_of = led.kind_as_of(mdef.ledger)
+    if as_of is None:
+        raise ValueError(
+            _MSG_NO_SNAPSHOT.format(label=get_kind(mdef.ledger).label, what=f"计算『{mdef.label}』")
+        )
+    population = led.population() if mdef.needs_population else None
+    return compute(
+        key,
+        led.frame(mdef.ledger),
+        as_of=as_of,
+        population=population,
+        by=by,
+        settings=led.settings,
+    )
+
+
+def metric_by_week(
+    store: Store,
+    metric: str,
+    *,
+    district: str | None = None,
+    as_of: date | str | None = None,
+) -> pd.DataFrame:
+    """A metric at every weekly snapshot up to `as_of`: a frame (as_of, value), oldest first.
+
+    These are the points of the dashboard's trend lines: one `dashboard.metric_table` per
+    snapshot (whole city, every district), read for the scope by `dashboard.metric_history`.
+
+    Example:
+
+    >>> metric_by_week(store, "issue_close_rate", district="南港区").tail(2)   # doctest: +SKIP
+           as_of      value
+    8 2026-11-08  75.10...
+    9 2026-11-15  75.24...
+    """
+    key = metric_key(metric)
+    led = ledgers_at(store, district=district, as_of=as_of)
+    population = led.districts.population() if led.districts is not None else None
+
+    def table_for(snap: SnapshotInfo) -> pd.DataFrame:
+        return metric_table(
+            snap.kind,
+            store.load(snap.id),
+            as_of=snap.as_of,
+            population=population,
+            settings=led.settings,
+        )
+
+    return metric_history(led, key, table_for)
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts
+
+
+ChartBuilder = Callable[[pd.DataFrame, date, Settings, dict[str, Any]], Chart]
+
+
+@dataclass(frozen=True)
+class _ChartDef:
+    ledger: str
+    title: str
+    build: ChartBuilder
+
+
+def _red_black(frame: pd.DataFrame, day: date, settings: Settings, opts: dict[str, Any]) -> Chart:
+    only_listed = bool(opts.pop("only_listed", True))
+    table = red_black_list(frame, day, settings=settings, **opts)
+    return charts.red_black_chart(table, only_listed=only_listed)
+
+
+_CHARTS: Mapping[str, _ChartDef] = {
+    "issue_status_by_week": _ChartDef(
+        "issues",
+        "每周发现问题及整改状态",
+        lambda f, d, s, o: charts.issue_status_by_week(f, as_of=d, **o),
+    ),
+    "issues_new_vs_closed": _ChartDef(
+        "issues",
+        "每周新发现与已整改问题",
+        lambda f, d, s, o: charts.issues_new_vs_closed(f, as_of=d, **o),
+    ),
+    "open_issue_aging": _ChartDef(
+        "issues", "未整改问题账龄", lambda f, d, s, o: charts.open_issue_aging(f, as_of=d, **o)
+    ),
+    "issue_breakdown": _ChartDef(
+        "issues",
+        "问题数量（按类别、点位类型、来源等）",
+        lambda f, d, s, o: charts.issue_breakdown(f, **o),
+    ),
+    "red_black_chart": _ChartDef("issues", "红黑榜：责任单位问题整改率", _red_black),
+    "volunteer_registrations": _ChartDef(
+        "volunteers",
+        "注册志愿者人数累计增长",
+        lambda f, d, s, o: charts.volunteer_registrations(f, **o),
+    ),
+    "star_level_distribution": _ChartDef(
+        "volunteers",
+        "志愿者星级分布",
+        lambda f, d, s, o: charts.star_level_distribution(f, settings=s, **o),
+    ),
+    "hours_histogram": _ChartDef(
+        "volunteers",
+        "志愿者累计服务时长分布",
+        lambda f, d, s, o: charts.hours_histogram(f, settings=s, **o),
+    ),
+    "units_by_category_level": _ChartDef(
+        "units",
+        "创建单位数量（按类别和级别）",
+        lambda f, d, s, o: charts.units_by_category_level(f, **o),
+    ),
+    "score_distribution": _ChartDef(
+        "units",
+        "创建单位测评得分分布",
+        lambda f, d, s, o: charts.score_distribution(f, settings=s, **o),
+    ),
+}
+
+CHARTS: Mapping[str, str] = {name: c.title for name, c in _CHARTS.items()}
+"""The dashboard charts `chart` builds, by name, with their Chinese titles."""
+
+
+def chart(name: str, led: Ledgers, *, large: bool = False, **options: Any) -> Chart:
+    """A dashboard chart (an `alt.Chart` or a layer of charts) for the ledgers in force,
+    configured with CivDash's Chinese fonts as the app shows it (`large=True`: the meeting-room
+    type).
+
+    Names (see `CHARTS`): issue_status_by_week, issues_new_vs_closed, open_issue_aging,
+    issue_breakdown (`field="point_type"`, "category", "source", "district", "street",
+    "responsible_unit"; `top=12`), red_black_chart (the 红黑榜 rule: `rule="threshold"`,
+    `top_n`, `bottom_n`, `red_at`, `black_below`, `min_issues`), volunteer_registrations
+    (`target=`, `due=` draw the target line), star_level_distribution, hours_histogram,
+    units_by_category_level, score_distribution. Other keyword options go to the builder in
+    `civdash.charts`.
+
+    Example:
+
+    >>> led = ledgers_at(store, district="南港区")                              # doctest: +SKIP
+    >>> c = chart("issue_breakdown", led, field="point_type")                    # doctest: +SKIP
+    >>> c                                                    # shown inline in Jupyter  # doctest: +SKIP
+    >>> export_chart(c, "点位类型.png")                                          # doctest: +SKIP
+    """
+    spec = _CHARTS.get(name)
+    if spec is None:
+        known = "、".join(_CHARTS)
+        raise ValueError(_MSG_UNKNOWN_CHART.format(name=name, known=known))
+    as_of = led.kind_as_of(spec.ledger)
+    if as_of is None:
+        label = get_kind(spec.ledger).label
+        raise ValueError(_MSG_NO_SNAPSHOT.format(label=label, what=f"绘制『{spec.title}』"))
+    built = spec.build(led.frame(spec.ledger), as_of, led.settings, dict(options))
+    return charts.configure(built, large=large)
+
+
+def _vl_version() -> str:
+    """vl-convert's name ("v6_4") for the Vega-Lite version Altair writes ("v6.4.1")."""
+    return "_".join(alt.SCHEMA_VERSION.split(".")[:2])
+
+
+def _has_cjk_font(directory: Path) -> bool:
+    try:
+        names = [p.name.lower() for p in directory.rglob("*") if p.suffix.lower() in _FONT_EXT]
+    except OSError:
+        return False
+    return any(key in name for name in names for key in _CJK_FONT_NAMES)
+
+
+@cache
+def _register_fonts() -> tuple[str, ...]:
+    """Register the Chinese font directories with vl-convert once per process."""
+    import vl_convert as vlc
+
+    wanted = [os.environ.get("CIVDASH_FONT_DIR", ""), *CJK_FONT_DIRS]
+    found = tuple(d for d in wanted if d and Path(d).is_dir() and _has_cjk_font(Path(d)))
+    for directory in found:
+        vlc.register_font_directory(str(Path(directory).resolve()))
+    return found
+
+
+def _spec(c: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart's Vega-Lite spec, with CivDash's CJK font list when the chart sets none."""
+    spec: dict[str, Any] = c.to_dict()
+    config = spec.setdefault("config", {})
+    config.setdefault("font", charts.FONT)
+    return spec
+
+
+def _vegalite_mimetype() -> str:
+    """The notebook mimetype of Altair's Vega-Lite major version ("application/vnd.vegalite.v6+json").
+
+    Spelled "+json" as JupyterLab and the notebook format expect (the format stores "+json"
+    data as JSON); Altair 6's own "….v6.json" fails notebook validation.
+    """
+    major = alt.SCHEMA_VERSION.lstrip("v").split(".")[0]
+    return f"application/vnd.vegalite.v{major}+json"
+
+
+def _offline_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
+    """The Vega-Lite spec for front ends that draw it, plus an SVG drawn here by vl-convert."""
+    import vl_convert as vlc
+
+    _register_fonts()
+    return {
+        _vegalite_mimetype(): spec,
+        "image/svg+xml": vlc.vegalite_to_svg(spec, vl_version=_vl_version()),
+        "text/plain": "<Vega-Lite 图表>",
+    }
+
+
+def enable_offline_charts() -> None:
+    """Show Altair charts in Jupyter without internet.
+
+    Altair's default display loads Vega from a CDN, which an intranet PC cannot reach. After
+    this call each chart is sent as its Vega-Lite spec (drawn interactively by front ends that
+    know it, such as JupyterLab) and as an SVG picture drawn locally by vl-convert (shown
+    everywhere else, and kept in the saved notebook).
+
+    Example:
+
+    >>> enable_offline_charts()                                 # doctest: +SKIP
+    >>> chart("open_issue_aging", ledgers_at(store))              # doctest: +SKIP
+    """
+    if _OFFLINE_RENDERER not in alt.renderers.names():
+        alt.renderers.register(_OFFLINE_RENDERER, _offline_renderer)
+    alt.renderers.enable(_OFFLINE_RENDERER)
+
+
+def _suffix(path: Path, allowed: tuple[str, ...], what: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in allowed:
+        raise ValueError(
+            _MSG_SUFFIX.format(
+                suffix=path.suffix or path.name, what=what, allowed="、".join(allowed)
+            )
+        )
+    return suffix
+
+
+def export_chart(c: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) -> Path:
+    """Save a chart as a standalone file for sharing outside the app: `.html` (interactive,
+    with Vega inlined: opens without internet) or `.png` (drawn by vl-convert with the Chinese
+    fonts registered; `scale` 2 suits slides and printed notices). Returns the path.
+
+    Raises ValueError (in Chinese) for another suffix, or for a PNG when no Chinese font is
+    installed (it would show boxes instead of characters).
+
+    Example:
+
+    >>> c = chart("issue_status_by_week", ledgers_at(store))    # doctest: +SKIP
+    >>> export_chart(c, "每周问题.html")                          # doctest: +SKIP
+    PosixPath('每周问题.html')
+    >>> export_chart(c, "每周问题.png")                           # doctest: +SKIP
+    PosixPath('每周问题.png')
+    """
+    import vl_convert as vlc
+
+    out = Path(path)
+    suffix = _suffix(out, (".html", ".png"), "图表")
+    spec = _spec(c)
+    if suffix == ".html":
+        text = vlc.vegalite_to_html(spec, vl_version=_vl_version(), bundle=True)
+        out.write_text(text, encoding="utf-8")
+    else:
+        if not _register_fonts():
+            raise ValueError(_MSG_NO_CJK_FONT)
+        out.write_bytes(vlc.vegalite_to_png(spec, vl_version=_vl_version(), scale=scale))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Maps
+
+
+def dashboard_map(
+    store: Store,
+    metric: str = "issue_close_rate",
+    *,
+    district: str | None = None,
+    as_of: date | str | None = None,
+    per_capita: bool | None = None,
+    tiles: str | None = None,
+    tile_token: str | None = None,
+) -> maps.OfflineMap:
+    """The 地图 page's map: every district coloured by `metric` (per 10,000 residents for
+    counts that grow with a district's size, unless `per_capita=False`), the scope's issue
+    points by status and its creation units, each in its own layer, framed on `district`.
+
+    A `folium.Map` whose scripts and stylesheets are inlined: it shows in a notebook cell and
+    in a saved HTML file without internet. `tiles` ("osm", "amap", "tianditu" + `tile_token`,
+    or a URL template) adds an online base map; the default has none.
+
+    Example:
+
+    >>> m = dashboard_map(store, "overdue_issues", district="南港区")   # doctest: +SKIP
+    >>> m                                          # shown inline in Jupyter  # doctest: +SKIP
+    >>> export_map(m, "南港区逾期问题.html")                              # doctest: +SKIP
+    """
+    key = metric_key(metric)
+    mdef = METRICS[key]
+    led = ledgers_at(store, district=district, as_of=as_of)
+    metric_as_of = led.kind_as_of(mdef.ledger)
+    if metric_as_of is None:
+        label = get_kind(mdef.ledger).label
+        raise ValueError(_MSG_NO_SNAPSHOT.format(label=label, what=f"在地图上显示『{mdef.label}』"))
+    table = led.districts if led.districts is not None and led.districts.has_geometry else None
+    m = maps.base_map(table, tiles=tiles, tile_token=tile_token)
+    if table is not None:
+        # the colours compare every district, whatever the scope: the whole snapshot
+        whole = store.load(led.snapshots[mdef.ledger].id)
+        maps.add_district_choropleth(
+            m, table, whole, key, as_of=metric_as_of, per_capita=per_capita, settings=led.settings
+        )
+    issues_as_of = led.kind_as_of("issues")
+    if issues_as_of is not None:
+        maps.add_issue_points(m, led.frame("issues"), as_of=issues_as_of)
+    if led.has("units"):
+        maps.add_unit_points(m, led.frame("units"))
+    if table is not None and led.district:
+        mine = DistrictTable(tuple(d for d in table.districts if d.name == led.district))
+        bounds = mine.bounds()
+        if bounds is not None:
+            m.fit_bounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]])
+    maps.add_layer_control(m)
+    return m
+
+
+def _map_html(m: folium.Map) -> str:
+    """The map as one page with every script and stylesheet inlined."""
+    if isinstance(m, maps.OfflineMap):
+        mode, m.assets = m.assets, "inline"
+        try:
+            return maps.render_html(m)
+        finally:
+            m.assets = mode
+    maps.localize_assets(m, mode="inline")
+    return maps.render_html(m)
+
+
+def _chromium() -> str | None:
+    for name in _CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _screenshot(page: Path, out: Path, width: int, height: int) -> None:
+    """Headless Chromium draws the page into `out`, offline: every host name fails to resolve."""
+    browser = _chromium()
+    if browser is None:
+        raise RuntimeError(_MSG_NO_CHROMIUM)
+    with tempfile.TemporaryDirectory(prefix="civdash-chromium-") as profile:
+        done = subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                "--virtual-time-budget=5000",
+                f"--screenshot={out.resolve()}",
+                page.resolve().as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    if done.returncode != 0 or not out.is_file():
+        detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["无输出"]
+        raise RuntimeError(_MSG_CHROMIUM_FAILED.format(code=done.returncode, detail=detail[0]))
+
+
+def export_map(m: folium.Map, path: str | Path, *, width: int = 1280, height: int = 800) -> Path:
+    """Save a map as a standalone file for sharing outside the app: `.html` (interactive, every
+    script inlined: opens without internet) or `.png` (a `width` × `height` screenshot taken by
+    headless Chromium with the network cut off). Returns the path.
+
+    Raises RuntimeError (in Chinese, saying how to install it) when a PNG is asked for and
+    Chromium is not installed, ValueError for another suffix.
+
+    Example:
+
+    >>> m = dashboard_map(store, "overdue_issues", district="南港区")   # doctest: +SKIP
+    >>> export_map(m, "南港区.html")                                      # doctest: +SKIP
+    PosixPath('南港区.html')
+    >>> export_map(m, "南港区.png", width=1600, height=1000)              # doctest: +SKIP
+    PosixPath('南港区.png')
+    """
+    out = Path(path)
+    suffix = _suffix(out, (".html", ".png"), "地图")
+    html = _map_html(m)
+    if suffix == ".html":
+        out.write_text(html, encoding="utf-8")
+        return out
+    if _chromium() is None:
+        raise RuntimeError(_MSG_NO_CHROMIUM)
+    with tempfile.TemporaryDirectory(prefix="civdash-map-") as tmp:
+        page = Path(tmp) / "map.html"
+        page.write_text(html, encoding="utf-8")
+        _screenshot(page, out, width, height)
+    return out
