@@ -278,3 +278,12 @@ def test_dates_are_whole_days():
     p = parse_date(pd.Series(["2026-11-15 18:30:00"]))
     assert p.values.iloc[0].date() == date(2026, 11, 15)
     assert np.issubdtype(p.values.dtype, np.datetime64)
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"), [("87654321", "******21"), ("12345", "***45"), ("7", "*7")]
+)
+def test_short_phone_numbers_are_masked_too(value, masked):
+    out = mask_phone(pd.Series([value])).iloc[0]
+    assert out == masked
+    assert value not in out or len(value) <= 1

@@ -4,11 +4,14 @@ Excel opens such a file as a sheet: each <tr> is a row, <td>/<th> are cells, and
 colspan/rowspan becomes a merged range whose text sits in its top-left cell. The grid built here
 follows the same rule, so title rows and two-row headers look the same as in a real workbook.
 Text outside any table before the first one (an <h1> title, say) is kept as preamble lines.
+Each spanning cell is also recorded as a merged range, so the reader can fill data rows the way
+`civdash.io.merges` fills merged cells of a workbook.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from civdash.io.text import decode_text
@@ -49,6 +52,9 @@ class _Table:
         self.cell: list[str] | None = None
         self.cell_col = 0
         self.cell_span = 1
+        self.row_spans: list[tuple[int, int, int]] = []  # (column, colspan, rowspan) in this row
+        self.spans: list[tuple[int, int, int, int]] = []  # merged ranges, rows as in the output
+        self.last_row = -1
 
 
 class _TableParser(HTMLParser):
@@ -56,6 +62,7 @@ class _TableParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.rows: list[list[str | None]] = []
         self.preamble: list[str] = []
+        self.merges: list[tuple[int, int, int, int]] = []
         self._tables: list[_Table] = []
         self._skip = 0
         self._text: list[str] = []
@@ -92,7 +99,7 @@ class _TableParser(HTMLParser):
             self._skip = max(0, self._skip - 1)
         elif tag == "table" and self._tables:
             self._end_row()
-            self._tables.pop()
+            self._end_table()
         elif not self._tables:
             if tag in ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6"):
                 self._flush_preamble()
@@ -144,6 +151,8 @@ class _TableParser(HTMLParser):
                     rowspan  # decremented at the end of this row, so it covers rowspan-1 more
                 )
         t.cell_span = colspan
+        if colspan > 1 or rowspan > 1:
+            t.row_spans.append((col, colspan, rowspan))
 
     def _end_cell(self) -> None:
         t = self._tables[-1]
@@ -161,6 +170,11 @@ class _TableParser(HTMLParser):
         self._end_cell()
         if t.row is None:
             return
+        index = len(self.rows)
+        for col, colspan, rowspan in t.row_spans:
+            t.spans.append((index, col, index + rowspan - 1, col + colspan - 1))
+        t.row_spans = []
+        t.last_row = index
         self.rows.append(t.row)
         for col in list(t.carry):
             t.carry[col] -= 1
@@ -168,17 +182,39 @@ class _TableParser(HTMLParser):
                 del t.carry[col]
         t.row = None
 
+    def _end_table(self) -> None:
+        """A rowspan reaches no further than its table's last row."""
+        t = self._tables.pop()
+        self.merges.extend((r0, c0, min(r1, t.last_row), c1) for r0, c0, r1, c1 in t.spans)
+
     def close(self) -> None:
         super().close()
         while self._tables:
             self._end_row()
-            self._tables.pop()
+            self._end_table()
         self._flush_preamble()
+
+
+@dataclass(frozen=True)
+class HtmlGrid:
+    rows: list[list[str | None]]
+    """All table rows in <tr> order; a spanning cell's text sits in its top-left cell only."""
+    preamble: list[str]
+    """Text lines before the first table (a title)."""
+    merges: list[tuple[int, int, int, int]]
+    """One range per spanning cell: first row, first column, last row, last column (0-based,
+    inclusive; rows index `rows`)."""
+
+
+def parse_html(text: str) -> HtmlGrid:
+    """The rows, preamble and spanning cells of every table in an HTML page."""
+    parser = _TableParser()
+    parser.feed(text)
+    parser.close()
+    return HtmlGrid(parser.rows, parser.preamble, parser.merges)
 
 
 def parse_html_tables(text: str) -> tuple[list[list[str | None]], list[str]]:
     """All table rows in <tr> order (spans expanded like merged cells) and the preamble lines."""
-    parser = _TableParser()
-    parser.feed(text)
-    parser.close()
-    return parser.rows, parser.preamble
+    grid = parse_html(text)
+    return grid.rows, grid.preamble

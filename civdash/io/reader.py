@@ -1,16 +1,19 @@
 """`read_table`: any ledger file → one raw table (header texts + data rows with their row numbers).
 
 The steps are the same for every format: sniff the format from the bytes, refuse what is unsafe,
-look at the top of each sheet to choose the sheet and the header row, load the data rows once,
-then set aside blank, 合计 and footer rows. Values are returned as read; normalising them is the
-job of `civdash.normalize`.
+look at the top of each sheet to choose the sheet and the header row, load the data rows once
+(reading the sheet's merged ranges beside them), set aside blank, 合计 and footer rows, then give
+each merged range in the data rows its value in every cell it covers (`civdash.io.merges`).
+Values are otherwise returned as read; normalising them is the job of `civdash.normalize`.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -21,11 +24,12 @@ from xml.etree.ElementTree import ParseError
 import fastexcel
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from defusedxml import DefusedXmlException
 
 from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.io import messages as msg
-from civdash.io.html_table import decode_html, parse_html_tables
+from civdash.io.html_table import decode_html, parse_html
 from civdash.io.layout import (
     PEEK_ROWS,
     Grid,
@@ -38,6 +42,14 @@ from civdash.io.layout import (
     is_instruction_sheet,
     split_body,
     title_text,
+)
+from civdash.io.merges import (
+    Merges,
+    as_merges,
+    fill_merged,
+    ods_merges,
+    xls_merges,
+    xlsx_merges,
 )
 from civdash.io.messages import FileRefused
 from civdash.io.sniff import check_zip_safety, sniff_format
@@ -70,7 +82,9 @@ class RawTable:
 
     `body` has one column per header (positions 0..n-1) and is indexed by the row numbers the
     spreadsheet shows (1-based; CSV record numbers; HTML <tr> order). Its values are as the file
-    holds them: text, float64 or datetime64 columns.
+    holds them: text, float64 or datetime64 columns; except that a merged range in the data rows
+    (所属区县 merged over the rows that share it; an HTML rowspan/colspan) gives its top-left
+    value to the empty cells it covers, as the clerk sees it.
     """
 
     file_format: str
@@ -291,6 +305,7 @@ def _read_xlsx(
         if sheet is not None and sheet not in names:
             raise FileRefused(msg.no_such_sheet(sheet, names))
         wanted = [p for p in parts if sheet is None or p.name == sheet]
+        infos = {p.name: zf.getinfo(p.part) for p in wanted}
         try:
             peeks = {p.name: peek_sheet(zf, p.part, depth) for p in wanted}
             resolve_shared_strings(zf, shared, list(peeks.values()))
@@ -306,20 +321,28 @@ def _read_xlsx(
     header = _header_for(chosen, score, header_row)
     peek = peeks[chosen.name]
     data_start = header.row + header.rows
+    merges = as_merges([])
     if peek.complete and data_start > len(chosen.grid):
         frame = pd.DataFrame()  # the sheet ends before any data row
     else:
-        frame = _load_body(data, chosen.name, data_start)
+        info = infos[chosen.name]
+        frame, merges = _load_with_merges(
+            lambda: _load_body(data, chosen.name, data_start),
+            lambda stop: xlsx_merges(data, info, stop),
+        )
     offset = _column_offset(frame, chosen.grid, data_start, peek)
     return _finish(
-        fmt, chosen.name, names, chosen.grid, header, frame, data_start, offset, settings
+        fmt, chosen.name, names, chosen.grid, header, frame, data_start, offset, settings, merges
     )
 
 
-def _load_body(data: bytes, sheet: str, data_start: int) -> pd.DataFrame:
+def _load_body(
+    data: bytes, sheet: str, data_start: int, reader: fastexcel.ExcelReader | None = None
+) -> pd.DataFrame:
     """The rows from `data_start` to the end, loaded once. Dtypes are inferred from all rows, so
-    a 合计 label under numbers stays as text instead of being dropped as a bad number."""
-    reader = _excel_reader(data)
+    a 合计 label under numbers stays as text instead of being dropped as a bad number. `reader`:
+    one already open on `data` (an .xls/.ods is parsed whole when it is opened)."""
+    reader = reader or _excel_reader(data)
     with _calamine_errors():
         try:
             loaded = reader.load_sheet(
@@ -327,8 +350,33 @@ def _load_body(data: bytes, sheet: str, data_start: int) -> pd.DataFrame:
             )
         except fastexcel.InvalidParametersError:
             return pd.DataFrame()  # the sheet ends before the first data row
-        frame: pd.DataFrame = loaded.to_pandas()
+        table = loaded.to_arrow()
+    # .ods date cells arrive as Arrow dates, which pandas would hold as Python objects
+    for i, column in enumerate(table.schema):
+        if pa.types.is_date(column.type):
+            table = table.set_column(i, column.name, table.column(i).cast(pa.timestamp("ms")))
+    frame: pd.DataFrame = table.to_pandas()
     return frame
+
+
+def _load_with_merges(
+    load: Callable[[], pd.DataFrame], merges: Callable[[threading.Event], Merges]
+) -> tuple[pd.DataFrame, Merges]:
+    """Load the body while a second thread reads the sheet's merged ranges.
+
+    fastexcel releases the GIL while it loads, and so does zlib while it inflates, so on a
+    machine with a spare core the ranges cost next to no wall time. When the load fails, the
+    reader of ranges is told to stop.
+    """
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="civdash-merges") as pool:
+        future = pool.submit(merges, stop)
+        try:
+            frame = load()
+        except BaseException:
+            stop.set()
+            raise
+        return frame, future.result()
 
 
 def _column_offset(frame: pd.DataFrame, grid: Grid, data_start: int, peek: SheetPeek) -> int:
@@ -394,8 +442,16 @@ def _read_calamine(
     chosen = _choose(candidates, sheet)
     header = _header_for(chosen, score, header_row)
     data_start = header.row + header.rows
-    frame = _load_body(data, chosen.name, data_start)
-    return _finish(fmt, chosen.name, names, chosen.grid, header, frame, data_start, 0, settings)
+    name = chosen.name
+    frame, merges = _load_with_merges(
+        lambda: _load_body(data, name, data_start, reader),
+        (lambda stop: ods_merges(data, name, stop))
+        if fmt == "ods"
+        else (lambda stop: xls_merges(data, name)),
+    )
+    return _finish(
+        fmt, chosen.name, names, chosen.grid, header, frame, data_start, 0, settings, merges
+    )
 
 
 def _frame_to_grid(frame: pd.DataFrame) -> Grid:
@@ -437,8 +493,9 @@ def _read_html(
 ) -> RawTable:
     if sheet is not None:
         raise FileRefused(msg.no_such_sheet(sheet, ()))
-    rows, preamble = parse_html_tables(decode_html(data))
-    grid: Grid = [list(r) for r in rows]
+    parsed = parse_html(decode_html(data))
+    preamble = parsed.preamble
+    grid: Grid = [list(r) for r in parsed.rows]
     depth = _peek_depth(header_row)
     candidate = _Candidate("", True, grid[:depth], find_header(grid[:depth], score))
     header = _header_for(candidate, score, header_row)
@@ -461,6 +518,7 @@ def _read_html(
         data_start,
         0,
         settings,
+        as_merges(parsed.merges),
         title_rows_given=True,
     )
 
@@ -478,6 +536,7 @@ def _finish(
     data_start: int,
     offset: int,
     settings: Settings,
+    merges: Merges | None = None,
     *,
     encoding: str | None = None,
     title_rows_given: bool = False,
@@ -493,11 +552,21 @@ def _finish(
     frame = frame[sorted(frame.columns)]
     frame.index = pd.RangeIndex(data_start, data_start + len(frame))
 
+    # which rows are data is decided on the cells as the file holds them: a row that only a
+    # merge from above reaches stays blank, and a footer merged across the table stays a footer
     split = split_body(frame)
     keep_rows = np.flatnonzero(split.keep)
     kept_cols: list[int] = []
     out_headers: list[str] = []
     columns: list[int] = [int(c) for c in frame.columns]
+    if merges is not None and len(merges):
+        # values go only into columns that are kept anyway: a header, or data of their own
+        targets = [
+            c
+            for c in columns
+            if (c < len(headers) and headers[c]) or split.filled[c][split.keep].any()
+        ]
+        frame = fill_merged(frame, merges, split.filled, split.keep, targets)
     for pos, c in enumerate(columns):
         text = headers[c] if c < len(headers) else ""
         if text or split.filled[c][split.keep].any():

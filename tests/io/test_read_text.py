@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from civdash.io import read_table
-from civdash.io.html_table import parse_html_tables
+from civdash.io.html_table import parse_html, parse_html_tables
 from tests.io.helpers import fixture
 
 VOLUNTEERS_CSV = (
@@ -126,11 +126,44 @@ def test_html_entities_are_decoded():
     assert raw.body.at[5, 3] == "81"
 
 
-def test_html_rowspan_leaves_covered_cells_empty_like_merged_cells():
+def test_html_rowspan_in_data_rows_fills_every_row_it_spans():
+    # 所属区县 <td rowspan="2">东湖区</td> covers rows 3 and 4, like a merged cell
     raw = read_table(fixture("units_web.xls"))
-    assert raw.body.at[3, 1] == "东湖区"
-    assert pd.isna(raw.body.at[4, 1])
+    assert list(raw.body[1]) == ["东湖区", "东湖区", "南港区"]
     assert raw.body.at[4, 2] == "文明单位"
+    assert raw.body[1].dtype == "str"
+
+
+def test_html_spans_fill_data_rows_but_real_blanks_and_header_cells_stay_empty():
+    html = (
+        "<table><tr><th rowspan=2>序号</th><th rowspan=2>所属区县</th><th rowspan=2>责任单位</th>"
+        "<th colspan=2>整改情况</th></tr><tr><th>整改时限</th><th>整改状态</th></tr>"
+        "<tr><td>1</td><td rowspan=3>东湖区</td><td rowspan=2>城管局</td><td>7天</td><td>整改中</td></tr>"
+        "<tr><td>2</td><td></td><td>已整改</td></tr>"
+        "<tr><td>3</td><td>交通局</td><td colspan=2>长期整改</td></tr>"
+        "<tr><td>4</td><td></td><td>文明办</td><td>3天</td><td>待整改</td></tr>"
+        "<tr><td colspan=5>填报人：王五 审核人：赵六</td></tr></table>"
+    ).encode()
+    raw = read_table(html, "web.xls")
+    assert (raw.header_row, raw.header_rows) == (1, 2)
+    assert raw.headers == ("序号", "所属区县", "责任单位", "整改时限", "整改状态")
+    body = raw.body
+    assert list(body.index) == [3, 4, 5, 6]
+    assert list(body[1].fillna("<空>")) == ["东湖区", "东湖区", "东湖区", "<空>"]
+    assert list(body[2]) == ["城管局", "城管局", "交通局", "文明办"]
+    # the <td></td> in row 4 is a cell of its own, not covered by a span: it stays blank
+    assert pd.isna(body.at[4, 3])
+    assert (body.at[5, 3], body.at[5, 4]) == ("长期整改", "长期整改")
+    assert raw.skipped == ((7, "表尾（填报人、审核人、注释等）"),)
+
+
+def test_html_spans_are_recorded_as_merged_ranges():
+    grid = parse_html(
+        "<table><tr><th rowspan=2>a</th><th colspan=2>b</th></tr><tr><td>c</td><td>d</td></tr>"
+        "<tr><td rowspan=9>e</td><td>f</td><td>g</td></tr></table>"
+    )
+    # a rowspan reaches no further than its table's last row
+    assert sorted(grid.merges) == [(0, 0, 1, 0), (0, 1, 0, 2), (2, 0, 2, 0)]
 
 
 @pytest.mark.parametrize(
