@@ -1,10 +1,16 @@
 """CivDash (文明创建数据看板): page config, navigation and the shared sidebar; nothing else."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from civdash import ui
 
-st.set_page_config(page_title="文明创建数据看板", page_icon=":material/dashboard:", layout="wide")
+st.set_page_config(
+    page_title="文明创建数据看板",
+    page_icon=str(Path(__file__).parent / "civdash" / "assets" / "favicon.png"),
+    layout="wide",
+)
 ui.get_store()
 
 pages = {
