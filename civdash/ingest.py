@@ -502,4 +502,6 @@ def read_districts(source: str | Path, *, file_name: str | None = None) -> Distr
     errors = [p.message for p in result.problems if p.severity == "error"]
     if errors:
         raise FileRefused("区县表有误：" + errors[0])
-    return DistrictTable.from_records(result.rows.to_dict("records"))
+    records = result.rows.drop(columns=SOURCE_ROW).astype(object)
+    records = records.where(records.notna(), None)
+    return DistrictTable.from_records(records.to_dict("records"))

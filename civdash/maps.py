@@ -1222,6 +1222,7 @@ def add_unit_points(
     *,
     name: str = "创建单位",
     legend: bool = True,
+    legend_position: str = "bottomright",
 ) -> folium.Map:
     """Creation units as square markers coloured by status, in their own layer.
 
@@ -1261,7 +1262,7 @@ def add_unit_points(
         note = f"{'、'.join(NAMED_STATUSES)}为已命名单位；文明家庭不在地图上显示"
         if missing:
             note += f"；{missing} 个单位没有坐标，未显示"
-        add_legend(m, "创建单位（方块）", entries, note=note)
+        add_legend(m, "创建单位（方块）", entries, note=note, position=legend_position)
     return m
 
 

@@ -346,3 +346,11 @@ def test_summary_is_the_cli_json_contract(volunteers_file):
     assert summary["as_of"] == "2026-11-15"
     assert set(summary["problems"][0]) == {"row", "field", "value", "message", "severity"}
     json.dumps(summary, ensure_ascii=False)
+
+
+def test_district_sheet_without_aliases_or_codes_is_read(tmp_path):
+    rows = [["区县", "常住人口"], ["城关区", 61842], ["南港区", "4.1万"]]
+    table = read_districts(write_xlsx(tmp_path / "d.xlsx", rows))
+    assert table.names == ("城关区", "南港区")
+    assert table.resolve("南港") == "南港区"
+    assert table.population() == {"城关区": 61842.0, "南港区": 41000.0}

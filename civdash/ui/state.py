@@ -41,7 +41,7 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
+@st.cache_data(show_spinner=False, max_entries=64)
 def load_snapshot(snapshot_id: int) -> pd.DataFrame:
     """Rows of a snapshot; cached by id (a snapshot never changes once committed)."""
     return get_store().load(snapshot_id)

@@ -1,0 +1,387 @@
+"""Benchmark: every dashboard page and the issue map on a city-scale store.
+
+Run by hand (not part of the test suite):
+
+    python benchmarks/bench_dashboard.py                          # 1M volunteers, 50k issues, 5k units
+    python benchmarks/bench_dashboard.py --pages map,overview     # some pages only
+    python benchmarks/bench_dashboard.py --volunteers 100000 --issues 5000 --units 500 --weeks 3
+    python benchmarks/bench_dashboard.py --profile                # cProfile every warm run
+
+The store comes from benchmarks/city.py (six weekly snapshots of each ledger, built directly from
+numpy frames) and is kept in benchmarks/out/ between runs (`--rebuild` makes it again). Then,
+each stage in a fresh subprocess so caches start empty and peak memory (max RSS) is that stage's:
+
+- each page of app.py under `streamlit.testing.v1.AppTest`: the first run (cold: empty caches,
+  snapshots loaded from the store), a rerun with nothing changed, a change of the sidebar's
+  district, and back to 全市 (both warm: the snapshots are cached by id). Module imports happen
+  before the clock starts. A warm run that misses its goal is profiled (cProfile, script thread)
+  and the functions that dominate it are printed;
+- the issue map (`maps.issue_map` with districts and units, `maps.render_html`) at the city's
+  issue count: build and render time and HTML size, first and second build in one process.
+
+Goals (issue 3): each page's warm rerun under 1 s; the map's HTML under 5 MB and built under 1 s
+at 50,000 points. Wall times on a busy machine are noisy: CPU time is printed beside them and the
+load average before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import cProfile
+import importlib
+import io
+import json
+import os
+import pstats
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+OUT = Path(__file__).resolve().parent / "out"
+DISTRICT_KEY = "f_district"
+ALL = "全市"
+WARM_GOAL_S = 1.0
+MAP_BYTES_GOAL = 5_000_000
+MAP_BUILD_GOAL_S = 1.0
+TIMEOUT_S = 1800.0
+
+
+def registry_pages(app: Path = APP) -> list[tuple[str, str]]:
+    """(path, title) of every `st.Page(...)` in app.py, in navigation order."""
+    found = []
+    for node in ast.walk(ast.parse(app.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "Page"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            title = next(
+                (str(k.value.value) for k in node.keywords
+                 if k.arg == "title" and isinstance(k.value, ast.Constant)),
+                Path(str(node.args[0].value)).stem,
+            )  # fmt: skip
+            found.append((node.lineno, str(node.args[0].value), title))
+    return [(path, title) for _, path, title in sorted(found)]
+
+
+def _imported_modules(paths: list[Path]) -> list[str]:
+    """Top-level imports of the app and its pages (imported before any clock starts)."""
+    names: list[str] = []
+    for path in paths:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                names += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.append(node.module)
+    return [n for n in dict.fromkeys(names) if n != "__future__"]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---------------------------------------------------------------------------------------------
+# Stages (each in its own process)
+
+
+def _profiled_runs() -> cProfile.Profile:
+    """A profiler switched on inside AppTest's script thread for every run from now on
+    (cProfile only sees the thread that enables it)."""
+    from streamlit.testing.v1.local_script_runner import LocalScriptRunner
+
+    profiler = cProfile.Profile()
+    original = LocalScriptRunner._run_script_thread
+
+    def run_profiled(self: Any) -> None:
+        profiler.enable()
+        try:
+            original(self)
+        finally:
+            profiler.disable()
+
+    LocalScriptRunner._run_script_thread = run_profiled  # type: ignore[method-assign]
+    return profiler
+
+
+def _top(profiler: cProfile.Profile, limit: int = 14) -> list[str]:
+    """The functions with the most cumulative time inside civdash/ and pages/, then the
+    functions with the most own time anywhere."""
+    stats = pstats.Stats(profiler, stream=io.StringIO())
+    rows = []
+    for (file, line, name), (_cc, calls, own, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append((cumulative, own, calls, file, line, name))
+    ours = sorted((r for r in rows if "/civdash/" in r[3] or "/pages/" in r[3]), reverse=True)[
+        :limit
+    ]
+    own = sorted(rows, key=lambda r: r[1], reverse=True)[: limit // 2]
+
+    def where(file: str, line: int, name: str) -> str:
+        short = file.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
+        return f"{short}:{line}({name})"
+
+    return [
+        f"累计 {c:6.2f} s  自身 {o:5.2f} s  ×{n:<6} {where(f, ln, nm)}"
+        for c, o, n, f, ln, nm in ours
+    ] + [
+        f"自身 {o:6.2f} s  累计 {c:5.2f} s  ×{n:<6} {where(f, ln, nm)}"
+        for c, o, n, f, ln, nm in own
+    ]
+
+
+def _served_navigation(pages_manager: Any) -> None:
+    """Run pages through app.py's st.navigation, as a running server does.
+
+    With a `pages/` directory next to app.py, Streamlit treats the app as an old-style multipage
+    app until st.navigation has run once in the process; AppTest resets that flag before every
+    run, so after `switch_page` it runs the page file alone, without app.py and its sidebar.
+    A server clears the flag for good on its first run of app.py: do the same here.
+    """
+    original = pages_manager.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        pages_manager.uses_pages_directory = False
+
+    pages_manager.__init__ = init
+
+
+def _page_stage(page: str, district: str, profile: bool) -> dict[str, Any]:
+    pages = [ROOT / p for p, _ in registry_pages()]
+    for module in _imported_modules([APP, *pages]):
+        importlib.import_module(module)
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    _served_navigation(PagesManager)
+    profiler = _profiled_runs() if profile else None
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.switch_page(page)
+    runs: dict[str, dict[str, float]] = {}
+    profiles: dict[str, list[str]] = {}
+
+    def timed(label: str, step: Any) -> None:
+        if profiler is not None:
+            profiler.clear()
+        t0, c0 = time.perf_counter(), time.process_time()
+        step()
+        runs[label] = {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0}
+        if profiler is not None and label != "cold":
+            profiles[label] = _top(profiler)
+
+    timed("cold", at.run)
+    timed("rerun", at.run)
+    sidebar = at.selectbox(key=DISTRICT_KEY)
+    timed("district", lambda: sidebar.set_value(district).run())
+    timed("city", lambda: at.selectbox(key=DISTRICT_KEY).set_value(ALL).run())
+    exceptions = [e.value for e in at.exception]
+    return {"runs": runs, "exceptions": exceptions, "peak_mb": _peak_mb(), "profiles": profiles}
+
+
+def _map_stage() -> dict[str, Any]:
+    from civdash import maps
+    from civdash.store import Store
+
+    store = Store()
+    issues_snap = store.current("issues")
+    assert issues_snap is not None, "基准库里没有问题台账"
+    issues = store.load(issues_snap.id)
+    units = store.load_current("units")
+    districts = store.districts()
+    builds = []
+    for _ in range(2):
+        t0, c0 = time.perf_counter(), time.process_time()
+        m = maps.issue_map(issues, as_of=issues_snap.as_of, districts=districts, units=units)
+        t1 = time.perf_counter()
+        html = maps.render_html(m)
+        t2, c2 = time.perf_counter(), time.process_time()
+        builds.append(
+            {
+                "build": t1 - t0,
+                "render": t2 - t1,
+                "total": t2 - t0,
+                "cpu": c2 - c0,
+                "bytes": len(html.encode("utf-8")),
+            }
+        )
+    return {
+        "issues": len(issues),
+        "with_point": int(issues["lat"].notna().sum()),
+        "units": 0 if units is None else len(units),
+        "builds": builds,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def _build_stage(db: Path, size: dict[str, int]) -> dict[str, Any]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from city import CitySize, build_store
+
+    tmp = db.with_suffix(".partial")
+    tmp.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    timings = build_store(f"sqlite:///{tmp}", CitySize(**size), log=False)
+    tmp.rename(db)
+    return {**timings, "seconds": time.perf_counter() - t0, "peak_mb": _peak_mb()}
+
+
+def _run(stage: str, home: Path, *args: str) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if k != "CIVDASH_DATABASE_URL"}
+    env.update(CIVDASH_HOME=str(home), CIVDASH_NO_SAMPLE="1")
+    done = subprocess.run(
+        [sys.executable, __file__, "--stage", stage, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{stage} 失败：\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"负载 {one:.2f} / {five:.2f}（1/5 分钟）"
+
+
+def _mark(ok: bool) -> str:
+    return "✓" if ok else "✗ 未达标"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--volunteers", type=int, default=1_000_000)
+    parser.add_argument("--issues", type=int, default=50_000)
+    parser.add_argument("--units", type=int, default=5_000)
+    parser.add_argument("--weeks", type=int, default=6)
+    parser.add_argument("--pages", default="", help="逗号分隔的页面文件名，如 map,overview")
+    parser.add_argument("--district", default="城关区", help="切换到的区县")
+    parser.add_argument("--rebuild", action="store_true", help="重新生成基准库")
+    parser.add_argument("--profile", action="store_true", help="剖析每个页面的热运行")
+    parser.add_argument("--no-map", action="store_true", help="不测地图")
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    parser.add_argument("--page", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    size = {"volunteers": args.volunteers, "issues": args.issues, "units": args.units,
+            "weeks": args.weeks}  # fmt: skip
+    if args.stage == "page":
+        print(json.dumps(_page_stage(args.page, args.district, args.profile), ensure_ascii=False))
+        return
+    if args.stage == "map":
+        print(json.dumps(_map_stage()))
+        return
+    if args.stage == "build":
+        print(json.dumps(_build_stage(args.db, size)))
+        return
+
+    key = "_".join(f"{k[0]}{v}" for k, v in size.items())
+    home = OUT / f"city_{key}"
+    db = home / "civdash.sqlite"
+    home.mkdir(parents=True, exist_ok=True)
+    print(f"机器: {os.cpu_count()} 核; Python {sys.version.split()[0]}; {_load()}")
+    print(
+        f"城市规模: 志愿者 {args.volunteers:,}，问题 {args.issues:,}，创建单位 {args.units:,}，"
+        f"{args.weeks} 周快照"
+    )
+    if args.rebuild:
+        db.unlink(missing_ok=True)
+    if db.exists():
+        print(f"使用已有基准库 {db.relative_to(ROOT)}（{db.stat().st_size / 1e6:.0f} MB）")
+    else:
+        print(f"生成基准库 {db.relative_to(ROOT)} ……", flush=True)
+        built = _run("build", home, "--db", str(db), *_size_args(size))
+        print(
+            f"  {int(built['rows']):,} 行，{built['seconds']:.0f} s（模拟 {built['simulate']:.1f} s，"
+            f"生成 {built['generate']:.1f} s，提交 {built['commit']:.1f} s），"
+            f"峰值内存 {built['peak_mb']:.0f} MB，{db.stat().st_size / 1e6:.0f} MB"
+        )
+
+    wanted = {p.strip() for p in args.pages.split(",") if p.strip()}
+    pages = [(p, t) for p, t in registry_pages() if not wanted or Path(p).stem in wanted]
+    print(f"\n== 页面（AppTest；切换区县：{args.district}）==  {_load()}")
+    print(
+        f"{'页面':<8}{'冷启动':>9}{'重跑':>9}{'切换区县':>9}{'回到全市':>9}{'峰值内存':>10}  热运行 < {WARM_GOAL_S:g} s"
+    )
+    misses: list[tuple[str, str, float]] = []
+    for path, title in pages:
+        extra = ["--page", path, "--district", args.district]
+        if args.profile:
+            extra.append("--profile")
+        try:
+            res = _run("page", home, *extra)
+        except RuntimeError as error:
+            print(f"{title:<8} 运行失败：{str(error).splitlines()[-1]}")
+            continue
+        runs = res["runs"]
+        warm = {k: runs[k]["seconds"] for k in ("rerun", "district", "city")}
+        ok = all(v < WARM_GOAL_S for v in warm.values())
+        cells = "".join(
+            f"{runs[k]['seconds']:8.2f}s" for k in ("cold", "rerun", "district", "city")
+        )
+        cpu = "/".join(f"{runs[k]['cpu']:.2f}" for k in ("cold", "rerun", "district", "city"))
+        print(f"{title:<8}{cells}{res['peak_mb']:8.0f} MB  {_mark(ok)}   CPU {cpu} s")
+        for message in res["exceptions"]:
+            print(f"    ！页面异常：{message.splitlines()[0][:160]}")
+        worst = max(warm, key=lambda k: warm[k])
+        if not ok:
+            misses.append((path, title, warm[worst]))
+            if not args.profile:
+                try:
+                    res = _run("page", home, *extra, "--profile")
+                except RuntimeError as error:
+                    print(f"    剖析失败：{str(error).splitlines()[-1]}")
+        for label, lines in res.get("profiles", {}).items():
+            if res["runs"][label]["seconds"] >= WARM_GOAL_S or args.profile:
+                print(
+                    f"    {title}·{_LABELS[label]} {res['runs'][label]['seconds']:.2f} s 的剖析："
+                )
+                for line in lines:
+                    print(f"      {line}")
+
+    if not args.no_map:
+        print(f"\n== 问题地图（maps.issue_map + render_html）==  {_load()}")
+        res = _run("map", home)
+        print(
+            f"问题 {res['issues']:,} 条（有坐标 {res['with_point']:,}），创建单位 {res['units']:,} 个"
+        )
+        for i, b in enumerate(res["builds"]):
+            print(
+                f"第 {i + 1} 次: 构建 {b['build']:.2f} s + 渲染 {b['render']:.2f} s = {b['total']:.2f} s"
+                f"（CPU {b['cpu']:.2f} s），HTML {b['bytes'] / 1e6:.2f} MB"
+            )
+        first = res["builds"][0]
+        print(
+            f"目标：HTML < {MAP_BYTES_GOAL / 1e6:g} MB {_mark(first['bytes'] < MAP_BYTES_GOAL)}；"
+            f"构建+渲染 < {MAP_BUILD_GOAL_S:g} s {_mark(first['total'] < MAP_BUILD_GOAL_S)}；"
+            f"峰值内存 {res['peak_mb']:.0f} MB"
+        )
+
+    print(f"\n{_load()}（机器繁忙时墙钟时间偏大，以 CPU 时间为参考）")
+    if misses:
+        print("未达热运行目标的页面：" + "、".join(f"{t}（最慢 {s:.2f} s）" for _, t, s in misses))
+
+
+_LABELS = {"rerun": "重跑", "district": "切换区县", "city": "回到全市"}
+
+
+def _size_args(size: dict[str, int]) -> list[str]:
+    return [a for k, v in size.items() for a in (f"--{k}", str(v))]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""目标进度: every target with actual, gap, trend and projected date; targets edited and saved."""
+
+from datetime import datetime
+
+import streamlit as st
+
+from civdash import ui
+from civdash.store import LOCAL_TZ
+from civdash.views.targets import build_targets_view, parse_target_edits, save_target_edit
+
+SAVED = "targets_saved_message"
+
+led = ui.ledgers()
+has_targets = ui.require_data(led, "targets")  # without targets the editor below still works
+view = build_targets_view(led, ui.metrics_for)
+st.title(f"目标进度 · {view.scope}")
+if saved := st.session_state.pop(SAVED, None):
+    st.success(saved)
+
+if has_targets:
+    as_of = f"{view.as_of:%Y-%m-%d}" if view.as_of else "—"
+    st.caption(f"数据截至 {as_of} · 目标任务版本 {view.targets_as_of:%Y-%m-%d} · "
+               "预计达标日期按各期快照的线性趋势推算")  # fmt: skip
+    for col, (label, count) in zip(st.columns(4), view.counts.items(), strict=True):
+        col.metric(label, f"{count}项", border=True)
+    if view.scope_note:
+        st.caption(view.scope_note)
+    progress = st.column_config.ProgressColumn(
+        "完成度", min_value=0, max_value=100, format="%.0f%%"
+    )
+    st.dataframe(view.table, hide_index=True, width="stretch", column_config={"完成度": progress},
+                 height=35 * (len(view.table) + 1) + 3)  # fmt: skip
+    if view.trend is not None:
+        st.subheader("各目标趋势")
+        st.altair_chart(view.trend, width="content")
+
+st.subheader("编辑目标任务")
+if not view.editable:
+    st.info("当前查看的是历史日期的目标任务，不能修改。请在侧栏『截至日期』选择『最新』后再编辑。")
+    st.stop()
+st.caption("修改、增加或删除行后点击『保存目标任务』，保存为新的目标任务版本（全部区县的目标，"
+           "不受侧栏区县筛选影响）。比例类指标的目标值按百分数填写，如 90 表示 90%。")  # fmt: skip
+edited = st.data_editor(
+    view.editor,
+    key=view.editor_key,
+    num_rows="dynamic",
+    hide_index=True,
+    height=35 * (len(view.editor) + 2) + 3,
+    width="stretch",
+    column_config={
+        "指标": st.column_config.SelectboxColumn(options=view.metric_options, required=True),
+        "区县": st.column_config.SelectboxColumn(
+            options=view.district_options, default=view.district_options[0], required=True
+        ),
+        "目标值": st.column_config.NumberColumn(min_value=0, required=True),
+        "完成时限": st.column_config.DateColumn(format="YYYY-MM-DD"),
+    },
+)
+by = st.text_input("修改人", key="targets_editor_by", placeholder="如：创城办 王科长")
+if st.button("保存目标任务", key="targets_save", type="primary"):
+    today = datetime.now(LOCAL_TZ).date()
+    edit = parse_target_edits(
+        edited, districts=view.district_names, current=led.frame("targets"), as_of=today
+    )
+    for error in edit.errors:
+        st.error(error)
+    if edit.ok and edit.unchanged:
+        st.info("目标任务没有变化，未保存。")
+    elif edit.ok:
+        who = by.strip() or "目标进度页面"
+        st.session_state[SAVED] = save_target_edit(
+            ui.get_store(), edit, committed_by=who, as_of=today
+        )
+        st.rerun()
