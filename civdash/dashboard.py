@@ -20,6 +20,8 @@ from civdash.ledgers import LEDGER_KINDS
 from civdash.metrics import METRICS, compute, format_value
 from civdash.store import SnapshotInfo
 
+_DATA_KINDS = ("units", "volunteers", "issues")
+
 Loader = Callable[[int], pd.DataFrame]
 """Snapshot id → its rows (the app caches this by id)."""
 
@@ -62,7 +64,8 @@ def previous_snapshot(snapshots: Sequence[SnapshotInfo], snap: SnapshotInfo) -> 
 
 def as_of_choices(snapshots: Sequence[SnapshotInfo]) -> list[date]:
     """Every as-of date of the ledger snapshots, newest first (the sidebar's choices)."""
-    return sorted({s.as_of for s in snapshots if s.kind in LEDGER_KINDS}, reverse=True)
+    # targets are edited in the app (dated the day of the edit): not a data as-of date
+    return sorted({s.as_of for s in snapshots if s.kind in _DATA_KINDS}, reverse=True)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ import pandas as pd
 
 from civdash import maps, palette
 from civdash.charts import target_progress
-from civdash.dashboard import CITY, Ledgers, Loader
+from civdash.dashboard import CITY, Change, Ledgers, Loader
 from civdash.districts import DistrictTable
 from civdash.ledgers import get_kind
 from civdash.metrics import METRICS, format_value, issue_state, real_issues
@@ -51,7 +51,7 @@ from civdash.views.units import (
     Headline,
     TableFor,
     Target,
-    headlines_for,
+    headline,
     scope_target,
     target_records,
 )
@@ -330,6 +330,23 @@ def _card(h: Headline, value: float, target: Target | None, trend: tuple[float, 
     )
 
 
+def _headline(
+    led: Ledgers, kind: str, key: str, lookup: Lookup, target: Target | None
+) -> tuple[Headline, float] | None:
+    """`views.units.headlines_for` for one metric, read from the per-snapshot lookups (a dict
+    lookup instead of a frame filter per value: the overview shows eight of them)."""
+    now = lookup(led.snapshots[kind])
+    if (CITY, key) not in now:
+        return None
+    prev = led.previous.get(kind)
+    where = led.district or CITY
+    value = metric_at(now, key, where)
+    before = metric_at(lookup(prev), key, where) if prev is not None else None
+    mdef = METRICS[key]
+    ch = Change(key, mdef.label, value, before, prev.as_of if prev else None, mdef.unit)
+    return headline(ch, target), value
+
+
 def _hero(card: Card | None, targets: Sequence[TargetStatus], district: str | None) -> Hero | None:
     if card is None:
         return None
@@ -394,11 +411,13 @@ def build_overview_view(
         if not led.has(kind):
             continue
         trends = _trend(led, kind, keys, lookup)
-        now = lookup(led.snapshots[kind])
-        for h in headlines_for(led, kind, keys, table_for):
-            value = metric_at(now, h.key, led.district or CITY)
-            target = scope_target(records, h.key, led.district)
-            card = _card(h, value, target, trends.get(h.key, ()))
+        for key in keys:
+            target = scope_target(records, key, led.district)
+            found = _headline(led, kind, key, lookup, target)
+            if found is None:
+                continue  # e.g. volunteer_rate without population
+            h, value = found
+            card = _card(h, value, target, trends.get(key, ()))
             if h.key == HERO_METRIC:
                 hero_card = card
             else:
