@@ -15,17 +15,17 @@ ui.get_store()
 
 pages = {
     "看板": [
-        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-        st.Page("pages/map.py", title="地图", icon=":material/map:"),
-        st.Page("pages/units.py", title="创建单位", icon=":material/account_balance:"),
-        st.Page("pages/volunteers.py", title="志愿者", icon=":material/volunteer_activism:"),
-        st.Page("pages/issues.py", title="问题整改", icon=":material/build:"),
-        st.Page("pages/targets.py", title="目标进度", icon=":material/flag:"),
-        st.Page("pages/explore.py", title="数据探索", icon=":material/query_stats:"),
+        st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/map.py", title="地图", icon=":material/map:"),
+        st.Page("app_pages/units.py", title="创建单位", icon=":material/account_balance:"),
+        st.Page("app_pages/volunteers.py", title="志愿者", icon=":material/volunteer_activism:"),
+        st.Page("app_pages/issues.py", title="问题整改", icon=":material/build:"),
+        st.Page("app_pages/targets.py", title="目标进度", icon=":material/flag:"),
+        st.Page("app_pages/explore.py", title="数据探索", icon=":material/query_stats:"),
     ],
     "数据": [
-        st.Page("pages/upload.py", title="数据导入", icon=":material/upload_file:"),
-        st.Page("pages/data_status.py", title="数据概况", icon=":material/history:"),
+        st.Page("app_pages/upload.py", title="数据导入", icon=":material/upload_file:"),
+        st.Page("app_pages/data_status.py", title="数据概况", icon=":material/history:"),
     ],
 }
 nav = st.navigation(pages)

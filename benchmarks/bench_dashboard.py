@@ -112,15 +112,14 @@ def _profiled_runs() -> cProfile.Profile:
 
 
 def _top(profiler: cProfile.Profile, limit: int = 14) -> list[str]:
-    """The functions with the most cumulative time inside civdash/ and pages/, then the
+    """The functions with the most cumulative time in civdash/ and the page files, then the
     functions with the most own time anywhere."""
+    ours_dirs = tuple({f"{(ROOT / p).parent}/" for p, _ in registry_pages()} | {f"{ROOT}/civdash/"})
     stats = pstats.Stats(profiler, stream=io.StringIO())
     rows = []
     for (file, line, name), (_cc, calls, own, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         rows.append((cumulative, own, calls, file, line, name))
-    ours = sorted((r for r in rows if "/civdash/" in r[3] or "/pages/" in r[3]), reverse=True)[
-        :limit
-    ]
+    ours = sorted((r for r in rows if r[3].startswith(ours_dirs)), reverse=True)[:limit]
     own = sorted(rows, key=lambda r: r[1], reverse=True)[: limit // 2]
 
     def where(file: str, line: int, name: str) -> str:
@@ -136,31 +135,12 @@ def _top(profiler: cProfile.Profile, limit: int = 14) -> list[str]:
     ]
 
 
-def _served_navigation(pages_manager: Any) -> None:
-    """Run pages through app.py's st.navigation, as a running server does.
-
-    With a `pages/` directory next to app.py, Streamlit treats the app as an old-style multipage
-    app until st.navigation has run once in the process; AppTest resets that flag before every
-    run, so after `switch_page` it runs the page file alone, without app.py and its sidebar.
-    A server clears the flag for good on its first run of app.py: do the same here.
-    """
-    original = pages_manager.__init__
-
-    def init(self: Any, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        pages_manager.uses_pages_directory = False
-
-    pages_manager.__init__ = init
-
-
 def _page_stage(page: str, district: str, profile: bool) -> dict[str, Any]:
     pages = [ROOT / p for p, _ in registry_pages()]
     for module in _imported_modules([APP, *pages]):
         importlib.import_module(module)
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
-    _served_navigation(PagesManager)
     profiler = _profiled_runs() if profile else None
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
     at.switch_page(page)

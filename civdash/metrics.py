@@ -927,6 +927,10 @@ def project_target(
     if len(points) >= 2:
         days = (points.index - points.index[0]).days.to_numpy(dtype="float64")
         slope = float(np.polyfit(days, points.to_numpy(dtype="float64"), 1)[0])
+        # a flat history fits a slope of ±1e-15, not 0: treat rounding noise as no progress
+        scale = max(float(np.abs(points.to_numpy(dtype="float64")).max()), 1.0)
+        if abs(slope) < 1e-9 * scale:
+            slope = 0.0
         pace = slope * 7.0
     if gap <= 0:
         return Projection(current, target, gap, pace, last.date(), due_date, True, "已达到目标")

@@ -23,7 +23,7 @@ DISTRICT_KEY = "f_district"
 AS_OF_KEY = "f_as_of"
 ALL = "全市"
 LATEST = "最新"
-UPLOAD_PAGE = "pages/upload.py"
+UPLOAD_PAGE = "app_pages/upload.py"
 
 
 @st.cache_resource(show_spinner=False)

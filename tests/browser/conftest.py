@@ -40,6 +40,10 @@ CHROMIUM_MISSING = (
     "未找到 Chromium 浏览器，跳过浏览器测试；请以 root 运行 scripts/test.sh，"
     "或执行 apt-get install chromium fonts-noto-cjk 后重试。"
 )
+CHROMIUM_MISSING_IN_CI = (
+    "未找到 Chromium 浏览器：CI 中浏览器测试必须运行，"
+    "请在 CI 镜像中执行 apt-get install chromium fonts-noto-cjk（scripts/test.sh 以 root 运行时会安装）。"
+)
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
 
 
@@ -160,7 +164,7 @@ def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
         if os.environ.get("CI"):
-            pytest.fail(CHROMIUM_MISSING)
+            pytest.fail(CHROMIUM_MISSING_IN_CI)
         pytest.skip(CHROMIUM_MISSING)
     return path
 
@@ -172,7 +176,7 @@ def playwright_session() -> Iterator[Playwright]:
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_session: Playwright, chromium_path: str) -> Iterator[Browser]:
+def browser(chromium_path: str, playwright_session: Playwright) -> Iterator[Browser]:
     browser = playwright_session.chromium.launch(
         executable_path=chromium_path,
         args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
@@ -211,6 +215,8 @@ class AppTab:
     origin: str
     traffic: Traffic
     shot_dirs: list[Path]
+    store_url: str
+    """The database the served app reads (for tests to know what it should show)."""
 
     def open(self, target: AppPage) -> None:
         nav = self.page.get_by_test_id("stSidebarNav")
@@ -221,10 +227,12 @@ class AppTab:
         self.settle()
 
     def settle(self) -> None:
-        """Wait until no script runs, no "Running..." widget shows and every chart is drawn."""
+        """Wait until no script runs, no "Running..." widget shows, no element is still a
+        loading placeholder (skeleton) and every chart is drawn."""
         app = self.page.get_by_test_id("stApp")
         expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=WAIT_MS)
         expect(self.page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=WAIT_MS)
+        expect(self.page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=WAIT_MS)
         self.page.wait_for_function(CHARTS_DRAWN, timeout=WAIT_MS)
         expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=WAIT_MS)
 
@@ -264,7 +272,9 @@ def screenshot_dirs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def tab(browser: Browser, app_url: str, screenshot_dirs: list[Path]) -> Iterator[AppTab]:
+def tab(
+    browser: Browser, app_url: str, browser_home: Path, screenshot_dirs: list[Path]
+) -> Iterator[AppTab]:
     """A Chinese-locale 1920×1080 tab on the app's default page, kept across a module's tests.
 
     Every request of the tab and its frames (the map's iframe too) and its websockets are
@@ -285,5 +295,6 @@ def tab(browser: Browser, app_url: str, screenshot_dirs: list[Path]) -> Iterator
 
     page.on("dialog", dismiss)
     page.goto(app_url)
-    yield AppTab(page, app_url, traffic, screenshot_dirs)
+    store_url = f"sqlite:///{browser_home / 'civdash.sqlite'}"
+    yield AppTab(page, app_url, traffic, screenshot_dirs, store_url)
     context.close()

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 FIXTURES = Path(__file__).resolve().parents[1] / "io" / "fixtures"
 MESSY_XLS = FIXTURES / "units_offset.xls"  # LibreOffice's .xls: title rows, footer, bad districts
-UPLOAD = next(p for p in registry_pages() if p.path == "pages/upload.py")
+UPLOAD = next(p for p in registry_pages() if p.path == "app_pages/upload.py")
 ERROR_FILL = "FFFFC7CE"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,22 @@ def districts_module() -> DistrictTable:
 
 
 def test_map_loads_offline_and_popup_shows_markup_as_text(page_file):
+    # Playwright's sync API refuses to start in a thread with a running asyncio loop, which the
+    # browser tests' session-wide Playwright leaves in the main thread: use a thread of our own.
+    with ThreadPoolExecutor(1) as pool:
+        external, errors, dialogs, tooltip, popup, images = pool.submit(
+            _open_popup, page_file
+        ).result()
+    assert external == []
+    assert errors == []
+    assert dialogs == []
+    assert tooltip.endswith("· 逾期")
+    assert XSS in popup
+    assert "问题编号\tWT2026-000000" in popup
+    assert images == 0
+
+
+def _open_popup(page_file: Path) -> tuple[list[str], list[str], list[str], str, str, int]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1000, "height": 700})
@@ -90,10 +107,4 @@ def test_map_loads_offline_and_popup_shows_markup_as_text(page_file):
         popup = page.inner_text(".leaflet-popup-content")
         images = page.locator(".leaflet-popup-content img").count()
         browser.close()
-    assert external == []
-    assert errors == []
-    assert dialogs == []
-    assert tooltip.endswith("· 逾期")
-    assert XSS in popup
-    assert "问题编号\tWT2026-000000" in popup
-    assert images == 0
+    return external, errors, dialogs, tooltip, popup, images

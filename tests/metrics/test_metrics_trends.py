@@ -164,3 +164,15 @@ def test_projection_messages_for_each_situation(points, due, on_track, projected
 def test_projection_accepts_a_series_indexed_by_date():
     s = pd.Series([80.0, 82.0], index=[date(2026, 11, 1), date(2026, 11, 8)])
     assert project_target(s, 90, date(2026, 12, 31), "higher").projected_date == date(2026, 12, 6)
+
+
+def test_flat_history_below_target_cannot_finish_and_does_not_overflow():
+    from civdash.metrics import project_target
+
+    history = pd.Series(
+        [320.0, 320.0, 320.0], index=pd.to_datetime(["2026-11-01", "2026-11-08", "2026-11-15"])
+    )
+    p = project_target(history, 350, "2026-12-31", "higher")
+    assert p.pace == 0.0
+    assert p.projected_date is None
+    assert not p.on_track

@@ -19,7 +19,7 @@ from civdash.metrics import compute
 from civdash.store import Store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/explore.py"
+PAGE = "app_pages/explore.py"
 
 
 @pytest.fixture(scope="module")

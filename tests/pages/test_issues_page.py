@@ -13,7 +13,7 @@ from civdash.store import Store
 from civdash.ui.state import DISTRICT_KEY
 from tests.pages.conftest import APP
 
-PAGE = "pages/issues.py"
+PAGE = "app_pages/issues.py"
 TAB = "issues_tab"
 LATE_UNITS = ("港口街道办事处", "渔港街道办事处", "市住建局")
 

@@ -15,7 +15,7 @@ from civdash.ui import maps as ui_maps
 from civdash.ui.state import ALL, DISTRICT_KEY
 from tests.pages.conftest import APP
 
-PAGE = "pages/map.py"
+PAGE = "app_pages/map.py"
 
 
 def _open(at: AppTest, **state: object) -> AppTest:

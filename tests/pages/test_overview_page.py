@@ -14,7 +14,7 @@ from civdash.metrics import compute, format_value
 from civdash.store import Store
 from civdash.views.overview import week_changes
 
-PAGE = "pages/overview.py"
+PAGE = "app_pages/overview.py"
 NOW, BEFORE = date(2026, 11, 15), date(2026, 11, 8)
 
 

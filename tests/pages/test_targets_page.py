@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from civdash.metrics import compute, format_value
 from civdash.store import Store
 
-PAGE = "pages/targets.py"
+PAGE = "app_pages/targets.py"
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 NOW = date(2026, 11, 15)
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from civdash.metrics import compute, format_value
 from civdash.store import Store
 
-PAGE = "pages/units.py"
+PAGE = "app_pages/units.py"
 
 
 @pytest.fixture(scope="module")

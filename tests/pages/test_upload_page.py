@@ -27,18 +27,18 @@ WHO = "王科长"
 def app_file(tmp_path: Path) -> Path:
     source = (ROOT / "app.py").read_text(encoding="utf-8")
     home = tmp_path / "app"
-    (home / "pages").mkdir(parents=True)
+    (home / "app_pages").mkdir(parents=True)
     (home / "app.py").write_text(source, encoding="utf-8")
-    for name in re.findall(r'st\.Page\(\s*"pages/(\w+\.py)"', source):
-        page = home / "pages" / name
+    for name in re.findall(r'st\.Page\(\s*"app_pages/(\w+\.py)"', source):
+        page = home / "app_pages" / name
         if name in MINE:
-            page.symlink_to(ROOT / "pages" / name)
+            page.symlink_to(ROOT / "app_pages" / name)
         else:
             page.write_text('import streamlit as st\n\nst.title("看板")\n', encoding="utf-8")
     return home / "app.py"
 
 
-def _open(app_file: Path, page: str = "pages/upload.py") -> AppTest:
+def _open(app_file: Path, page: str = "app_pages/upload.py") -> AppTest:
     at = AppTest.from_file(str(app_file), default_timeout=120)
     at.switch_page(page).run()
     assert not at.exception
@@ -90,7 +90,7 @@ def test_upload_page_renders_with_the_sample_city(fresh_home: Path, app_file: Pa
 def test_history_page_renders_every_snapshot_and_the_audit(
     fresh_home: Path, app_file: Path
 ) -> None:
-    at = _open(app_file, "pages/data_status.py")
+    at = _open(app_file, "app_pages/data_status.py")
     with _store(fresh_home) as store:
         count = len(store.snapshots())
     assert [t.value for t in at.title] == ["数据概况与导入记录"]
@@ -103,7 +103,7 @@ def test_history_page_renders_every_snapshot_and_the_audit(
 def test_an_older_snapshot_can_be_made_current(fresh_home: Path, app_file: Path) -> None:
     with _store(fresh_home) as store:
         older = store.snapshots("issues")[1]
-    at = _open(app_file, "pages/data_status.py")
+    at = _open(app_file, "app_pages/data_status.py")
     at.selectbox(key="history_pick").set_value(older.id).run()
     at.text_input(key="history_who").set_value(WHO).run()
     at.button(key="history_current").click().run()
@@ -172,10 +172,11 @@ def test_clerk_uploads_remaps_fixes_commits_and_deletes(fresh_home: Path, app_fi
     assert [s.value for s in at.success] == [
         f"已保存快照 #{snap.id}（创建单位，截至 2026-11-15，有效 31 行）"
     ]
-    assert [link.proto.page for link in at.get("page_link")] == ["overview", "data_status"]
+    # the overview is the default page, whose URL path is empty
+    assert [link.proto.page for link in at.get("page_link")] == ["", "data_status"]
 
     # delete it from the history page, with confirmation
-    at.switch_page("pages/data_status.py").run()
+    at.switch_page("app_pages/data_status.py").run()
     assert not at.exception
     at.selectbox(key="history_pick").set_value(snap.id).run()
     at.button(key="history_delete").click().run()

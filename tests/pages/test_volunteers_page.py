@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from civdash.metrics import compute, format_value
 from civdash.store import Store
 
-PAGE = "pages/volunteers.py"
+PAGE = "app_pages/volunteers.py"
 PHONE = re.compile(r"1380000\d{4}")
 ID_NUMBER = re.compile(r"3399\d{14}")
 

@@ -16,7 +16,7 @@ st.title(f"总览 · {view.scope}")
 st.caption(f"截至 {as_of} · 变化均与约一周前的快照相比；颜色表示变化是变好（绿）还是变差（红）")
 if view.missing:
     st.info(f"尚未导入{'、'.join(view.missing)}台账，相关指标暂不显示。")
-    st.page_link("pages/upload.py", label="前往『数据导入』", icon=":material/upload_file:")
+    st.page_link("app_pages/upload.py", label="前往『数据导入』", icon=":material/upload_file:")
 
 hero_col, cards_col = st.columns([1, 2], gap="medium")
 if view.hero is not None:
@@ -41,7 +41,7 @@ with cards_col.container(horizontal=True, gap="small"):  # cards wrap to the scr
 
 if view.progress_chart is None:
     st.info("还没有目标任务，可在『目标进度』页填写。")
-    st.page_link("pages/targets.py", label="前往『目标进度』", icon=":material/flag:")
+    st.page_link("app_pages/targets.py", label="前往『目标进度』", icon=":material/flag:")
 else:
     st.altair_chart(charts.configure(view.progress_chart, large=True), width="stretch")
     if view.behind:

@@ -190,8 +190,8 @@ def _commit(review: up.Review) -> None:
     done = st.session_state.setdefault(DONE, {}).get((review.kind, review.content_sha256))
     if done is not None:
         (st.success if done.created else st.info)(done.message)
-        st.page_link("pages/overview.py", label="查看总览看板", icon=":material/dashboard:")
-        st.page_link("pages/data_status.py", label="查看导入记录", icon=":material/history:")
+        st.page_link("app_pages/overview.py", label="查看总览看板", icon=":material/dashboard:")
+        st.page_link("app_pages/data_status.py", label="查看导入记录", icon=":material/history:")
         return
     sid = review.upload.sha256[:12]
     if existing := up.find_committed(store.snapshots(review.kind), review):
