@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from civdash import ui
+from civdash.ui.meeting import is_presenting
 
 st.set_page_config(
     page_title="文明创建数据看板",
@@ -16,6 +17,7 @@ ui.get_store()
 pages = {
     "看板": [
         st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/meeting.py", title="周例会", icon=":material/co_present:"),
         st.Page("app_pages/map.py", title="地图", icon=":material/map:"),
         st.Page("app_pages/units.py", title="创建单位", icon=":material/account_balance:"),
         st.Page("app_pages/volunteers.py", title="志愿者", icon=":material/volunteer_activism:"),
@@ -28,6 +30,7 @@ pages = {
         st.Page("app_pages/data_status.py", title="数据概况", icon=":material/history:"),
     ],
 }
-nav = st.navigation(pages)
+# ?present=1: the projector view of the 周例会 deck, without navigation or sidebar
+nav = st.navigation(pages, position="hidden" if is_presenting() else "sidebar")
 ui.sidebar()
 nav.run()

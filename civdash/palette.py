@@ -13,13 +13,16 @@ from typing import Final
 
 __all__ = [
     "BAD",
+    "BAD_TEXT",
     "BLACK",
     "BLUE",
     "BLUISH_GREEN",
     "GOOD",
+    "GOOD_TEXT",
     "GREY",
     "LEVEL_COLORS",
     "LIST_COLORS",
+    "MUTED_TEXT",
     "NEUTRAL",
     "NO_DATA",
     "ORANGE",
@@ -32,10 +35,12 @@ __all__ = [
     "STAR_COLORS",
     "STATUS_COLORS",
     "STATUS_ORDER",
+    "TEXT",
     "UNIT_STATUS_COLORS",
     "VERMILLION",
     "WARNING",
     "YELLOW",
+    "contrast_ratio",
     "sequential_for",
 ]
 
@@ -58,6 +63,13 @@ WARNING: Final = ORANGE
 """In progress or close to a threshold."""
 NEUTRAL: Final = BLUE
 """A plain quantity with no good/bad meaning (counts, registrations)."""
+GOOD_TEXT: Final = "#00785A"
+"""GOOD darkened for text on white (contrast 5.5:1; WCAG AA asks 4.5:1)."""
+BAD_TEXT: Final = "#A84800"
+"""BAD darkened for text on white (contrast 5.9:1)."""
+TEXT: Final = "#1A1A1A"
+MUTED_TEXT: Final = "#4A4A4A"
+"""Secondary text on white (contrast 8.9:1)."""
 NO_DATA: Final = "#D9D9D9"
 """A district or bar without a value."""
 
@@ -109,3 +121,15 @@ SEQUENTIAL_BAD: Final = ("#FEEDDE", "#FDD0A2", "#FDAE6B", "#FD8D3C", "#E6550D", 
 def sequential_for(better: str | None) -> tuple[str, ...]:
     """The choropleth ramp for a metric whose `better` is "higher", "lower" or None."""
     return SEQUENTIAL_BAD if better == "lower" else SEQUENTIAL
+
+
+def _luminance(color: str) -> float:
+    rgb = [int(color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two "#RRGGBB" colours (1 to 21; text wants at least 4.5)."""
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)

@@ -1,0 +1,755 @@
+"""周例会: the weekly review meeting as a deck of slides, one message each.
+
+`build_deck(led, table_for, loader)` turns the ledgers in force (the sidebar's district and as-of
+date) into a frozen `Deck`: the meeting-mode page shows its slides on the projector, and
+`civdash.briefing` writes the same content to the 通报 (.docx), the slide pack (.pptx) and the
+workbook of underlying tables (.xlsx). Pure: no streamlit, every text already formatted and
+masked, so every output says the same thing.
+
+Slides, in meeting order: headline numbers with week-over-week change; targets at risk; issues
+new / closed / newly overdue this week; 红黑榜 with black-list streaks; the district map coloured
+by 问题整改率; each lagging district's top overdue issues; volunteers toward target. A slide whose
+ledger has not been imported is left out (the deck says which ones in `missing`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import altair as alt
+import pandas as pd
+
+from civdash import palette
+from civdash.charts import FONT, Chart, volunteer_registrations
+from civdash.dashboard import CITY, Ledgers, Loader
+from civdash.ledgers import get_kind
+from civdash.maps import _mask_personal  # the one masking rule for free text
+from civdash.metrics import format_value, issue_state, real_issues
+from civdash.views.issues import ListRule, unit_lists
+from civdash.views.overview import (
+    CARD_METRICS,
+    HERO_METRIC,
+    Card,
+    WeekChanges,
+    build_overview_view,
+)
+from civdash.views.targets import STATUS_BEHIND, TargetStatus, lookup_for, metric_at
+from civdash.views.units import TableFor, cn_date, scope_target
+
+__all__ = [
+    "SLIDE_ROWS",
+    "BigNumber",
+    "Deck",
+    "Slide",
+    "SlideTable",
+    "Tone",
+    "build_deck",
+    "deck_chart_config",
+]
+
+Tone = Literal["good", "bad", "neutral"]
+
+SLIDE_ROWS = 6
+"""Most table rows on a slide: six rows of 24 px text fit a 1280×720 projector."""
+LAGGING_DISTRICTS = 3
+"""Most districts given a slide of their own overdue issues (the worst first)."""
+TEXT_LIMIT = 20
+"""Characters of free text (问题描述, 点位) kept on a slide; the workbook keeps them whole."""
+CHART_HEIGHT = 400
+"""Pixels of a slide's chart: fits under the title at 1280×720."""
+CHART_WIDTH = 700
+"""Pixels of a chart beside big numbers (two thirds of a 1280 px slide, less the axis)."""
+
+
+@dataclass(frozen=True)
+class BigNumber:
+    """A number for the back row: label, value, change since a week earlier, and a note."""
+
+    label: str
+    value: str
+    delta: str = ""
+    """ "▲ +1.2 个百分点", "持平", "无上周数据"."""
+    tone: Tone = "neutral"
+    """good: the change goes the metric's better way; bad: the other way."""
+    note: str = ""
+    """ "较11月15日 · 目标 85.0% · 尚差 3.1 个百分点"."""
+    hero: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class SlideTable:
+    """A small table: display headers, every cell already text (formatted and masked)."""
+
+    title: str
+    frame: pd.DataFrame
+    tones: tuple[Tone, ...] = ()
+    """Per row: good (红榜), bad (黑榜 / 逾期) or neutral; empty for all neutral."""
+    note: str = ""
+    """e.g. "共 23 个，显示前 6 个"."""
+
+
+@dataclass(frozen=True, eq=False)
+class Slide:
+    """One message: a title, the message in one sentence, and what backs it."""
+
+    key: str
+    """headline / targets / changes / lists / map / district:<name> / volunteers."""
+    title: str
+    message: str
+    tone: Tone = "neutral"
+    """Whether the message is good or bad news (colours the message)."""
+    numbers: tuple[BigNumber, ...] = ()
+    tables: tuple[SlideTable, ...] = ()
+    chart: Chart | None = field(default=None, repr=False)
+    """An Altair chart (aggregated data only), styled for the projector."""
+    footnote: str = ""
+    """A rule or source in small print, e.g. how the 红黑榜 is drawn up."""
+
+
+@dataclass(frozen=True, eq=False)
+class Deck:
+    """The week's meeting for one scope (全市 or a district) at one as-of date."""
+
+    scope: str
+    as_of: date
+    previous_as_of: date | None
+    """The issues snapshot compared with (closest to seven days earlier); None in a first week."""
+    slides: tuple[Slide, ...]
+    summary: str
+    """The 通报's summary paragraph, written from the numbers."""
+    missing: tuple[str, ...]
+    """Labels of the ledgers not imported (their slides are left out)."""
+    tables: Mapping[str, pd.DataFrame] = field(repr=False)
+    """The underlying tables, whole (sheet name → frame, display headers), for the workbook."""
+
+    @property
+    def compared_text(self) -> str:
+        """Which two dates the week-over-week changes compare, in words."""
+        if self.previous_as_of is None:
+            return f"截至{cn_date(self.as_of)}；首期数据，暂无上周对比"
+        return f"对比{cn_date(self.previous_as_of)}与{cn_date(self.as_of)}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.scope}文明城市创建工作周例会"
+
+    def slide(self, key: str) -> Slide | None:
+        return next((s for s in self.slides if s.key == key), None)
+
+
+# ---------------------------------------------------------------- chart style
+
+
+def deck_chart_config(chart: Chart) -> Chart:
+    """A chart styled for the projector: 24 px labels, 28 px titles, a CJK font."""
+    return (
+        chart.configure(font=FONT, background="white")
+        .configure_axis(labelFontSize=24, titleFontSize=24, labelLimit=360, titlePadding=12)
+        .configure_legend(labelFontSize=24, titleFontSize=24, symbolSize=300, titleLimit=480)
+        .configure_title(fontSize=28, anchor="start")
+        .configure_text(fontSize=22)
+        .configure_view(strokeWidth=0)
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _tones(tone: Tone, rows: int) -> tuple[Tone, ...]:
+    return (tone,) * rows
+
+
+def _tone(color: str) -> Tone:
+    return "good" if color == "green" else "bad" if color == "red" else "neutral"
+
+
+def _arrowed(card: Card) -> str:
+    h = card.headline
+    if not h.compared_with:
+        return "无上周数据"
+    arrow = {"up": "▲ ", "down": "▼ "}.get(h.delta_arrow, "")
+    return f"{arrow}{h.delta_text}"
+
+
+def _number(card: Card, *, hero: bool = False) -> BigNumber:
+    h = card.headline
+    note = card.target_text  # the slide says once which dates are compared
+    return BigNumber(
+        label=card.label,
+        value=card.value_text,
+        delta=_arrowed(card),
+        tone=_tone(h.delta_color),
+        note=note,
+        hero=hero,
+    )
+
+
+def _short(text: object, limit: int = TEXT_LIMIT) -> str:
+    s = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _head(frame: pd.DataFrame, rows: int, measure: str) -> tuple[pd.DataFrame, str]:
+    """The first `rows` rows, and "共 29 个，显示前 6 个" when some are left out."""
+    note = f"共 {len(frame):,} {measure}，显示前 {rows} {measure}" if len(frame) > rows else ""
+    return frame.head(rows).reset_index(drop=True), note
+
+
+def _texts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as text ("" for missing), so slides and documents show the same thing."""
+    return frame.astype("string").fillna("").astype(object)
+
+
+# ---------------------------------------------------------------- slides
+
+
+def _headline_slide(cards: Sequence[Card], hero: Card | None, compared: str) -> Slide:
+    numbers = ([_number(hero, hero=True)] if hero else []) + [_number(c) for c in cards]
+    worse = [n.label for n in numbers if n.tone == "bad"]
+    better = [n.label for n in numbers if n.tone == "good"]
+    if not worse and not better:
+        message = f"{compared}：各项指标与上周持平或暂无上周数据。"
+        tone: Tone = "neutral"
+    elif worse:
+        message = f"{compared}：{'、'.join(worse)}变差，需重点关注。"
+        tone = "bad"
+    else:
+        message = f"{compared}：{'、'.join(better)}好转，无指标变差。"
+        tone = "good"
+    return Slide("headline", "本周核心指标", message, tone, numbers=tuple(numbers))
+
+
+def _targets_table(statuses: Sequence[TargetStatus]) -> pd.DataFrame:
+    rows = [
+        {
+            "目标": s.short_name,
+            "当前值": format_value(s.key, s.current),
+            "目标值": format_value(s.key, s.target),
+            "差距": s.gap_text,
+            "完成时限": cn_date(s.due) if s.due else "—",
+            "预计达标": s.projected_text,
+        }
+        for s in statuses
+    ]
+    return pd.DataFrame(rows, columns=["目标", "当前值", "目标值", "差距", "完成时限", "预计达标"])
+
+
+def _targets_slide(statuses: Sequence[TargetStatus]) -> Slide:
+    at_risk = [s for s in statuses if s.status == STATUS_BEHIND]
+    if not statuses:
+        return Slide("targets", "目标风险", "尚未设定目标任务，可在『目标进度』页填写。")
+    if not at_risk:
+        message = f"全部 {len(statuses)} 项目标已达标或按当前进度可按期完成。"
+        return Slide("targets", "目标风险", message, "good")
+    table, note = _head(_targets_table(at_risk), SLIDE_ROWS, "项")
+    message = (
+        f"{len(at_risk)} 项目标按当前进度无法按期完成："
+        f"{'、'.join(s.short_name for s in at_risk[:3])}{'等' if len(at_risk) > 3 else ''}。"
+    )
+    return Slide(
+        "targets",
+        "目标风险",
+        message,
+        "bad",
+        tables=(
+            SlideTable("按当前进度无法按期完成的目标", table, _tones("bad", len(table)), note),
+        ),
+    )
+
+
+def _changes_slide(changes: WeekChanges) -> Slide:
+    if changes.previous_as_of is None:
+        return Slide(
+            "changes",
+            "本周问题变化",
+            "首期问题整改台账，暂无上周对比：下周起显示新发现、已整改和新增逾期的问题。",
+        )
+    numbers = (
+        BigNumber(
+            "新增逾期",
+            f"{changes.newly_overdue:,}个",
+            tone="bad" if changes.newly_overdue else "good",
+        ),
+        BigNumber("新发现", f"{changes.new:,}个"),
+        BigNumber("已整改", f"{changes.closed:,}个", tone="good" if changes.closed else "neutral"),
+    )
+    late = changes.table[changes.table["变化"] == "新增逾期"]
+    late = late[["问题编号", "区县", "点位", "责任单位", "整改时限"]].copy()
+    late["点位"] = late["点位"].map(_short)
+    table, note = _head(late, SLIDE_ROWS, "个")
+    net = changes.closed - changes.new
+    trend = "积压减少" if net > 0 else "积压增加" if net < 0 else "积压持平"
+    message = (
+        f"{changes.compared_text}：新发现 {changes.new:,} 个，已整改 {changes.closed:,} 个（{trend}），"
+        f"新增逾期 {changes.newly_overdue:,} 个。"
+    )
+    tables = (
+        (SlideTable("新增逾期问题", _texts(table), _tones("bad", len(table)), note),)
+        if len(table)
+        else ()
+    )
+    return Slide(
+        "changes",
+        "本周问题变化",
+        message,
+        "bad" if changes.newly_overdue or net < 0 else "good",
+        numbers=numbers,
+        tables=tables,
+    )
+
+
+_OVERDUE = {
+    "issue_id": "问题编号",
+    "district": "区县",
+    "location": "点位",
+    "description": "问题描述",
+    "responsible_unit": "责任单位",
+    "deadline": "整改时限",
+}
+
+_LIST_COLUMNS = {
+    "rank": "排名",
+    "unit": "责任单位",
+    "close_rate": "整改率",
+    "overdue": "逾期",
+    "black_streak": "连续上黑榜",
+}
+
+
+def _list_table(lists: pd.DataFrame, which: str) -> pd.DataFrame:
+    rows = lists[lists["list"] == which]
+    if which == "黑榜":
+        rows = rows.sort_values("rank", ascending=False, kind="stable")
+    out = pd.DataFrame(
+        {
+            "排名": rows["rank"].astype("Int64").astype("string").fillna("—"),
+            "责任单位": rows["unit"].astype("string"),
+            "整改率": rows["close_rate"].map(lambda v: f"{v:.1f}%"),
+            "逾期": rows["overdue"].map(lambda v: f"{int(v):,}个"),
+        }
+    )
+    if which == "黑榜":
+        out["连续上黑榜"] = rows["black_streak"].map(lambda v: f"{int(v)}周")
+    return _texts(out.reset_index(drop=True))
+
+
+def _lists_slide(lists: pd.DataFrame, rule: ListRule) -> Slide:
+    red, black = _list_table(lists, "红榜"), _list_table(lists, "黑榜")
+    streaks = lists[(lists["list"] == "黑榜") & (lists["black_streak"] >= 2)]
+    streaks = streaks.sort_values("black_streak", ascending=False, kind="stable")
+    if len(streaks):
+        named = "、".join(
+            f"{u}（连续{int(n)}周）"
+            for u, n in zip(streaks["unit"], streaks["black_streak"], strict=True)
+        )
+        message = f"连续上黑榜：{named}。"
+        tone: Tone = "bad"
+    elif len(black):
+        message = f"本周黑榜 {len(black)} 个单位，均为首次上榜。"
+        tone = "bad"
+    else:
+        message = "本周无单位上黑榜。"
+        tone = "good"
+    red_table, red_note = _head(red, SLIDE_ROWS, "个")
+    black_table, black_note = _head(black, SLIDE_ROWS, "个")
+    return Slide(
+        "lists",
+        "红黑榜",
+        message,
+        tone,
+        tables=(
+            SlideTable("红榜", red_table, _tones("good", len(red_table)), red_note),
+            SlideTable("黑榜", black_table, _tones("bad", len(black_table)), black_note),
+        ),
+        footnote=f"规则：{rule.text}",
+    )
+
+
+def district_rates(led: Ledgers, table_for: TableFor) -> pd.DataFrame:
+    """问题整改率 and overdue issues of every district at the as-of date (all districts, also
+    when the deck is for one: the map shows it among the others), lowest rate first."""
+    snap = led.snapshots["issues"]
+    lookup = lookup_for(table_for)(snap)
+    names = led.districts.names if led.districts else ()
+    rows = [
+        {
+            "district": n,
+            "close_rate": metric_at(lookup, HERO_METRIC, n),
+            "overdue": metric_at(lookup, "overdue_issues", n),
+        }
+        for n in names
+    ]
+    out = pd.DataFrame(rows, columns=["district", "close_rate", "overdue"])
+    out["overdue"] = out["overdue"].fillna(0.0)
+    return out.sort_values(["close_rate", "overdue"], ascending=[True, False], na_position="last")
+
+
+def district_map_chart(led: Ledgers, rates: pd.DataFrame) -> alt.LayerChart | None:
+    """The districts coloured by 问题整改率, each labelled with its name and rate (a static
+    chart: it renders the same on the projector, in the slide pack and in the notice)."""
+    table = led.districts
+    if table is None or not table.has_geometry:
+        return None
+    geo = table.to_geojson()
+    by_name = rates.set_index("district")["close_rate"].to_dict()
+    features = []
+    labels = []
+    for f in geo.get("features", []):
+        name = str((f.get("properties") or {}).get("name", ""))
+        rate = by_name.get(name, math.nan)
+        props = {"name": name, "rate": None if math.isnan(rate) else round(rate, 1)}
+        geometry = _d3_winding(f.get("geometry") or {})
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
+        centre = _centre(f.get("geometry") or {})
+        if centre:
+            text = f"{name}\n{rate:.1f}%" if not math.isnan(rate) else f"{name}\n无数据"
+            labels.append(
+                {"lon": centre[0], "lat": centre[1], "label": text, "chosen": name == led.district}
+            )
+    shapes = (
+        alt.Chart(alt.Data(values=features))
+        .mark_geoshape(stroke="#333333", strokeWidth=1.5)
+        .encode(
+            color=alt.Color(
+                "properties.rate:Q",
+                title="问题整改率（%）",
+                scale=alt.Scale(scheme="blues"),
+                legend=alt.Legend(orient="right", format=".0f"),
+            ),
+        )
+    )
+    text = (
+        alt.Chart(pd.DataFrame(labels, columns=["lon", "lat", "label", "chosen"]))
+        .mark_text(
+            fontSize=24,
+            fontWeight="bold",
+            lineBreak="\n",
+            color=palette.BLACK,
+            stroke="white",
+            strokeWidth=4,
+            strokeOpacity=0.9,
+        )
+        .encode(longitude="lon:Q", latitude="lat:Q", text="label:N")
+    )
+    text_top = text.mark_text(fontSize=24, fontWeight="bold", lineBreak="\n", color=palette.BLACK)
+    return alt.LayerChart(
+        layer=[shapes, text, text_top],
+        projection=alt.Projection(type="mercator"),
+        width=900,
+        height=CHART_HEIGHT,
+    )
+
+
+def _signed_area(ring: Sequence[Sequence[float]]) -> float:
+    return sum(
+        float(a[0]) * float(b[1]) - float(b[0]) * float(a[1])
+        for a, b in zip(ring, [*ring[1:], ring[0]], strict=True)
+    )
+
+
+def _wound(ring: list[Any], clockwise: bool) -> list[Any]:
+    return ring if (_signed_area(ring) < 0) == clockwise else ring[::-1]
+
+
+def _d3_winding(geometry: Mapping[str, Any]) -> dict[str, Any]:
+    """Rings wound as Vega's d3-geo wants them (outer rings clockwise, holes anticlockwise).
+
+    GeoJSON (RFC 7946) winds the other way round; d3 reads such a polygon as the whole globe
+    minus the district, and the map becomes one filled rectangle.
+    """
+
+    def polygon(rings: list[Any]) -> list[Any]:
+        return [_wound(r, clockwise=i == 0) for i, r in enumerate(rings) if len(r) >= 3]
+
+    coords = geometry.get("coordinates") or []
+    if geometry.get("type") == "Polygon":
+        return {"type": "Polygon", "coordinates": polygon(coords)}
+    if geometry.get("type") == "MultiPolygon":
+        return {"type": "MultiPolygon", "coordinates": [polygon(p) for p in coords]}
+    return dict(geometry)
+
+
+def _centre(geometry: Mapping[str, Any]) -> tuple[float, float] | None:
+    """A label point: the centre of the bounding box of the largest ring."""
+    coords = geometry.get("coordinates") or []
+    rings: list[list[Any]] = []
+    if geometry.get("type") == "Polygon":
+        rings = [coords[0]] if coords else []
+    elif geometry.get("type") == "MultiPolygon":
+        rings = [p[0] for p in coords if p]
+    if not rings:
+        return None
+    ring = max(rings, key=len)
+    lons = [float(p[0]) for p in ring]
+    lats = [float(p[1]) for p in ring]
+    return (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
+
+
+def _map_slide(led: Ledgers, rates: pd.DataFrame) -> Slide | None:
+    chart = district_map_chart(led, rates)
+    if chart is None:
+        return None
+    known = rates[rates["close_rate"].notna()]
+    if known.empty:
+        message = "各区县暂无问题整改数据。"
+    else:
+        low, high = known.iloc[0], known.iloc[-1]
+        message = (
+            f"整改率最低：{low['district']} {low['close_rate']:.1f}%；"
+            f"最高：{high['district']} {high['close_rate']:.1f}%。"
+        )
+    if led.district and not known.empty:
+        mine = known[known["district"] == led.district]
+        if len(mine):
+            place = int((known["district"] == led.district).to_numpy().nonzero()[0][0])
+            message = (
+                f"{led.district}整改率 {mine['close_rate'].iloc[0]:.1f}%，"
+                f"在 {len(known)} 个区县中排第 {len(known) - place} 位。"
+            )
+    return Slide("map", "各区县问题整改率", message, chart=deck_chart_config(chart))
+
+
+def _overdue_rows(issues: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Every overdue issue, longest overdue first: 问题编号, 区县, 点位, 问题描述, 责任单位,
+    整改时限, 逾期天数 (free text masked, kept whole)."""
+    state = issue_state(real_issues(issues), as_of)
+    late = state[state["is_overdue"]].join(
+        issues.reindex(columns=[c for c in _OVERDUE if c not in state.columns])
+    )
+    deadline = pd.to_datetime(late["deadline"], errors="coerce").dt.normalize()
+    out = pd.DataFrame(
+        {
+            label: (
+                _mask_personal(late[col].astype("string")).fillna("")
+                if col in ("location", "description")
+                else late[col].astype("string").fillna("")
+            )
+            for col, label in _OVERDUE.items()
+            if col != "deadline"
+        }
+    )
+    out["整改时限"] = deadline.dt.strftime("%Y-%m-%d").fillna("")
+    out["逾期天数"] = (pd.Timestamp(as_of) - deadline).dt.days.astype("int64")
+    out = out.sort_values(["逾期天数", "责任单位", "问题编号"], ascending=[False, True, True])
+    return out.reset_index(drop=True)
+
+
+def _lagging(rates: pd.DataFrame, led: Ledgers, table_for: TableFor) -> list[str]:
+    """Districts whose 问题整改率 is below the city's (or their target), worst first."""
+    if led.district:
+        return [led.district]
+    lookup = lookup_for(table_for)(led.snapshots["issues"])
+    city = metric_at(lookup, HERO_METRIC, CITY)
+    out = []
+    targets = led.targets()
+    for row in rates.itertuples():
+        rate = float(row.close_rate)
+        if math.isnan(rate):
+            continue
+        target = scope_target(targets, HERO_METRIC, str(row.district))
+        below = rate < city or (target is not None and not target.reached(rate))
+        if below and row.overdue > 0:
+            out.append(str(row.district))
+    return out[:LAGGING_DISTRICTS]
+
+
+def _district_slide(name: str, overdue: pd.DataFrame, rates: pd.DataFrame) -> Slide:
+    mine = overdue[overdue["区县"] == name] if "区县" in overdue.columns else overdue
+    rate = rates.loc[rates["district"] == name, "close_rate"]
+    rate_text = (
+        f"整改率 {rate.iloc[0]:.1f}%，" if len(rate) and not math.isnan(rate.iloc[0]) else ""
+    )
+    if mine.empty:
+        return Slide(
+            f"district:{name}", f"{name} · 逾期问题", f"{name}{rate_text}无逾期未整改问题。", "good"
+        )
+    shown = mine[["点位", "问题描述", "责任单位", "逾期天数"]].copy()
+    for col in ("点位", "问题描述"):
+        if col in shown.columns:
+            shown[col] = shown[col].map(_short)
+    shown["逾期天数"] = shown["逾期天数"].map(lambda d: f"{int(d)}天")
+    table, note = _head(_texts(shown), SLIDE_ROWS, "个")
+    units = mine["责任单位"].astype("string").value_counts()
+    top = f"，最多的是{units.index[0]}（{int(units.iloc[0])}个）" if units.max() > 1 else ""
+    message = f"{name}{rate_text}逾期未整改 {len(mine):,} 个{top}。"
+    return Slide(
+        f"district:{name}",
+        f"{name} · 逾期最久的问题",
+        message,
+        "bad",
+        tables=(
+            SlideTable("逾期未整改问题（逾期最久的在前）", table, _tones("bad", len(table)), note),
+        ),
+    )
+
+
+def _volunteers_slide(led: Ledgers, cards: Sequence[Card]) -> Slide:
+    from civdash.views.volunteers import _registration_target
+
+    # two numbers beside the chart: more do not fit a 1280×720 projector at 64 px
+    mine = [c for c in cards if c.headline.key in ("volunteer_rate", "star_volunteers")]
+    numbers = tuple(_number(c) for c in mine)
+    target, due, _ = _registration_target(led)
+    chart = volunteer_registrations(led.frame("volunteers"), target=target, due=due)
+    chart = deck_chart_config(chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT - 60))
+    rate = next((c for c in mine if c.headline.key == "volunteer_rate"), None)
+    count = len(led.frame("volunteers"))
+    if rate is not None and rate.target_text:
+        message = f"志愿者注册率 {rate.value_text}，{rate.target_text}。"
+        tone: Tone = "good" if rate.headline.on_target else "bad"
+    elif target is not None:
+        gap = target - count
+        message = f"注册志愿者 {count:,} 人，目标 {target:,.0f} 人，" + (
+            "已达标。" if gap <= 0 else f"尚差 {gap:,.0f} 人。"
+        )
+        tone = "good" if gap <= 0 else "bad"
+    else:
+        message = f"注册志愿者 {count:,} 人（未设定注册目标）。"
+        tone = "neutral"
+    return Slide("volunteers", "志愿者队伍建设", message, tone, numbers=numbers, chart=chart)
+
+
+# ---------------------------------------------------------------- summary and tables
+
+
+def _summary(
+    scope: str,
+    as_of: date,
+    hero: Card | None,
+    changes: WeekChanges | None,
+    statuses: Sequence[TargetStatus],
+    lists: pd.DataFrame | None,
+    lagging: Sequence[str],
+) -> str:
+    parts = [f"截至{cn_date(as_of)}"]
+    if hero is not None:
+        change = ""
+        if hero.headline.compared_with:
+            change = f"，{hero.headline.compared_with}{_arrowed(hero).replace('▲ ', '').replace('▼ ', '')}"
+        parts.append(f"{scope}问题整改率为{hero.value_text}{change}")
+    if changes is not None and changes.previous_as_of is not None:
+        parts.append(
+            f"本周新发现问题{changes.new:,}个、已整改{changes.closed:,}个、"
+            f"新增逾期{changes.newly_overdue:,}个"
+        )
+    text = "，".join(parts) + "。"
+    behind = [s.short_name for s in statuses if s.status == STATUS_BEHIND]
+    if behind:
+        text += f"按当前进度，{'、'.join(behind)}等{len(behind)}项目标无法按期完成。"
+    elif statuses:
+        text += "各项目标均已达标或可按期完成。"
+    if lists is not None and len(lists):
+        black = lists[lists["list"] == "黑榜"]
+        if len(black):
+            text += f"{'、'.join(black['unit'].astype(str))}列入本周黑榜"
+            again = black[black["black_streak"] >= 2]
+            if len(again):
+                text += f"，其中{'、'.join(again['unit'].astype(str))}连续多周上榜"
+            text += "。"
+    if lagging and scope == "全市":
+        text += f"{'、'.join(lagging)}整改进度落后，请相关区县和责任单位抓紧整改。"
+    return text
+
+
+def _overdue_by_unit(overdue: pd.DataFrame) -> pd.DataFrame:
+    if overdue.empty:
+        return pd.DataFrame(columns=["责任单位", "逾期问题数", "最长逾期天数"])
+    g = overdue.groupby(overdue["责任单位"].astype("string").fillna("（未填写）"), sort=False)
+    out = pd.DataFrame({"逾期问题数": g.size(), "最长逾期天数": g["逾期天数"].max()})
+    out = out.sort_values(["逾期问题数", "最长逾期天数"], ascending=False, kind="stable")
+    return out.reset_index(names="责任单位")
+
+
+def _number_rows(slide: Slide | None) -> pd.DataFrame:
+    rows = [
+        {"指标": n.label, "本周": n.value, "较上周": n.delta, "说明": n.note}
+        for n in (slide.numbers if slide else ())
+    ]
+    return pd.DataFrame(rows, columns=["指标", "本周", "较上周", "说明"])
+
+
+# ---------------------------------------------------------------- the deck
+
+
+def build_deck(
+    led: Ledgers,
+    table_for: TableFor,
+    loader: Loader,
+    *,
+    rule: ListRule | None = None,
+) -> Deck | None:
+    """The week's deck for the ledgers in force; None when nothing has been imported.
+
+    `table_for` maps a snapshot to its metric table and `loader` a snapshot id to its rows (the
+    app passes its cached `ui.metrics_for` / `ui.load_snapshot`). The 红黑榜 follows `rule`
+    (default: the settings' list sizes).
+    """
+    if not any(led.has(k) for k, _ in CARD_METRICS) or led.as_of is None:
+        return None
+    rule = rule or ListRule.from_settings(led.settings)
+    view = build_overview_view(led, table_for)
+    hero = view.hero.card if view.hero else None
+    prev = led.previous.get("issues")
+    previous_as_of = prev.as_of if prev else None
+    compared = (
+        f"对比{previous_as_of.month}月{previous_as_of.day}日"
+        if previous_as_of
+        else "首期数据、暂无上周对比"
+    )
+    slides: list[Slide] = [_headline_slide(view.cards, hero, compared)]
+    slides.append(_targets_slide(view.targets))
+    tables: dict[str, pd.DataFrame] = {}
+    lists: pd.DataFrame | None = None
+    lagging: list[str] = []
+    if led.has("issues") and view.changes is not None:
+        issues_as_of = led.snapshots["issues"].as_of
+        slides.append(_changes_slide(view.changes))
+        lists = unit_lists(led, loader, rule)
+        slides.append(_lists_slide(lists, rule))
+        rates = district_rates(led, table_for)
+        map_slide = _map_slide(led, rates)
+        if map_slide is not None:
+            slides.append(map_slide)
+        overdue = _overdue_rows(led.frame("issues"), issues_as_of)
+        lagging = _lagging(rates, led, table_for)
+        slides.extend(_district_slide(name, overdue, rates) for name in lagging)
+        tables["本周变化"] = view.changes.table
+        tables["红黑榜"] = _texts(
+            lists.rename(
+                columns={
+                    **_LIST_COLUMNS,
+                    "list": "榜单",
+                    "issues": "问题数",
+                    "assessed": "纳入考核",
+                    "closed": "已整改",
+                    "open": "未整改",
+                }
+            )
+        )
+        tables["逾期问题（按责任单位）"] = _overdue_by_unit(overdue)
+        tables["逾期问题明细"] = overdue
+        tables["区县整改率"] = rates.rename(
+            columns={"district": "区县", "close_rate": "问题整改率（%）", "overdue": "逾期问题数"}
+        ).round(1)
+    if led.has("volunteers"):
+        slides.append(_volunteers_slide(led, view.cards))
+    tables = {
+        "核心指标": _number_rows(slides[0]),
+        "目标进度": _targets_table(view.targets),
+        **tables,
+    }
+    return Deck(
+        scope=led.scope_label,
+        as_of=led.as_of,
+        previous_as_of=previous_as_of,
+        slides=tuple(slides),
+        summary=_summary(
+            led.scope_label, led.as_of, hero, view.changes, view.targets, lists, lagging
+        ),
+        missing=tuple(get_kind(k).label for k, _ in CARD_METRICS if not led.has(k)),
+        tables=tables,
+    )

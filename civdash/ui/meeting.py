@@ -1,0 +1,228 @@
+"""周例会 in the app: the deck on the projector, slide by slide.
+
+`?present=1` turns the app into slides (app.py hides the navigation; `PRESENTING_CSS` hides the
+sidebar and toolbar, `ZOOM_JS` zooms the 1280×720 slide to fill the screen); `?slide=N` is the slide shown, so a link opens the meeting where it was.
+Next/previous are buttons with keyboard shortcuts (→ ↓ PageDown / ← ↑ PageUp: a presentation
+clicker sends PageUp/PageDown; Home goes back to the first slide). `?auto=S` advances every S
+seconds (a fragment rerun on a timer, so only the slide is redrawn).
+
+The deck is built once per (snapshots in force, district) and kept (`st.cache_resource`): it is
+read-only, and the briefing files are made from the same object when a download is clicked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import streamlit as st
+
+from civdash.dashboard import Ledgers
+from civdash.meeting import Deck, build_deck
+from civdash.slides import SLIDE_CSS, slide_body_html, slide_head_html
+from civdash.ui.state import load_snapshot, metrics_for
+
+__all__ = [
+    "AUTO_CHOICES",
+    "PRESENT_PARAM",
+    "cached_deck",
+    "is_presenting",
+    "show_deck",
+    "sidebar_controls",
+]
+
+PRESENT_PARAM = "present"
+SLIDE_PARAM = "slide"
+AUTO_PARAM = "auto"
+AUTO_CHOICES = (0, 10, 20, 30, 60)
+"""Auto-advance intervals in seconds (0 = off)."""
+_SLIDE_KEY = "deck_slide"
+_TURNED_KEY = "deck_turned_at"
+
+PRESENTING_CSS = """
+<style>
+header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 1.2vh 2.5vw 0 2.5vw !important; max-width: 100% !important; }
+[data-testid="stAppViewContainer"], [data-testid="stMain"] { background: #FFFFFF; }
+</style>
+"""
+
+SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
+"""The slide's design size: on the projector it is zoomed to fill the screen."""
+
+ZOOM_JS = f"""
+<div class="cd-present" style="display:none"></div>
+<script>
+(() => {{
+  if (window.__cdZoom) return;
+  const fit = () => {{
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!main) return;
+    const on = document.querySelector('.cd-present') !== null;
+    const zoom = on ? Math.min(innerWidth / {SLIDE_WIDTH}, innerHeight / {SLIDE_HEIGHT}) : 1;
+    const want = on ? String(zoom) : '';
+    if (main.style.zoom !== want) main.style.zoom = want;
+  }};
+  window.__cdZoom = setInterval(fit, 250);
+  addEventListener('resize', fit);
+  fit();
+}})();
+</script>
+"""
+
+NAV_CSS = """
+<style>
+.st-key-deck_prev button, .st-key-deck_next button, .st-key-deck_exit button,
+.st-key-deck_prev p, .st-key-deck_next p, .st-key-deck_exit p { font-size: 24px !important; }
+.st-key-deck_prev button, .st-key-deck_next button { min-width: 9em; }
+.st-key-deck_pgup, .st-key-deck_pgdn, .st-key-deck_up, .st-key-deck_down, .st-key-deck_home
+{ position: absolute !important; width: 1px !important; height: 1px !important;
+  overflow: hidden !important; clip: rect(0 0 0 0) !important; }
+</style>
+"""
+
+
+def is_presenting() -> bool:
+    """Whether the URL asks for the projector view (`?present=1`)."""
+    return st.query_params.get(PRESENT_PARAM) == "1"
+
+
+@st.cache_resource(show_spinner="正在准备例会材料……", max_entries=16)
+def _deck(key: tuple[object, ...], _led: Ledgers) -> Deck | None:
+    return build_deck(_led, metrics_for, load_snapshot)
+
+
+def cached_deck(led: Ledgers) -> Deck | None:
+    """The deck for the ledgers in force, built once per snapshots-in-force and district."""
+    key = (
+        tuple(sorted((k, s.id) for k, s in led.snapshots.items())),
+        tuple(sorted((k, s.id) for k, s in led.previous.items())),
+        led.district,
+        led.as_of,
+        led.districts.names if led.districts else (),
+        repr(led.settings),
+    )
+    return _deck(key, led)
+
+
+def _auto_seconds() -> int:
+    try:
+        value = int(st.query_params.get(AUTO_PARAM, "0"))
+    except ValueError:
+        return 0
+    return value if value in AUTO_CHOICES else 0
+
+
+def _current(total: int) -> int:
+    """The slide shown (0-based), from session state or the URL's 1-based `slide`."""
+    if _SLIDE_KEY not in st.session_state:
+        try:
+            st.session_state[_SLIDE_KEY] = int(st.query_params.get(SLIDE_PARAM, "1")) - 1
+        except ValueError:
+            st.session_state[_SLIDE_KEY] = 0
+    index = min(max(int(st.session_state[_SLIDE_KEY]), 0), total - 1)
+    st.session_state[_SLIDE_KEY] = index
+    return index
+
+
+def _go(to: int | None = None, step: int = 0, total: int = 1) -> None:
+    index = st.session_state.get(_SLIDE_KEY, 0)
+    index = to if to is not None else index + step
+    st.session_state[_SLIDE_KEY] = min(max(index, 0), total - 1)
+    st.session_state[_TURNED_KEY] = time.monotonic()
+
+
+def _stop_presenting() -> None:
+    if PRESENT_PARAM in st.query_params:
+        del st.query_params[PRESENT_PARAM]
+
+
+def _start_presenting() -> None:
+    st.query_params[PRESENT_PARAM] = "1"
+
+
+def _navigation(total: int) -> None:
+    """上一页 / 下一页 (with the clicker's keys) and 退出放映, in one row under the slide."""
+    left, middle, right = st.columns([1, 1, 1], vertical_alignment="center")
+    back = {"step": -1, "total": total}
+    forward = {"step": 1, "total": total}
+    left.button("◀ 上一页", key="deck_prev", on_click=_go, kwargs=back, shortcut="Left")
+    with middle:
+        st.button("↑", key="deck_up", on_click=_go, kwargs=back, shortcut="Up")
+        st.button("⇞", key="deck_pgup", on_click=_go, kwargs=back, shortcut="PageUp")
+        st.button("↓", key="deck_down", on_click=_go, kwargs=forward, shortcut="Down")
+        st.button("⇟", key="deck_pgdn", on_click=_go, kwargs=forward, shortcut="PageDown")
+        st.button(
+            "⇱", key="deck_home", on_click=_go, kwargs={"to": 0, "total": total}, shortcut="Home"
+        )
+        if is_presenting():
+            st.button("退出放映", key="deck_exit", on_click=_stop_presenting, shortcut="Esc")
+        else:
+            st.button("全屏放映", key="deck_exit", on_click=_start_presenting, type="primary")
+    right.button("下一页 ▶", key="deck_next", on_click=_go, kwargs=forward, shortcut="Right")
+
+
+def _slide(deck: Deck) -> None:
+    total = len(deck.slides)
+    auto = _auto_seconds()
+    if auto:
+        turned = st.session_state.get(_TURNED_KEY)
+        now = time.monotonic()
+        if turned is None:
+            st.session_state[_TURNED_KEY] = now
+        elif now - turned >= auto - 0.5:
+            _go(step=1 if st.session_state.get(_SLIDE_KEY, 0) < total - 1 else -total, total=total)
+    index = _current(total)
+    st.query_params[SLIDE_PARAM] = str(index + 1)
+    slide = deck.slides[index]
+    st.html(slide_head_html(deck, index))
+    body = slide_body_html(slide, stacked=slide.chart is not None)
+    if slide.chart is not None and body:
+        numbers, chart = st.columns([1, 2], gap="medium")
+        numbers.html(body)
+        # a fixed width: a "stretch" chart measures its column before the projector zoom
+        chart.altair_chart(slide.chart, width="content", theme=None)
+    else:
+        if body:
+            st.html(body)
+        if slide.chart is not None:
+            st.altair_chart(slide.chart, width="content", theme=None)
+    _navigation(total)
+
+
+def show_deck(deck: Deck) -> None:
+    """The slide in force with its navigation; in projector mode, the app's chrome hidden."""
+    st.html(SLIDE_CSS)
+    st.html(NAV_CSS)
+    if is_presenting():
+        st.html(PRESENTING_CSS)
+        st.html(ZOOM_JS, unsafe_allow_javascript=True)
+    auto = _auto_seconds()
+    run: Callable[[], None] = st.fragment(
+        lambda: _slide(deck), run_every=timedelta(seconds=auto) if auto else None
+    )
+    run()
+
+
+def sidebar_controls(deck: Deck, downloads: Callable[[Deck], None] | None = None) -> None:
+    """The meeting page's sidebar: auto-advance, the dates compared, the briefing files."""
+    with st.sidebar:
+        st.divider()
+        st.markdown("**周例会**")
+        auto = st.selectbox(
+            "自动翻页",
+            AUTO_CHOICES,
+            index=AUTO_CHOICES.index(_auto_seconds()),
+            format_func=lambda s: "关闭" if s == 0 else f"每{s}秒",
+            key="deck_auto",
+        )
+        if auto:
+            st.query_params[AUTO_PARAM] = str(auto)
+        elif AUTO_PARAM in st.query_params:
+            del st.query_params[AUTO_PARAM]
+        st.caption(deck.compared_text)
+        if downloads is not None:
+            downloads(deck)
