@@ -5,7 +5,6 @@ from pathlib import Path
 import streamlit as st
 
 from civdash import ui
-from civdash.ui.meeting import is_presenting
 
 st.set_page_config(
     page_title="文明创建数据看板",
@@ -30,7 +29,6 @@ pages = {
         st.Page("app_pages/data_status.py", title="数据概况", icon=":material/history:"),
     ],
 }
-# ?present=1: the projector view of the 周例会 deck, without navigation or sidebar
-nav = st.navigation(pages, position="hidden" if is_presenting() else "sidebar")
+nav = st.navigation(pages)
 ui.sidebar()
 nav.run()

@@ -410,7 +410,7 @@ def volunteer_registrations(
     )
     label = (
         alt.Chart(goal)
-        .mark_text(align="left", baseline="bottom", dx=4, dy=-4, color=palette.BAD)
+        .mark_text(align="left", baseline="bottom", dx=4, dy=-4, color=palette.BAD_TEXT)
         .encode(y="target:Q", text="label:N", x=alt.value(0))
     )
     return alt.LayerChart(layer=[line, rule, label])

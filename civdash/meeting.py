@@ -151,7 +151,7 @@ def deck_chart_config(chart: Chart) -> Chart:
         .configure_axis(labelFontSize=24, titleFontSize=24, labelLimit=360, titlePadding=12)
         .configure_legend(labelFontSize=24, titleFontSize=24, symbolSize=300, titleLimit=480)
         .configure_title(fontSize=28, anchor="start")
-        .configure_text(fontSize=22)
+        .configure_text(fontSize=24)
         .configure_view(strokeWidth=0)
     )
 

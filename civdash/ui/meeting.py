@@ -1,7 +1,7 @@
 """周例会 in the app: the deck on the projector, slide by slide.
 
-`?present=1` turns the app into slides (app.py hides the navigation; `PRESENTING_CSS` hides the
-sidebar and toolbar, `ZOOM_JS` zooms the 1280×720 slide to fill the screen); `?slide=N` is the slide shown, so a link opens the meeting where it was.
+`?present=1` turns the app into slides (`PRESENTING_CSS` hides the sidebar with the navigation,
+the header and toolbar; `ZOOM_JS` zooms the 1280×720 slide to fill the screen); `?slide=N` is the slide shown, so a link opens the meeting where it was.
 Next/previous are buttons with keyboard shortcuts (→ ↓ PageDown / ← ↑ PageUp: a presentation
 clicker sends PageUp/PageDown; Home goes back to the first slide). `?auto=S` advances every S
 seconds (a fragment rerun on a timer, so only the slide is redrawn).
@@ -12,9 +12,11 @@ read-only, and the briefing files are made from the same object when a download 
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -68,6 +70,10 @@ ZOOM_JS = f"""
   }};
   window.__cdZoom = setInterval(fit, 250);
   addEventListener('resize', fit);
+  addEventListener('keydown', e => {{
+    const exit = document.querySelector('a.cd-exit');
+    if (e.key === 'Escape' && exit) exit.click();
+  }});
   fit();
 }})();
 </script>
@@ -76,11 +82,14 @@ ZOOM_JS = f"""
 NAV_CSS = """
 <style>
 .st-key-deck_prev button, .st-key-deck_next button, .st-key-deck_exit button,
-.st-key-deck_prev p, .st-key-deck_next p, .st-key-deck_exit p { font-size: 24px !important; }
+.st-key-deck_prev p, .st-key-deck_next p, .st-key-deck_exit p,
+.st-key-deck_prev kbd, .st-key-deck_next kbd { font-size: 24px !important; }
+a.cd-mode { display: inline-block; font-size: 24px; padding: 0.25em 0.8em; border-radius: 0.5rem;
+  border: 1px solid #C8CDD6; color: #1A1A1A; text-decoration: none; background: #FFFFFF; }
+a.cd-mode.cd-enter { background: #0B5394; border-color: #0B5394; color: #FFFFFF; }
 .st-key-deck_prev button, .st-key-deck_next button { min-width: 9em; }
 .st-key-deck_pgup, .st-key-deck_pgdn, .st-key-deck_up, .st-key-deck_down, .st-key-deck_home
-{ position: absolute !important; width: 1px !important; height: 1px !important;
-  overflow: hidden !important; clip: rect(0 0 0 0) !important; }
+{ display: none !important; }
 </style>
 """
 
@@ -135,16 +144,21 @@ def _go(to: int | None = None, step: int = 0, total: int = 1) -> None:
     st.session_state[_TURNED_KEY] = time.monotonic()
 
 
-def _stop_presenting() -> None:
-    if PRESENT_PARAM in st.query_params:
-        del st.query_params[PRESENT_PARAM]
+def _mode_link(index: int) -> None:
+    """退出放映 / 全屏放映 as a link that reloads the page with or without `present`: the
+    projector theme, the sidebar and the zoom change for the whole page, and the URL keeps the
+    slide, the district and the date."""
+    params = {k: v for k, v in st.query_params.items() if k != PRESENT_PARAM}
+    params[SLIDE_PARAM] = str(index + 1)
+    label, css = "退出放映（Esc）", "cd-mode cd-exit"
+    if not is_presenting():
+        params[PRESENT_PARAM] = "1"
+        label, css = "全屏放映", "cd-mode cd-enter"
+    href = html.escape("?" + urlencode(params), quote=True)
+    st.html(f'<a class="{css}" href="{href}" target="_self">{label}</a>')
 
 
-def _start_presenting() -> None:
-    st.query_params[PRESENT_PARAM] = "1"
-
-
-def _navigation(total: int) -> None:
+def _navigation(total: int, index: int) -> None:
     """上一页 / 下一页 (with the clicker's keys) and 退出放映, in one row under the slide."""
     left, middle, right = st.columns([1, 1, 1], vertical_alignment="center")
     back = {"step": -1, "total": total}
@@ -158,10 +172,7 @@ def _navigation(total: int) -> None:
         st.button(
             "⇱", key="deck_home", on_click=_go, kwargs={"to": 0, "total": total}, shortcut="Home"
         )
-        if is_presenting():
-            st.button("退出放映", key="deck_exit", on_click=_stop_presenting, shortcut="Esc")
-        else:
-            st.button("全屏放映", key="deck_exit", on_click=_start_presenting, type="primary")
+        _mode_link(index)
     right.button("下一页 ▶", key="deck_next", on_click=_go, kwargs=forward, shortcut="Right")
 
 
@@ -190,7 +201,7 @@ def _slide(deck: Deck) -> None:
             st.html(body)
         if slide.chart is not None:
             st.altair_chart(slide.chart, width="content", theme=None)
-    _navigation(total)
+    _navigation(total, index)
 
 
 def show_deck(deck: Deck) -> None:
@@ -198,8 +209,9 @@ def show_deck(deck: Deck) -> None:
     st.html(SLIDE_CSS)
     st.html(NAV_CSS)
     if is_presenting():
-        st.html(PRESENTING_CSS)
-        st.html(ZOOM_JS, unsafe_allow_javascript=True)
+        # one element with content, not a style-only one: Streamlit keeps style-only elements
+        # after the rerun that stops presenting, and the sidebar would stay hidden
+        st.html(PRESENTING_CSS + ZOOM_JS, unsafe_allow_javascript=True)
     auto = _auto_seconds()
     run: Callable[[], None] = st.fragment(
         lambda: _slide(deck), run_every=timedelta(seconds=auto) if auto else None
