@@ -28,8 +28,10 @@ if has_targets:
     progress = st.column_config.ProgressColumn(
         "完成度", min_value=0, max_value=100, format="%.0f%%"
     )
-    st.dataframe(view.table, hide_index=True, width="stretch", column_config={"完成度": progress},
-                 height=35 * (len(view.table) + 1) + 3)  # fmt: skip
+    # wide enough for a date or the longest reason instead ("只有一期数据，暂无法测算进度")
+    projected = st.column_config.TextColumn("预计达标日期", width=220)
+    st.dataframe(view.table, hide_index=True, width="stretch", height=35 * (len(view.table) + 1) + 3,
+                 column_config={"完成度": progress, "预计达标日期": projected})  # fmt: skip
     if view.trend is not None:
         st.subheader("各目标趋势")
         st.altair_chart(view.trend, width="content")

@@ -1,309 +1,44 @@
 """数据导入: upload ledgers (check, map, fix, commit), download templates, replace the districts.
 
-A thin view over `civdash.upload`: widgets in, one `Review` per file out, rendered in the order a
-clerk works — what is wrong first, then columns, problems, fixes, and the commit.
+A thin view over `civdash.upload`: widgets in (civdash.ui.upload), one `Review` per file out,
+rendered in the order a clerk works — what is wrong first, then columns, problems, fixes, and the
+commit.
 """
 
-from __future__ import annotations
-
-import logging
-from functools import partial
-from typing import Any
-
-import pandas as pd
 import streamlit as st
 
-from civdash import templates
-from civdash import upload as up
-from civdash.io import FileRefused
-from civdash.ledgers import LEDGER_KINDS, get_kind
-from civdash.ui import get_store, load_snapshot, settings
-from civdash.ui.state import district_table
-
-logger = logging.getLogger(__name__)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-USER = "civdash_user"  # the clerk's name, kept across pages
-STATE = "upload_state"  # mapping and cell edits per file, by (file, sheet, header row[, kind])
-DONE = "upload_done"  # commit outcomes by content sha256
-BENCH = "upload_bench"
-
-
-def _state() -> dict[Any, Any]:
-    return st.session_state.setdefault(STATE, {})
-
-
-def _editor(frame: pd.DataFrame, key: str, **kwargs: Any) -> dict[Any, Any] | None:
-    """A data editor whose edits are handed back once (then it starts afresh from new data)."""
-    version = st.session_state.setdefault(f"{key}__v", 0)
-    st.data_editor(frame, key=f"{key}__{version}", **kwargs)
-    edited = (st.session_state.get(f"{key}__{version}") or {}).get("edited_rows")
-    if edited:
-        st.session_state[f"{key}__v"] = version + 1
-        return dict(edited)
-    return None
-
-
-def _refuse(where: Any, upload: up.Upload, reason: str) -> None:
-    where.error(f"『{upload.name}』{reason}")
-    if _bench().first_refusal(upload.sha256, reason):
-        up.record_refusal(get_store(), upload, reason, actor=st.session_state.get(USER, ""))
-
-
-def _bench() -> up.Workbench:
-    return st.session_state.setdefault(BENCH, up.Workbench(settings()))
-
-
-def _file(upload: up.Upload) -> None:
-    alert = st.container()  # what is wrong comes before anything else
-    bar = st.empty()
-
-    def progress(fraction: float, text: str) -> None:
-        bar.progress(fraction, text=text)
-
-    sid = upload.sha256[:12]
-    try:
-        auto = _bench().table(upload, progress=progress)
-    except FileRefused as exc:
-        bar.empty()
-        _refuse(alert, upload, str(exc))
-        return
-    sheet = st.session_state.get(f"sheet_{sid}", auto.sheet)
-    header_row = st.session_state.get(f"hdr_{sid}_{sheet}")
-    try:
-        raw, problem = _bench().table(upload, sheet, header_row, progress), None
-    except FileRefused as exc:  # the user's sheet or header row, not the file, is at fault
-        raw, problem = None, str(exc)
-    shown = raw or auto
-    detected = up.detect_kind(raw) if raw else None
-    c1, c2, c3 = st.columns(3)
-    kind = c1.selectbox(
-        "台账类型", LEDGER_KINDS, index=LEDGER_KINDS.index(detected) if detected else None,
-        format_func=lambda k: get_kind(k).label, placeholder="请选择台账类型",
-        key=f"kind_{sid}_{sheet}_{shown.header_row}",
-    )  # fmt: skip
-    if auto.sheets:
-        c2.selectbox("工作表", auto.sheets, index=auto.sheets.index(sheet), key=f"sheet_{sid}")
-    else:
-        c2.text_input("工作表", "（只有一个表）", disabled=True, key=f"sheet_na_{sid}")
-    c3.number_input("表头所在行", min_value=1, value=shown.header_row, key=f"hdr_{sid}_{sheet}")
-    if raw is None:
-        bar.empty()
-        alert.error(problem)
-        return
-    if kind is None:
-        bar.empty()
-        _refuse(alert, upload, up.MSG_NO_LEDGER)
-        return
-    where = (sid, raw.sheet, raw.header_row)
-    mapping = _state().get((*where, kind))
-    choice = up.FileChoice(raw.sheet, raw.header_row, kind, mapping, _state().get(where, ()))
-    try:
-        review = _bench().check(
-            upload, choice, district_table(), districts_key=_districts_id(), progress=progress
-        )
-    except FileRefused as exc:
-        bar.empty()
-        _refuse(alert, upload, str(exc))
-        return
-    bar.empty()
-    if review.missing_required:
-        alert.error(up.missing_required_message(review))
-    _mapping(review, (*where, kind))
-    _review(review)
-    _fix(review, where)
-    _commit(review)
-
-
-def _districts_id() -> int | None:
-    current = get_store().current("districts")
-    return current.id if current else None
-
-
-def _mapping(review: up.Review, key: tuple[Any, ...]) -> None:
-    with st.expander("列对应关系（源列 → 字段）", expanded=bool(review.missing_required)):
-        table = up.mapping_table(review)
-        edited = _editor(
-            table, f"map_{key[0]}", hide_index=True, width="stretch", disabled=["源列名", "示例值"],
-            column_config={"对应字段": st.column_config.SelectboxColumn(
-                "对应字段", options=list(up.field_options(review.kind)), required=True)},
-        )  # fmt: skip
-        if edited:
-            table = up.apply_editor_rows(table, edited)
-            _state()[key] = tuple(up.mapping_from_table(table, review.kind).items())
-            st.rerun()
-        for message in up.mapping_conflicts(dict(review.choice.mapping or ()), review.kind):
-            st.warning(message)
-
-
-def _review(review: up.Review) -> None:
-    st.subheader("检查结果")
-    result = review.result
-    cols = st.columns(4)
-    cols[0].metric("读取行数", f"{result.rows_read:,}")
-    cols[1].metric("有效行（将导入）", f"{result.rows_valid:,}")
-    cols[2].metric("无效行（不导入）", f"{result.rows_invalid:,}")
-    cols[3].metric("提醒", f"{review.warnings:,}")
-    sid = review.upload.sha256[:12]
-    if result.problems:
-        every = up.problems_table(review)
-        f1, f2 = st.columns(2)
-        fields = f1.multiselect(
-            "按字段筛选", sorted(set(every["字段"])), placeholder="全部字段", key=f"pf_{sid}"
-        )
-        levels = f2.multiselect(
-            "按级别筛选", ["错误", "提醒"], placeholder="全部级别", key=f"ps_{sid}"
-        )
-        st.dataframe(up.problems_table(review, fields, levels), hide_index=True, width="stretch")
-    only = st.toggle("只看有问题的行", value=bool(result.invalid_rows), key=f"only_{sid}")
-    st.caption("数据预览（规范化后的值；红色为错误，黄色为提醒；个人信息已脱敏）")
-    st.dataframe(up.preview_styler(review, only_problems=only), width="stretch", height=320)
-
-
-def _fix(review: up.Review, where: tuple[Any, ...]) -> None:
-    if not review.result.invalid_rows or review.missing_required:
-        return
-    st.subheader("修正问题")
-    st.caption(
-        "在下表中直接修改原值，改完自动重新检查；也可以下载问题报告，在 Excel 中改好后重新上传。"
-    )
-    fix = up.fix_table(review)
-    edited = _editor(fix.frame, f"fix_{where[0]}", disabled=list(fix.locked), width="stretch")
-    if edited:
-        edits = up.edits_from_editor(fix, edited)
-        if edits:
-            _state()[where] = review.choice.with_edits(edits).edits
-            st.rerun()
-    st.download_button(
-        "下载问题报告（Excel）", data=partial(up.error_report, review), mime=XLSX, icon=":material/download:",
-        file_name=up.report_file_name(review.upload.name), key=f"report_{where[0]}",
-    )  # fmt: skip
-    if len(fix.frame) < len(review.result.invalid_rows):
-        st.caption(f"上表只列出前 {len(fix.frame)} 个无效行，其余请下载问题报告查看。")
-    if not up.report_has_all_rows(review):
-        st.caption("文件较大，问题报告只列出有问题的行，请按『原行号』在原表格中修改后重新上传。")
-
-
-def _commit(review: up.Review) -> None:
-    st.subheader("提交")
-    store = get_store()
-    done = st.session_state.setdefault(DONE, {}).get((review.kind, review.content_sha256))
-    if done is not None:
-        (st.success if done.created else st.info)(done.message)
-        st.page_link("app_pages/overview.py", label="查看总览看板", icon=":material/dashboard:")
-        st.page_link("app_pages/data_status.py", label="查看导入记录", icon=":material/history:")
-        return
-    sid = review.upload.sha256[:12]
-    if existing := up.find_committed(store.snapshots(review.kind), review):
-        st.info(up.already_committed_message(existing))
-    as_of = st.columns(3)[0].date_input(
-        "数据截至日期", value=up.default_as_of(review), format="YYYY-MM-DD", key=f"asof_{sid}",
-        help="已按文件标题中的日期预填" if review.result.as_of else "文件标题中没有日期，默认为今天",
-    )  # fmt: skip
-    current = store.current(review.kind)
-    diff = _bench().diff(review, current, load_snapshot)
-    st.markdown(up.diff_summary(diff, current))
-    if warning := up.diff_warning(diff):
-        st.warning(warning)
-    if not diff.status_changes.empty:
-        st.dataframe(diff.status_changes, hide_index=True)
-    if not diff.examples.empty:
-        with st.expander("变更明细（前 200 项）"):
-            st.dataframe(diff.examples, hide_index=True, width="stretch")
-    if current and as_of < current.as_of:
-        st.warning(
-            f"截至日期早于当前快照（截至 {current.as_of:%Y-%m-%d}），提交后不会成为当前快照。"
-        )
-    who = st.session_state.get(USER, "").strip()
-    if not who:
-        st.info("请先在页面上方填写提交人。")
-    label = f"确认导入 {review.result.rows_valid:,} 行有效数据"
-    if st.button(label, type="primary", disabled=not (who and review.can_commit), key=f"go_{sid}"):
-        with st.spinner("正在保存快照…"):
-            outcome = up.commit_review(store, review, as_of=as_of, committed_by=who)
-        st.session_state[DONE][(review.kind, review.content_sha256)] = outcome
-        st.rerun()
-
-
-def _uploads() -> None:
-    who = st.text_input("提交人（姓名或科室）", value=st.session_state.get(USER, ""), key="who")
-    st.session_state[USER] = who
-    files = st.file_uploader(
-        "把台账文件拖到这里，或点击选择（可一次选多个；支持 .xlsx / .xls / .ods / .csv）",
-        accept_multiple_files=True, key="files",
-    )  # fmt: skip
-    uploads = list(
-        {u.sha256: u for u in (up.Upload.of(f.name, f.getvalue()) for f in files or ())}.values()
-    )
-    _bench().keep_only(u.sha256 for u in uploads)
-    if not uploads:
-        st.info("每周更新数据：下载模板或沿用原表格 → 上传 → 核对列和问题 → 提交。")
-        return
-    containers = st.tabs([u.name for u in uploads]) if len(uploads) > 1 else [st.container()]
-    for where, upload in zip(containers, uploads, strict=True):
-        with where:
-            try:
-                _file(upload)
-            except Exception:  # a user's file never shows a traceback
-                logger.exception("upload page failed on %s", upload.name)
-                st.error(f"『{upload.name}』{up.MSG_UNEXPECTED}")
-
-
-def _templates() -> None:
-    st.caption("按模板填写的文件可以直接导入。模板含填表说明、下拉选项和示例。")
-    table = district_table()
-    names = table.names if table else ()
-    for kind in LEDGER_KINDS:
-        st.download_button(
-            f"下载{get_kind(kind).label}台账模板", data=partial(templates.template_workbook, kind, names),
-            file_name=templates.template_file_name(kind), mime=XLSX, icon=":material/description:", key=f"tpl_{kind}",
-        )  # fmt: skip
-
-
-def _districts() -> None:
-    table = district_table()
-    st.caption(
-        "上传本市区县边界（GeoJSON，properties 含 name、population）或区县表（区县、常住人口两列）以替换当前区县表。"
-    )
-    if table:
-        st.write("当前区县：" + "、".join(table.names))
-    file = st.file_uploader("区县边界或区县表", key="district_file")
-    if file is None:
-        return
-    upload = up.Upload.of(file.name, file.getvalue())
-    try:
-        new = up.read_district_file(upload.data, upload.name)
-    except FileRefused as exc:
-        _refuse(st, upload, str(exc))
-        return
-    st.dataframe(up.district_summary(new), hide_index=True)
-    current = {k: _current_rows(k) for k in LEDGER_KINDS}
-    check = up.check_districts(current, new)
-    if not check.unresolved.empty:
-        st.error("以下区县名称在新区县表中无法对应，替换后这些行将无法按区县统计：")
-        st.dataframe(check.unresolved, hide_index=True)
-    if not check.renamed.empty:
-        st.info("以下区县名称将按新区县表对应为新的名称：")
-        st.dataframe(check.renamed, hide_index=True)
-    who = st.session_state.get(USER, "").strip()
-    if not who:
-        st.info("请先在『上传台账』中填写提交人。")
-    if st.button("替换区县表", type="primary", disabled=not who, key="districts_go"):
-        with st.spinner("正在保存区县表…"):
-            outcome = up.commit_districts(get_store(), new, upload.data, upload.name, who)
-        (st.success if outcome.created else st.info)(outcome.message)
-
-
-def _current_rows(kind: str) -> pd.DataFrame | None:
-    current = get_store().current(kind)
-    return load_snapshot(current.id) if current else None
-
+from civdash.ui.upload import (
+    check_results,
+    checked_file,
+    column_mapping,
+    commit_form,
+    district_replacement,
+    dropped_files,
+    file_areas,
+    fix_rows,
+    no_traceback,
+    template_downloads,
+)
 
 st.title("数据导入")
 tab_files, tab_templates, tab_districts = st.tabs(["上传台账", "下载模板", "区县与边界"])
+
 with tab_files:
-    _uploads()
+    uploads = dropped_files()
+    if not uploads:
+        st.info("每周更新数据：下载模板或沿用原表格 → 上传 → 核对列和问题 → 提交。")
+    for area, upload in zip(file_areas(uploads), uploads, strict=True):
+        with area, no_traceback(upload):
+            review = checked_file(upload)  # read with a progress bar; None when refused
+            if review is None:
+                continue
+            column_mapping(review)
+            check_results(review)
+            fix_rows(review)
+            commit_form(review)
+
 with tab_templates:
-    _templates()
+    template_downloads()
+
 with tab_districts:
-    _districts()
+    district_replacement()

@@ -561,14 +561,15 @@ _POINT_CSS = """
 .civdash-popup th { text-align: left; padding-right: 8px; white-space: nowrap; color: #555;
   vertical-align: top; font-weight: normal; }
 .civdash-badge { color: #fff; padding: 0 6px; border-radius: 3px; font-size: 12px; }
-.civdash-legend { background: rgba(255,255,255,.92); padding: 8px 10px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 13px; line-height: 1.6; max-width: 260px; }
-.civdash-legend b { display: block; margin-bottom: 2px; }
-.civdash-legend i { display: inline-block; width: 14px; height: 14px; margin-right: 6px;
-  vertical-align: -2px; border-radius: 50%%; }
-.civdash-legend i.civdash-swatch { border-radius: 2px; width: 18px; }
-.civdash-legend i.civdash-ring-swatch { border: 3px solid #000; box-sizing: border-box; }
-.civdash-legend small { display: block; color: #555; }
+.civdash-legend { background: rgba(255,255,255,.9); padding: 4px 8px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; line-height: 1.45; max-width: 170px; }
+.civdash-legend summary { cursor: pointer; }
+.civdash-legend i { display: inline-block; width: 11px; height: 11px; margin-right: 5px;
+  vertical-align: -1px; border-radius: 50%%; }
+.civdash-legend i.civdash-swatch { border-radius: 2px; width: 15px; }
+.civdash-legend i.civdash-ring-swatch { border: 2px solid #000; box-sizing: border-box; }
+.civdash-legend small { display: block; color: #555; font-size: 11px; line-height: 1.3;
+  width: 0; min-width: 100%%; }
 .civdash-label { background: transparent; border: none; box-shadow: none; font-weight: bold;
   color: #333; text-shadow: 0 0 3px #fff, 0 0 3px #fff; font-size: 13px; }
 </style>
@@ -697,6 +698,8 @@ var {{ this.get_name() }} = L.control({position: {{ this.position_json }}});
 {{ this.get_name() }}.onAdd = function () {
   var div = L.DomUtil.create("div", "civdash-legend");
   div.innerHTML = {{ this.html_json }};
+  L.DomEvent.disableClickPropagation(div);  // folding it must not click the district below
+  L.DomEvent.disableScrollPropagation(div);
   return div;
 };
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -1274,14 +1277,19 @@ def add_legend(
     note: str | None = None,
     position: str = "bottomright",
 ) -> folium.Map:
-    """A legend box: `entries` are (colour, label, shape) with shape dot, ring, square or swatch."""
+    """A legend box: `entries` are (colour, label, shape) with shape dot, ring, square or swatch.
+
+    Small, so that it sits in a corner beside the city rather than over its districts: one
+    narrow column as wide as the title or the widest entry (the note wraps within it). And
+    foldable: a click on the title leaves only the title, for small screens.
+    """
     css = {
         "dot": "",
         "ring": "civdash-ring-swatch",
         "square": "civdash-swatch",
         "swatch": "civdash-swatch",
     }
-    lines = [f"<b>{_esc(title)}</b>"]
+    lines = [f"<details open><summary><b>{_esc(title)}</b></summary>"]
     for color, label, shape in entries:
         cls = css.get(shape, "")
         lines.append(
@@ -1289,6 +1297,7 @@ def add_legend(
         )
     if note:
         lines.append(f"<small>{_esc(note)}</small>")
+    lines.append("</details>")
     _ensure_styles(m)
     m.add_child(_Legend("".join(lines), position))
     return m

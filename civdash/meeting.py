@@ -36,6 +36,7 @@ from civdash.views.overview import (
     Card,
     WeekChanges,
     build_overview_view,
+    week_changes,
 )
 from civdash.views.targets import STATUS_BEHIND, TargetStatus, lookup_for, metric_at
 from civdash.views.units import TableFor, cn_date, scope_target
@@ -223,7 +224,17 @@ def _headline_slide(cards: Sequence[Card], hero: Card | None, compared: str) -> 
     return Slide("headline", "本周核心指标", message, tone, numbers=tuple(numbers))
 
 
-def _targets_table(statuses: Sequence[TargetStatus]) -> pd.DataFrame:
+def _projected(s: TargetStatus) -> str:
+    text = s.projected_text
+    try:
+        return cn_date(date.fromisoformat(text))
+    except ValueError:
+        return text
+
+
+def _targets_table(statuses: Sequence[TargetStatus], *, status: bool = False) -> pd.DataFrame:
+    """目标, 当前值, 目标值, 差距, 完成时限, 预计达标 (and 状态 for the workbook)."""
+    columns = ["目标", "当前值", "目标值", "差距", "完成时限", "预计达标"]
     rows = [
         {
             "目标": s.short_name,
@@ -231,11 +242,12 @@ def _targets_table(statuses: Sequence[TargetStatus]) -> pd.DataFrame:
             "目标值": format_value(s.key, s.target),
             "差距": s.gap_text,
             "完成时限": cn_date(s.due) if s.due else "—",
-            "预计达标": s.projected_text,
+            "预计达标": _projected(s),
+            "状态": s.status,
         }
         for s in statuses
     ]
-    return pd.DataFrame(rows, columns=["目标", "当前值", "目标值", "差距", "完成时限", "预计达标"])
+    return pd.DataFrame(rows, columns=[*columns, "状态"] if status else columns)
 
 
 def _targets_slide(statuses: Sequence[TargetStatus]) -> Slide:
@@ -283,8 +295,9 @@ def _changes_slide(changes: WeekChanges) -> Slide:
     table, note = _head(late, SLIDE_ROWS, "个")
     net = changes.closed - changes.new
     trend = "积压减少" if net > 0 else "积压增加" if net < 0 else "积压持平"
+    span = f"{cn_date(changes.previous_as_of)[5:]}至{cn_date(changes.as_of)[5:]}"
     message = (
-        f"{changes.compared_text}：新发现 {changes.new:,} 个，已整改 {changes.closed:,} 个（{trend}），"
+        f"{span}：新发现 {changes.new:,} 个，已整改 {changes.closed:,} 个（{trend}），"
         f"新增逾期 {changes.newly_overdue:,} 个。"
     )
     tables = (
@@ -309,6 +322,19 @@ _OVERDUE = {
     "description": "问题描述",
     "responsible_unit": "责任单位",
     "deadline": "整改时限",
+}
+
+_SHEET_LIST_COLUMNS = {
+    "rank": "排名",
+    "unit": "责任单位",
+    "list": "榜单",
+    "close_rate": "整改率（%）",
+    "issues": "问题数",
+    "assessed": "纳入考核",
+    "closed": "已整改",
+    "open": "未整改",
+    "overdue": "逾期",
+    "black_streak": "连续上黑榜（周）",
 }
 
 _LIST_COLUMNS = {
@@ -717,19 +743,17 @@ def build_deck(
         overdue = _overdue_rows(led.frame("issues"), issues_as_of)
         lagging = _lagging(rates, led, table_for)
         slides.extend(_district_slide(name, overdue, rates) for name in lagging)
-        tables["本周变化"] = view.changes.table
-        tables["红黑榜"] = _texts(
-            lists.rename(
-                columns={
-                    **_LIST_COLUMNS,
-                    "list": "榜单",
-                    "issues": "问题数",
-                    "assessed": "纳入考核",
-                    "closed": "已整改",
-                    "open": "未整改",
-                }
-            )
-        )
+        snap, prev = led.snapshots["issues"], led.previous.get("issues")
+        tables["本周变化"] = week_changes(  # whole: the page's table stops at 200 rows
+            led.frame("issues"),
+            led.previous_frames.get("issues"),
+            as_of=snap.as_of,
+            previous_as_of=prev.as_of if prev else None,
+            limit=len(led.frame("issues")),
+        ).table
+        tables["红黑榜"] = lists.assign(
+            close_rate=lists["close_rate"].round(1), list=lists["list"].replace("", "—")
+        ).rename(columns=_SHEET_LIST_COLUMNS)
         tables["逾期问题（按责任单位）"] = _overdue_by_unit(overdue)
         tables["逾期问题明细"] = overdue
         tables["区县整改率"] = rates.rename(

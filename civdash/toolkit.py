@@ -15,6 +15,8 @@ charts are drawn by vl-convert with the CJK fonts registered, PNG maps by headle
 
 from __future__ import annotations
 
+import copy
+import itertools
 import os
 import shutil
 import subprocess
@@ -45,6 +47,7 @@ __all__ = [
     "CHARTS",
     "CJK_FONT_DIRS",
     "chart",
+    "chart_png",
     "compute_metric",
     "dashboard_map",
     "enable_offline_charts",
@@ -434,12 +437,46 @@ def _register_fonts() -> tuple[str, ...]:
     return found
 
 
-def _spec(c: alt.TopLevelMixin) -> dict[str, Any]:
-    """The chart's Vega-Lite spec, with CivDash's CJK font list when the chart sets none."""
-    spec: dict[str, Any] = c.to_dict()
+def _spec(c: alt.TopLevelMixin | Mapping[str, Any]) -> dict[str, Any]:
+    """The chart's Vega-Lite spec, with CivDash's CJK font list when the chart sets none and
+    polygons wound the way Vega draws them (see `_wind_for_vega`)."""
+    spec: dict[str, Any] = copy.deepcopy(dict(c)) if isinstance(c, Mapping) else c.to_dict()
     config = spec.setdefault("config", {})
     config.setdefault("font", charts.FONT)
+    _wind_for_vega(spec)
     return spec
+
+
+def _ring_area(ring: list[Any]) -> float:
+    """Twice the signed area of a lon/lat ring: positive when it runs counterclockwise."""
+    return sum(
+        float(a[0]) * float(b[1]) - float(b[0]) * float(a[1]) for a, b in itertools.pairwise(ring)
+    )
+
+
+def _wind_for_vega(node: Any) -> None:
+    """Wind every inline GeoJSON polygon as d3-geo expects: outer rings clockwise, holes
+    counterclockwise.
+
+    GeoJSON (RFC 7946) winds outer rings the other way, and d3-geo reads such a ring as the
+    whole globe minus the district: the map becomes one filled rectangle with every label on
+    the same spot. Rings already wound for d3 are left alone, so this is safe to repeat.
+    """
+    if isinstance(node, dict):
+        kind, coords = node.get("type"), node.get("coordinates")
+        if kind in ("Polygon", "MultiPolygon") and isinstance(coords, list):
+            for polygon in [coords] if kind == "Polygon" else coords:
+                for i, ring in enumerate(polygon):
+                    outer = i == 0
+                    if len(ring) >= 4 and (_ring_area(ring) > 0) == outer:
+                        ring.reverse()
+            return
+        for value in node.values():
+            _wind_for_vega(value)
+    elif isinstance(node, list):
+        for value in node:
+            if isinstance(value, dict | list):
+                _wind_for_vega(value)
 
 
 def _vegalite_mimetype() -> str:
@@ -513,15 +550,33 @@ def export_chart(c: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) 
 
     out = Path(path)
     suffix = _suffix(out, (".html", ".png"), "图表")
-    spec = _spec(c)
     if suffix == ".html":
-        text = vlc.vegalite_to_html(spec, vl_version=_vl_version(), bundle=True)
+        text = vlc.vegalite_to_html(_spec(c), vl_version=_vl_version(), bundle=True)
         out.write_text(text, encoding="utf-8")
     else:
-        if not _register_fonts():
-            raise ValueError(_MSG_NO_CJK_FONT)
-        out.write_bytes(vlc.vegalite_to_png(spec, vl_version=_vl_version(), scale=scale))
+        out.write_bytes(chart_png(c, scale=scale))
     return out
+
+
+def chart_png(c: alt.TopLevelMixin | Mapping[str, Any], *, scale: float = 2.0) -> bytes:
+    """A chart (or its Vega-Lite spec as a dict) drawn as PNG bytes in memory, by vl-convert
+    with the Chinese fonts registered: for pictures inside Word and PowerPoint files, where
+    `export_chart` would need a temporary file. `scale` 2 suits slides and printed notices.
+
+    Raises ValueError (in Chinese) when no Chinese font is installed (the picture would show
+    boxes instead of characters).
+
+    Example:
+
+    >>> png = chart_png(chart("open_issue_aging", ledgers_at(store)))   # doctest: +SKIP
+    >>> png[:4]                                                          # doctest: +SKIP
+    b'\\x89PNG'
+    """
+    import vl_convert as vlc
+
+    if not _register_fonts():
+        raise ValueError(_MSG_NO_CJK_FONT)
+    return bytes(vlc.vegalite_to_png(_spec(c), vl_version=_vl_version(), scale=scale))
 
 
 # ---------------------------------------------------------------------------------------------

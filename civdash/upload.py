@@ -607,34 +607,32 @@ def preview_styler(review: Review, limit: int = 500, only_problems: bool = False
     """The normalized rows (raw text for invalid rows, which have no normalized values), one
     column per mapped field, with invalid cells red and warnings yellow; personal data masked.
 
-    The first `limit` rows in file order, or only the rows with a problem.
+    The first `limit` rows in file order, or only the rows with a problem. Only those rows are
+    looked up (a file of 200,000 rows is not walked cell by cell on every rerun of the page).
     """
     k = get_kind(review.kind)
     fields = [f for f in k.fields if f.name in _mapped_fields(review) or f.derived]
     marks = _cell_marks(review)
     invalid = set(review.result.invalid_rows)
-    problem_rows = {r for r, _ in marks} | invalid
-    rows = list(review.raw.body.index)
+    order = review.raw.body.index
     if only_problems:
-        rows = [r for r in rows if r in problem_rows]
-    rows = rows[:limit]
+        order = order[order.isin(list({r for r, _ in marks} | invalid))]
+    rows = order[:limit]
 
-    valid = review.result.rows.set_index(SOURCE_ROW)
-    data: dict[str, list[str]] = {"状态": []}
+    valid = review.result.rows
+    shown = valid[valid[SOURCE_ROW].isin(rows)].set_index(SOURCE_ROW)
+    ok = rows.isin(shown.index) & ~rows.isin(list(invalid))
+    normalized = shown.reindex(rows[ok])
+    raw_rows = review.raw.body.loc[rows[~ok]]
+    data: dict[str, list[str]] = {"状态": ["✓" if good else "✗" for good in ok]}
     for f in fields:
-        data[f.label] = []
-    for r in rows:
-        ok = r not in invalid and r in valid.index
-        data["状态"].append("✓" if ok else "✗")
-        for f in fields:
-            if ok:
-                data[f.label].append(_text(valid.at[r, f.name]))
-            else:
-                col = review.column_of(f.name)
-                data[f.label].append(_text(review.raw.body.at[r, col]) if col is not None else "")
-    frame = pd.DataFrame(data, index=pd.Index(rows, name="行号"))
+        good = iter([_text(v) for v in normalized[f.name]])
+        col = review.column_of(f.name)
+        bad = iter([_text(v) for v in raw_rows[col]] if col is not None else [""] * len(raw_rows))
+        data[f.label] = [next(good) if is_ok else next(bad) for is_ok in ok]
+    frame = pd.DataFrame(data, index=pd.Index(list(rows), name="行号"))
     for f in fields:
-        if f.name in _PERSONAL_MASKS:
+        if f.name in _PERSONAL_MASKS and not frame.empty:
             masked = _PERSONAL_MASKS[f.name](frame[f.label].replace("", np.nan))
             frame[f.label] = masked.fillna("")
     styles = pd.DataFrame("", index=frame.index, columns=frame.columns)
@@ -647,7 +645,7 @@ def preview_styler(review: Review, limit: int = 500, only_problems: bool = False
                     if severity == "error"
                     else f"background-color: {_WARNING_FILL}"
                 )
-    for r in rows:
+    for r in frame.index:
         if r in invalid:
             styles.at[r, "状态"] = f"color: {_ERROR_FONT}; font-weight: bold"
     return frame.style.apply(lambda _: styles, axis=None)

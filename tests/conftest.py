@@ -1,4 +1,8 @@
-"""Shared fixtures: the databases the store tests run against.
+"""Shared fixtures: the sample city's store, and the databases the store tests run against.
+
+`sample_home` is a CIVDASH_HOME holding the whole sample city, built once per test session for
+every test that needs it (toolkit, notebook, pages, browser) and only read afterwards; tests that
+change a store work on a copy of its file.
 
 `db_url` is parametrized: a fresh SQLite file, and a fresh schema on a real PostgreSQL server
 (marked `postgres`). The server is `$CIVDASH_TEST_POSTGRES_URL` when set (tests only create and
@@ -17,11 +21,37 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 POSTGRES_MISSING = "PostgreSQL 未安装：apt-get install postgresql"
+
+
+@pytest.fixture(scope="session")
+def sample_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CIVDASH_HOME whose SQLite store (`civdash.sqlite`) holds the whole sample city.
+
+    Built once per test session (about 30 s); read-only for the tests that use it."""
+    return _built_sample_home(tmp_path_factory.getbasetemp())
+
+
+@cache
+def _built_sample_home(basetemp: Path) -> Path:
+    # Memoised by the session's temporary directory, not only session-scoped: a conftest that
+    # imports this fixture registers it again for its folder, and the city is still built once.
+    import civdash
+
+    home = basetemp / "sample_store"
+    civdash.sample_store(home).close()
+    return home
+
+
+@pytest.fixture(scope="session")
+def sample_url(sample_home: Path) -> str:
+    """The SQLAlchemy URL of the sample city's store."""
+    return f"sqlite:///{(sample_home / 'civdash.sqlite').as_posix()}"
 
 
 @pytest.fixture(scope="session")

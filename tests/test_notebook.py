@@ -30,7 +30,6 @@ from civdash.config import Settings
 from civdash.dashboard import Filters, load_ledgers, metric_table, metric_value
 from civdash.metrics import MISSING_GROUP, format_value, issue_state, real_issues
 from civdash.store import Store
-from tests.test_toolkit import sample_home, sample_url
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "青澜市_逾期问题分析.ipynb"
 DISTRICT = "南港区"
@@ -72,10 +71,10 @@ def _offline_kernel(workdir: Path) -> KernelManager:
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
+def executed(tmp_path_factory: pytest.TempPathFactory, sample_home: Path) -> nbformat.NotebookNode:
     """The notebook executed against the sample store ($CIVDASH_HOME), with no network."""
     monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("CIVDASH_HOME", str(sample_home()))
+    monkeypatch.setenv("CIVDASH_HOME", str(sample_home))
     monkeypatch.delenv("CIVDASH_DATABASE_URL", raising=False)
     nb = nbformat.read(NOTEBOOK, as_version=4)
     workdir = tmp_path_factory.mktemp("nb")
@@ -96,8 +95,8 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
-    return Store(sample_url())
+def store(sample_url: str) -> Store:
+    return Store(sample_url)
 
 
 def _outputs(nb: nbformat.NotebookNode) -> list[dict]:

@@ -1,19 +1,17 @@
 """The toolkit against the sample city: the app's numbers, charts and maps, and offline exports.
 
-The sample store is built once per test process by `sample_home()` (test_notebook.py uses it
-too) and only read afterwards.
+The sample store is the session's `sample_home` (tests/conftest.py: built once for the whole
+suite) and only read here.
 """
 
 from __future__ import annotations
 
-import atexit
 import math
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from functools import cache
@@ -42,22 +40,9 @@ EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECA
 """A script, stylesheet or image loaded from another host: an offline page has none."""
 
 
-@cache
-def sample_home() -> Path:
-    """A CIVDASH_HOME holding the sample city, built once per test process (about 30 s)."""
-    home = Path(tempfile.mkdtemp(prefix="civdash-toolkit-"))
-    atexit.register(shutil.rmtree, home, True)
-    civdash.sample_store(home).close()
-    return home
-
-
-def sample_url() -> str:
-    return f"sqlite:///{(sample_home() / 'civdash.sqlite').as_posix()}"
-
-
 @pytest.fixture(scope="module")
-def store() -> Store:
-    return civdash.open_store(sample_url())
+def store(sample_url: str) -> Store:
+    return civdash.open_store(sample_url)
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +86,8 @@ def same(a: float, b: float) -> bool:
 # Store and ledgers
 
 
-def test_sample_store_builds_the_sample_city_once_and_reuses_it(store: Store):
-    again = civdash.sample_store(sample_home())
+def test_sample_store_builds_the_sample_city_once_and_reuses_it(store: Store, sample_home: Path):
+    again = civdash.sample_store(sample_home)
     assert len(again.snapshots()) == len(store.snapshots()) == 32
     assert {s.kind for s in store.snapshots()} == {
         "districts",
@@ -113,9 +98,11 @@ def test_sample_store_builds_the_sample_city_once_and_reuses_it(store: Store):
     }
 
 
-def test_open_store_defaults_to_civdash_home(monkeypatch: pytest.MonkeyPatch, store: Store):
+def test_open_store_defaults_to_civdash_home(
+    monkeypatch: pytest.MonkeyPatch, store: Store, sample_home: Path
+):
     monkeypatch.delenv("CIVDASH_DATABASE_URL", raising=False)
-    monkeypatch.setenv("CIVDASH_HOME", str(sample_home()))
+    monkeypatch.setenv("CIVDASH_HOME", str(sample_home))
     default = civdash.open_store()
     assert [s.id for s in default.snapshots("issues")] == [s.id for s in store.snapshots("issues")]
     assert default.snapshots("issues")[0].as_of == LATEST
@@ -377,7 +364,9 @@ def test_export_map_png_is_a_screenshot_of_the_map(nangang_map: folium.Map, tmp_
 # Command line
 
 
-def test_cli_exports_a_chart_as_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_cli_exports_a_chart_as_png(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sample_url: str
+):
     out = tmp_path / "点位类型.png"
     code = main(
         [
@@ -391,7 +380,7 @@ def test_cli_exports_a_chart_as_png(tmp_path: Path, capsys: pytest.CaptureFixtur
             "--out",
             str(out),
             "--db",
-            sample_url(),
+            sample_url,
         ]
     )
     assert code == 0
@@ -399,18 +388,21 @@ def test_cli_exports_a_chart_as_png(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert Image.open(out).size[0] > 400
 
 
-def test_cli_exports_a_map_as_html(tmp_path: Path):
+def test_cli_exports_a_map_as_html(tmp_path: Path, sample_url: str):
     out = tmp_path / "map.html"
-    args = ["export", "map", "--metric", "问题整改率", "--out", str(out), "--db", sample_url()]
+    args = ["export", "map", "--metric", "问题整改率", "--out", str(out), "--db", sample_url]
     assert main(args) == 0
     html = out.read_text(encoding="utf-8")
     assert "问题整改率" in html and not EXTERNAL.search(html)
 
 
 def test_cli_export_refusals_are_one_chinese_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    sample_url: str,
 ):
-    db = ["--db", sample_url()]
+    db = ["--db", sample_url]
     assert main(["export", "chart", "饼图", "--out", str(tmp_path / "a.png"), *db]) == 2
     assert capsys.readouterr().err.startswith("没有名为『饼图』的图表，可选：")
     field = ["--field", "point_type", "--out", str(tmp_path / "a.png")]
@@ -421,14 +413,14 @@ def test_cli_export_refusals_are_one_chinese_line(
     assert capsys.readouterr().err.startswith("未找到 Chromium 浏览器")
 
 
-def test_cli_export_runs_as_a_module(tmp_path: Path):
+def test_cli_export_runs_as_a_module(tmp_path: Path, sample_url: str):
     out = tmp_path / "map.html"
     done = subprocess.run(
         [sys.executable, "-m", "civdash", "export", "map", "--district", "南港", "--out", str(out)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={**os.environ, "CIVDASH_DATABASE_URL": sample_url()},
+        env={**os.environ, "CIVDASH_DATABASE_URL": sample_url},
         check=False,
     )
     assert done.returncode == 0, done.stderr

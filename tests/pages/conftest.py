@@ -1,4 +1,5 @@
-"""Page tests: the app against a store holding the sample city, built once per test session."""
+"""Page tests: the app against a store holding the sample city (tests/conftest.py builds it
+once per test session as `sample_home`)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from civdash.sample import load_sample
-from civdash.store import Store
+# The fixture is tests/conftest.py's; tests/browser/conftest.py still imports it from here, so it
+# stays importable here until that import goes (the store is built once all the same).
+from tests.conftest import sample_home  # noqa: F401
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
-
-@pytest.fixture(scope="session")
-def sample_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A CIVDASH_HOME whose SQLite store holds the whole sample city (about 20 s, once)."""
-    home = tmp_path_factory.mktemp("civhome")
-    store = Store(f"sqlite:///{home / 'civdash.sqlite'}")
-    load_sample(store, cache_dir=home / "sample_cache")
-    store.close()
-    return home
 
 
 def _use_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -34,7 +26,7 @@ def _use_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def app(sample_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+def app(sample_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:  # noqa: F811
     """The app on the shared sample store (read-only tests)."""
     _use_home(sample_home, monkeypatch)
     yield AppTest.from_file(APP, default_timeout=90)
@@ -42,7 +34,7 @@ def app(sample_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]
 
 
 @pytest.fixture
-def fresh_home(sample_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def fresh_home(sample_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: F811
     """A private copy of the sample store for tests that change it."""
     home = tmp_path / "home"
     home.mkdir()
