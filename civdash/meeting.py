@@ -763,7 +763,7 @@ def build_deck(
         slides.append(_volunteers_slide(led, view.cards))
     tables = {
         "核心指标": _number_rows(slides[0]),
-        "目标进度": _targets_table(view.targets),
+        "目标进度": _targets_table(view.targets, status=True),
         **tables,
     }
     return Deck(

@@ -270,3 +270,20 @@ def test_slide_text_colours_have_contrast_for_a_projector(color: str) -> None:
 def test_contrast_ratio_is_wcag() -> None:
     assert math.isclose(palette.contrast_ratio("#000000", "#FFFFFF"), 21.0)
     assert math.isclose(palette.contrast_ratio("#777777", "#FFFFFF"), 4.48, abs_tol=0.01)
+
+
+def test_the_workbook_has_every_target_with_its_status_and_every_change(
+    city: tuple[Deck, Ledgers],
+) -> None:
+    deck, _ = city
+    targets = deck.tables["目标进度"]
+    slide = deck.slide("targets")
+    assert slide is not None
+    at_risk = targets[targets["状态"] == "按当前进度无法按期完成"]
+    assert f"{len(at_risk)} 项目标" in slide.message
+    assert len(targets) >= len(at_risk) > SLIDE_ROWS  # the slide shows six, the workbook all
+    changes = deck.slide("changes")
+    assert changes is not None
+    counts = deck.tables["本周变化"]["变化"].value_counts()
+    for number in changes.numbers:
+        assert f"{counts.get(number.label, 0):,}个" == number.value

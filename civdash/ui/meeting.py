@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
 import streamlit as st
 
+from civdash import briefing
 from civdash.dashboard import Ledgers
 from civdash.meeting import Deck, build_deck
 from civdash.slides import SLIDE_CSS, slide_body_html, slide_head_html
@@ -219,7 +221,48 @@ def show_deck(deck: Deck) -> None:
     run()
 
 
-def sidebar_controls(deck: Deck, downloads: Callable[[Deck], None] | None = None) -> None:
+_IMAGES: WeakKeyDictionary[Deck, Mapping[str, bytes]] = WeakKeyDictionary()
+
+
+def _images(deck: Deck) -> Mapping[str, bytes]:
+    """The deck's charts as PNG, drawn once for the notice and the slide pack."""
+    if deck not in _IMAGES:
+        _IMAGES[deck] = briefing.chart_images(deck)
+    return _IMAGES[deck]
+
+
+def _downloads(deck: Deck) -> None:
+    """The briefing pack: made when a button is clicked (a few seconds), not on every rerun."""
+    names = briefing.file_names(deck)
+    files = [
+        (
+            "下载通报（Word）",
+            "docx",
+            briefing.DOCX_MIME,
+            lambda: briefing.notice_docx(deck, images=_images(deck)),
+        ),
+        (
+            "下载幻灯片（PPT）",
+            "pptx",
+            briefing.PPTX_MIME,
+            lambda: briefing.slides_pptx(deck, images=_images(deck)),
+        ),
+        ("下载数据表（Excel）", "xlsx", briefing.XLSX_MIME, lambda: briefing.tables_xlsx(deck)),
+    ]
+    for label, ext, mime, make in files:
+        st.download_button(
+            label,
+            data=make,
+            file_name=names[ext],
+            mime=mime,
+            key=f"deck_{ext}",
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+        )
+
+
+def sidebar_controls(deck: Deck) -> None:
     """The meeting page's sidebar: auto-advance, the dates compared, the briefing files."""
     with st.sidebar:
         st.divider()
@@ -236,5 +279,5 @@ def sidebar_controls(deck: Deck, downloads: Callable[[Deck], None] | None = None
         elif AUTO_PARAM in st.query_params:
             del st.query_params[AUTO_PARAM]
         st.caption(deck.compared_text)
-        if downloads is not None:
-            downloads(deck)
+        st.markdown("**例会材料**")
+        _downloads(deck)

@@ -4,10 +4,15 @@ contrast of at least 4.5:1, and the keys a presentation clicker sends turn the s
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import docx
+import openpyxl
+import pptx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -141,3 +146,27 @@ def test_arrow_keys_and_a_clickers_page_keys_move_between_slides(projector: AppT
     tab.page.get_by_role("link", name="全屏放映").click()
     expect(tab.page.get_by_test_id("stSidebarNav")).to_be_hidden(timeout=WAIT_MS)
     _at_slide(tab, 2)
+
+
+def test_the_briefing_pack_downloads_from_the_meeting_page(browser: Browser, app_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/meeting")
+        expect(page.locator(".cd-slide").first).to_be_visible(timeout=WAIT_MS)
+        total = _total(page)
+        files = {}
+        for label in ("下载通报（Word）", "下载幻灯片（PPT）", "下载数据表（Excel）"):
+            with page.expect_download(timeout=WAIT_MS) as download:
+                page.get_by_role("button", name=label).click()
+            files[download.value.suggested_filename] = Path(download.value.path()).read_bytes()
+    finally:
+        context.close()
+    assert len(files) == 3 and all(n.startswith("全市创城工作") for n in files)
+    by_ext = {n.rsplit(".", 1)[1]: data for n, data in files.items()}
+    notice = docx.Document(io.BytesIO(by_ext["docx"]))
+    assert any("关于全市文明城市创建工作进展情况的通报" in p.text for p in notice.paragraphs)
+    slides = pptx.Presentation(io.BytesIO(by_ext["pptx"]))
+    assert len(slides.slides) == total + 1  # a title slide, then the deck
+    book = openpyxl.load_workbook(io.BytesIO(by_ext["xlsx"]), read_only=True)
+    assert {"红黑榜", "逾期问题明细"} <= set(book.sheetnames)
