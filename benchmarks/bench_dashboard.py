@@ -13,8 +13,9 @@ each stage in a fresh subprocess so caches start empty and peak memory (max RSS)
 
 - each page of app.py under `streamlit.testing.v1.AppTest`: the first run (cold: empty caches,
   snapshots loaded from the store), a rerun with nothing changed, a change of the sidebar's
-  district, and back to 全市 (both warm: the snapshots are cached by id). Module imports happen
-  before the clock starts. A warm run that misses its goal is profiled (cProfile, script thread)
+  district, and back to 全市 (both warm: the snapshots are cached by id; the change of district
+  is that district's first visit, so its rows and the page's view are computed). Module imports
+  happen before the clock starts. A warm run that misses its goal is profiled (cProfile, script thread)
   and the functions that dominate it are printed;
 - the issue map (`maps.issue_map` with districts and units, `maps.render_html`) at the city's
   issue count: build and render time and HTML size, first and second build in one process.
@@ -215,6 +216,8 @@ def _build_stage(db: Path, size: dict[str, int]) -> dict[str, Any]:
 def _run(stage: str, home: Path, *args: str) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if k != "CIVDASH_DATABASE_URL"}
     env.update(CIVDASH_HOME=str(home), CIVDASH_NO_SAMPLE="1")
+    # the stages import civdash from this checkout, installed or not
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     done = subprocess.run(
         [sys.executable, __file__, "--stage", stage, *args],
         env=env,

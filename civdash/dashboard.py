@@ -7,9 +7,10 @@ chosen snapshot with the one closest to seven days earlier, and says which two d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,19 @@ Loader = Callable[[int], pd.DataFrame]
 
 CITY = ""
 """The district key of city-wide values and city-wide targets."""
+
+T = TypeVar("T")
+
+
+class Memo(Protocol):
+    """(name, compute) → `compute()`, or what it returned before for the same name and ledgers."""
+
+    def __call__(self, name: str, compute: Callable[[], T], /) -> T: ...
+
+
+def compute_now(name: str, compute: Callable[[], T], /) -> T:
+    """The `Memo` that keeps nothing (notebooks, tests): every call computes."""
+    return compute()
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,18 @@ class Ledgers:
     history: Mapping[str, tuple[SnapshotInfo, ...]]
     districts: DistrictTable | None
     settings: Settings = field(default=DEFAULT_SETTINGS)
+    memo: Memo = field(default=compute_now, repr=False, compare=False)
+    """Keeps what `cached` computes; the app's keeps it per store state, filters and settings."""
+
+    def cached(self, name: str, compute: Callable[[], T]) -> T:
+        """`compute()`, kept by the app for later runs and other sessions with the same ledgers.
+
+        `compute` must depend only on these ledgers (their snapshots, district, as-of date,
+        districts and settings, and the app's metric tables of them), and what it returns is
+        shared, so it is read-only. Used for the pages' views: at a million volunteers,
+        recomputing one on every rerun would take most of a second.
+        """
+        return self.memo(name, compute)
 
     @property
     def as_of(self) -> date | None:
@@ -127,10 +153,40 @@ class Ledgers:
         return t
 
 
-def _narrow(frame: pd.DataFrame, kind: str, district: str | None) -> pd.DataFrame:
+Narrowed = Callable[[int, str, str | None], pd.DataFrame]
+"""(snapshot id, kind, district) → the snapshot's rows in that district (the app caches this)."""
+
+
+def narrow(frame: pd.DataFrame, kind: str, district: str | None) -> pd.DataFrame:
+    """The rows of a ledger of `kind` in `district` (all rows for None; targets are never
+    narrowed: a district's page still sees the city-wide targets)."""
     if district is None or kind == "targets" or "district" not in frame.columns:
         return frame
     return frame[frame["district"] == district]
+
+
+class _Frames(Mapping[str, pd.DataFrame]):
+    """Ledger frames narrowed to the district on first access: a page pays only for the
+    ledgers it reads (narrowing a million volunteers takes a tenth of a second)."""
+
+    def __init__(self, make: Mapping[str, Callable[[], pd.DataFrame]]) -> None:
+        self._make = dict(make)
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, kind: str) -> pd.DataFrame:
+        frame = self._frames.get(kind)
+        if frame is None:
+            frame = self._frames[kind] = self._make[kind]()
+        return frame
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._make)
+
+    def __len__(self) -> int:
+        return len(self._make)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._make
 
 
 def load_ledgers(
@@ -140,8 +196,14 @@ def load_ledgers(
     *,
     districts: DistrictTable | None = None,
     settings: Settings = DEFAULT_SETTINGS,
+    narrowed: Narrowed | None = None,
+    memo: Memo = compute_now,
 ) -> Ledgers:
     """The ledgers in force for `filters`, with the snapshots a week earlier for comparison.
+
+    Frames are narrowed to the district when first read. `narrowed` gives a snapshot's rows in
+    the district (default: `narrow(loader(id), …)`) and `memo` keeps `Ledgers.cached` values;
+    the app passes both, cached across runs.
 
     >>> from civdash.store import Store                                  # doctest: +SKIP
     >>> store = Store()                                                   # doctest: +SKIP
@@ -150,17 +212,23 @@ def load_ledgers(
     >>> led.frame("issues")["district"].unique().tolist()                 # doctest: +SKIP
     ['南港区']
     """
+
+    def rows(snapshot_id: int, kind: str) -> Callable[[], pd.DataFrame]:
+        if narrowed is not None:
+            return lambda: narrowed(snapshot_id, kind, filters.district)
+        return lambda: narrow(loader(snapshot_id), kind, filters.district)
+
     in_force: dict[str, SnapshotInfo] = {}
     previous: dict[str, SnapshotInfo] = {}
-    frames: dict[str, pd.DataFrame] = {}
-    previous_frames: dict[str, pd.DataFrame] = {}
+    frames: dict[str, Callable[[], pd.DataFrame]] = {}
+    previous_frames: dict[str, Callable[[], pd.DataFrame]] = {}
     history: dict[str, tuple[SnapshotInfo, ...]] = {}
     for kind in LEDGER_KINDS:
         snap = snapshot_at(snapshots, kind, filters.as_of)
         if snap is None:
             continue
         in_force[kind] = snap
-        frames[kind] = _narrow(loader(snap.id), kind, filters.district)
+        frames[kind] = rows(snap.id, kind)
         history[kind] = tuple(
             sorted(
                 (s for s in snapshots if s.kind == kind and s.as_of <= snap.as_of),
@@ -170,9 +238,17 @@ def load_ledgers(
         prev = previous_snapshot(snapshots, snap)
         if prev is not None and kind != "targets":
             previous[kind] = prev
-            previous_frames[kind] = _narrow(loader(prev.id), kind, filters.district)
+            previous_frames[kind] = rows(prev.id, kind)
     return Ledgers(
-        filters, in_force, previous, frames, previous_frames, history, districts, settings
+        filters,
+        in_force,
+        previous,
+        _Frames(frames),
+        _Frames(previous_frames),
+        history,
+        districts,
+        settings,
+        memo,
     )
 
 

@@ -56,7 +56,13 @@ def cached_unit_lists(led: Ledgers, rule: ListRule) -> pd.DataFrame:
 
 def issues_view(led: Ledgers, rule: ListRule) -> IssuesView:
     """`build_issues_view` with the metric tables and the 红黑榜 from the app's caches (the
-    红黑榜 is only computed when the page shows it)."""
-    return build_issues_view(
-        led, metrics_for, rule=rule, lists=lambda: cached_unit_lists(led, rule)
+    红黑榜 is only computed when the page shows it).
+
+    The view is kept per rule by `led.cached`, with the charts and tables it computes on first
+    read (one tab at a time), so a rerun redraws without recomputing."""
+    return led.cached(
+        f"issues_view {rule!r}",
+        lambda: build_issues_view(
+            led, metrics_for, rule=rule, lists=lambda: cached_unit_lists(led, rule)
+        ),
     )

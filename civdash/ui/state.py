@@ -1,5 +1,13 @@
 """Store access for the app: one Store per server, snapshots cached by id, the shared filters.
 
+A committed snapshot never changes, so its rows, its rows in one district, its metric table and
+the district table are each kept once per server (`st.cache_resource`, keyed by snapshot id) and
+handed to every run as the same objects: copying a million-row frame on every rerun, as
+`st.cache_data` does, was most of a page's warm rerun. They are read-only: nothing in the app
+assigns into them (pandas copy-on-write keeps derived frames from writing back), and
+tests/pages/test_cache_readonly.py renders every page and checks the cached frames are unchanged.
+The pages' views are kept the same way (`Ledgers.cached`), per store state, filters and settings.
+
 Filters live in session state (they survive page changes) and are written back to the URL on
 every run (Streamlit clears query parameters when the page changes), so a link reproduces the view.
 """
@@ -7,14 +15,25 @@ every run (Streamlit clears query parameters when the page changes), so a link r
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar, cast
 
 import pandas as pd
 import streamlit as st
 
 from civdash.config import Settings
-from civdash.dashboard import Filters, Ledgers, as_of_choices, load_ledgers, metric_table
+from civdash.dashboard import (
+    Filters,
+    Ledgers,
+    as_of_choices,
+    load_ledgers,
+    metric_table,
+    narrow,
+)
 from civdash.districts import DistrictTable
+from civdash.ingest import SOURCE_ROW
 from civdash.ledgers import get_kind
 from civdash.sample import load_sample
 from civdash.store import SnapshotInfo, Store
@@ -24,6 +43,8 @@ AS_OF_KEY = "f_as_of"
 ALL = "全市"
 LATEST = "最新"
 UPLOAD_PAGE = "app_pages/upload.py"
+
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -41,18 +62,32 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def load_snapshot(snapshot_id: int) -> pd.DataFrame:
-    """Rows of a snapshot; cached by id (a snapshot never changes once committed)."""
+    """Rows of a snapshot, cached by id and shared (read-only: never assign into it)."""
     return get_store().load(snapshot_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _district_rows(snapshot_id: int, kind: str, district: str) -> pd.DataFrame:
+    return narrow(load_snapshot(snapshot_id), kind, district)
+
+
+def district_rows(snapshot_id: int, kind: str, district: str | None) -> pd.DataFrame:
+    """Rows of a snapshot in one district (all rows for None), cached by id and district and
+    shared (read-only)."""
+    if district is None:
+        return load_snapshot(snapshot_id)
+    return _district_rows(snapshot_id, kind, district)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
 def snapshot_metrics(
     snapshot_id: int, kind: str, as_of: date, districts_id: int | None
 ) -> pd.DataFrame:
-    """Every metric of one snapshot (city and per district), cached by snapshot id."""
-    table = district_table()
+    """Every metric of one snapshot (city and per district), cached by snapshot id and shared
+    (read-only)."""
+    table = _district_table(districts_id) if districts_id is not None else None
     population = table.population() if table else None
     return metric_table(
         kind, load_snapshot(snapshot_id), as_of=as_of, population=population, settings=settings()
@@ -64,8 +99,17 @@ def metrics_for(snap: SnapshotInfo) -> pd.DataFrame:
     return snapshot_metrics(snap.id, snap.kind, snap.as_of, districts.id if districts else None)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _district_table(snapshot_id: int) -> DistrictTable:
+    # as Store.districts(), from the cached rows of that snapshot
+    records = load_snapshot(snapshot_id).drop(columns=SOURCE_ROW).astype(object)
+    return DistrictTable.from_records(records.where(records.notna(), None).to_dict("records"))
+
+
 def district_table() -> DistrictTable | None:
-    return get_store().districts()
+    """The current district table, cached by its snapshot id (shared, read-only)."""
+    districts = get_store().current("districts")
+    return _district_table(districts.id) if districts else None
 
 
 def snapshots() -> list[SnapshotInfo]:
@@ -128,14 +172,35 @@ def current_filters() -> Filters:
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _kept(key: tuple[object, ...], name: str, _compute: Callable[[], object]) -> object:
+    return _compute()
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """The app's `Ledgers.memo`: a value is kept per name, store state (every snapshot id and
+    which are current), filters and settings, and shared by all sessions (read-only)."""
+
+    key: tuple[object, ...]
+
+    def __call__(self, name: str, compute: Callable[[], T], /) -> T:
+        return cast(T, _kept(self.key, name, compute))
+
+
 def ledgers() -> Ledgers:
-    """The ledgers in force for the sidebar's filters (rows cached by snapshot id)."""
+    """The ledgers in force for the sidebar's filters (rows cached by snapshot id and district,
+    pages' views kept by `Ledgers.cached`)."""
+    snaps, filters, config = snapshots(), current_filters(), settings()
+    state = tuple((s.id, s.is_current) for s in snaps)
     return load_ledgers(
-        snapshots(),
+        snaps,
         load_snapshot,
-        current_filters(),
+        filters,
         districts=district_table(),
-        settings=settings(),
+        settings=config,
+        narrowed=district_rows,
+        memo=_Kept((filters.district, filters.as_of, state, repr(config))),
     )
 
 

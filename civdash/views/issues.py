@@ -47,7 +47,7 @@ from civdash.metrics import (
     real_issues,
     red_black_list,
 )
-from civdash.views.units import Headline, TableFor, headlines_for
+from civdash.views.common import Headline, TableFor, headlines_for
 
 __all__ = [
     "BREAKDOWNS",

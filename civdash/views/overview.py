@@ -21,7 +21,7 @@ import html
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import altair as alt
@@ -35,6 +35,14 @@ from civdash.dashboard import CITY, Change, Ledgers, Loader
 from civdash.districts import DistrictTable
 from civdash.ledgers import get_kind
 from civdash.metrics import METRICS, format_value, issue_state, real_issues
+from civdash.views.common import (
+    Headline,
+    TableFor,
+    Target,
+    headline,
+    scope_target,
+    target_records,
+)
 from civdash.views.targets import (
     SHORT_LABELS,
     STATUS_BEHIND,
@@ -46,14 +54,6 @@ from civdash.views.targets import (
     lookup_for,
     metric_at,
     progress_frame,
-)
-from civdash.views.units import (
-    Headline,
-    TableFor,
-    Target,
-    headline,
-    scope_target,
-    target_records,
 )
 
 __all__ = [
@@ -91,7 +91,7 @@ CHANGE_TABLE_LIMIT = 200
 
 @dataclass(frozen=True)
 class Card:
-    """A headline card (`views.units.Headline`) in the short form a card has room for, with
+    """A headline card (`views.common.Headline`) in the short form a card has room for, with
     the metric's value at every snapshot for a sparkline."""
 
     headline: Headline
@@ -333,7 +333,7 @@ def _card(h: Headline, value: float, target: Target | None, trend: tuple[float, 
 def _headline(
     led: Ledgers, kind: str, key: str, lookup: Lookup, target: Target | None
 ) -> tuple[Headline, float] | None:
-    """`views.units.headlines_for` for one metric, read from the per-snapshot lookups (a dict
+    """`views.common.headlines_for` for one metric, read from the per-snapshot lookups (a dict
     lookup instead of a frame filter per value: the overview shows eight of them)."""
     now = lookup(led.snapshots[kind])
     if (CITY, key) not in now:
@@ -402,7 +402,15 @@ def build_overview_view(
 
     `loader` (snapshot id → all its rows; the app passes `ui.load_snapshot`) lets the district map
     show every district when the sidebar has chosen one; without it the map shows only that one.
+
+    All but the map is kept by `led.cached` (the app passes `ui.metrics_for` as `table_for`,
+    always the same); the map is built on every call, as rendering it renames its elements.
     """
+    view = led.cached("overview_view", lambda: _overview_view(led, table_for))
+    return replace(view, map=_map(led, loader))
+
+
+def _overview_view(led: Ledgers, table_for: TableFor) -> OverviewView:
     lookup = lookup_for(table_for)
     records = target_records(led.targets())
     cards: list[Card] = []
@@ -441,6 +449,6 @@ def build_overview_view(
         targets=targets,
         progress_chart=_progress_chart(targets),
         behind=tuple(t.name for t in targets if t.status == STATUS_BEHIND),
-        map=_map(led, loader),
+        map=None,
         changes=changes,
     )

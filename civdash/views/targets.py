@@ -4,7 +4,7 @@ frozen `TargetsView`; and the in-app editor's round trip (`editor_frame` → `pa
 `build_targets_view(led, table_for)` evaluates each target against the metric's history from the
 snapshot history (one metric table per snapshot; the app passes `ui.metrics_for`, cached per
 snapshot) and projects it with `metrics.project_target`. Which targets apply follows
-`views.units.scope_target`: for 全市 every target, city-wide and per district; for one district
+`views.common.scope_target`: for 全市 every target, city-wide and per district; for one district
 its own targets, plus city-wide targets of rates and means it has none of its own for (a
 city-wide count such as 10,000 party volunteers says nothing about one district).
 
@@ -42,7 +42,7 @@ from civdash.metrics import (
     project_target,
 )
 from civdash.store import SnapshotInfo, Store
-from civdash.views.units import TableFor
+from civdash.views.common import TableFor
 
 __all__ = [
     "ALL_DISTRICTS",
@@ -516,7 +516,14 @@ def _scope_note(led: Ledgers) -> str:
 
 
 def build_targets_view(led: Ledgers, table_for: TableFor) -> TargetsView:
-    """The 目标进度 page for the ledgers in force (works without a targets snapshot too)."""
+    """The 目标进度 page for the ledgers in force (works without a targets snapshot too).
+
+    Kept by `led.cached` (the app passes `ui.metrics_for` as `table_for`, always the same).
+    """
+    return led.cached("targets_view", lambda: _targets_view(led, table_for))
+
+
+def _targets_view(led: Ledgers, table_for: TableFor) -> TargetsView:
     statuses = evaluate_targets(led, table_for)
     counts = {
         k: sum(s.status == k for s in statuses)

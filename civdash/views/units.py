@@ -9,51 +9,54 @@ passes `ui.metrics_for`, which is cached per snapshot.
 
 A unit passes when its score reaches its own 目标分, else the configured pass mark
 (`Settings.unit_pass_mark`), the same rule as the catalogue's 创建单位达标率.
-
-`Target`, `Headline`, `scope_target` and `headline` are shared with the volunteers view.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple
+from typing import NamedTuple
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from civdash import palette
-from civdash.charts import Chart, configure, score_distribution, units_by_category_level
-from civdash.dashboard import CITY, Change, Ledgers, change
+from civdash.charts import Chart, score_distribution, units_by_category_level
+from civdash.dashboard import Ledgers
 from civdash.ledgers.units import CATEGORIES, LEVELS, STATUSES
-from civdash.metrics import METRICS, MISSING_GROUP, format_value
-from civdash.store import SnapshotInfo
+from civdash.metrics import MISSING_GROUP
+
+# The shared card helpers moved to civdash.views.common; these names are re-exported from here
+# until every module imports them from there.
+from civdash.views.common import (
+    BAR_STEP,
+    Headline,
+    TableFor,
+    cn_date,
+    configured,
+    headline,
+    headlines_for,
+    scope_target,
+)
 
 __all__ = [
-    "BAR_STEP",
     "BELOW_TARGET_LIMIT",
     "HEADLINE_METRICS",
     "UNIT_TABLE_LIMIT",
     "Headline",
     "TableFor",
-    "Target",
     "UnitRows",
     "UnitsView",
     "build_units_view",
     "cn_date",
     "configured",
     "headline",
-    "headlines_for",
     "scope_target",
-    "target_records",
 ]
-
-TableFor = Callable[[SnapshotInfo], pd.DataFrame]
-"""A snapshot → its metric table (`dashboard.metric_table`); the app caches it per snapshot."""
 
 HEADLINE_METRICS = ("unit_count", "named_units", "unit_pass_rate", "unit_avg_score")
 UNIT_TABLE_LIMIT = 5_000
@@ -62,199 +65,6 @@ BELOW_TARGET_LIMIT = 500
 """Most units listed below target (largest shortfall first)."""
 
 PASSED, FAILED, UNSCORED = "达标", "未达标", "未测评"
-BAR_STEP = 40
-"""Pixels per bar of the horizontal bar charts: readable from the back of a meeting room."""
-
-
-# ---------------------------------------------------------------- chart configuration
-
-
-def configured(chart: Chart, *, large: bool = False) -> Chart:
-    """`charts.configure(chart)` with the same spec at a fraction of the cost.
-
-    `configure` chains six `configure_*` calls, each copying the chart; on a layered chart that
-    is the largest cost of a page rerun after Vega-Lite validation. Here the configuration is
-    taken from a configured empty chart and set on one shallow copy.
-    """
-    out = chart.copy(deep=False)
-    out.config = configure(alt.Chart(), large=large).config
-    return out
-
-
-# ---------------------------------------------------------------- targets and headline cards
-
-
-def cn_date(d: date) -> str:
-    """2026年12月31日."""
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-@dataclass(frozen=True)
-class Target:
-    """One target that applies to the page's scope."""
-
-    key: str
-    value: float
-    due: date | None
-    district: str
-    """The district the target was set for; "" for a city-wide target."""
-
-    @property
-    def text(self) -> str:
-        """e.g. "目标 85.0%（2026年12月31日前）"."""
-        due = f"（{cn_date(self.due)}前）" if self.due else ""
-        return f"目标 {format_value(self.key, self.value)}{due}"
-
-    def reached(self, value: float) -> bool | None:
-        """Whether `value` meets the target in the metric's better direction (None: no value)."""
-        if value is None or math.isnan(value):
-            return None
-        if METRICS[self.key].better == "lower":
-            return value <= self.value
-        return value >= self.value
-
-    def gap_text(self, value: float) -> str:
-        """ "已达标" or "尚差 3.2 个百分点" / "尚差 1,234人"."""
-        ok = self.reached(value)
-        if ok is None:
-            return "暂无数据"
-        if ok:
-            return "已达标"
-        gap = abs(self.value - value)
-        if METRICS[self.key].is_rate:
-            return f"尚差 {gap:.1f} 个百分点"
-        return f"尚差 {format_value(self.key, gap)}"
-
-
-def _text(value: object) -> str:
-    return "" if value is None or value is pd.NA or value != value else str(value).strip()
-
-
-def target_records(targets: pd.DataFrame) -> list[dict[str, Any]]:
-    """A targets table as plain records: it has a few dozen rows, and looking targets up in
-    Python is far cheaper than a pandas filter per lookup."""
-    return targets.to_dict("records") if "metric" in targets.columns else []
-
-
-def scope_target(
-    targets: pd.DataFrame | Sequence[Mapping[str, Any]], key: str, district: str | None
-) -> Target | None:
-    """The target of metric `key` for the scope: the district's own target when it has one;
-    otherwise the city-wide one, but for a district only when the metric is a rate or a mean
-    (a city-wide count target such as 10,000 party volunteers says nothing about one district).
-    `targets` is `Ledgers.targets()` or, for many lookups, its `target_records`.
-    """
-    records = target_records(targets) if isinstance(targets, pd.DataFrame) else targets
-    rows = [r for r in records if _text(r.get("metric")) == key]
-    wanted = [r for r in rows if _text(r.get("district")) == (district or CITY)]
-    if not wanted and district and not METRICS[key].additive:
-        wanted = [r for r in rows if _text(r.get("district")) == CITY]
-    if not wanted:
-        return None
-    row = wanted[-1]
-    value = float(row["target"])
-    if math.isnan(value):
-        return None
-    due = pd.Timestamp(row["due"]).date() if _text(row.get("due")) else None
-    return Target(key, value, due, _text(row.get("district")))
-
-
-@dataclass(frozen=True)
-class Headline:
-    """One headline card: value, week-over-week change coloured by the metric's direction, target."""
-
-    key: str
-    label: str
-    value_text: str
-    delta_text: str
-    """ "+1.2 个百分点", "−35人", or "无上周数据"."""
-    delta_color: Literal["green", "red", "gray"]
-    """green: the change goes the metric's better way; red: the other way; gray: flat/unknown."""
-    delta_arrow: Literal["up", "down", "off"]
-    compared_with: str
-    """ "较11月8日" (the snapshot compared with), "" in a first week."""
-    help: str
-    """The metric's definition, for the card's tooltip."""
-    target_text: str
-    """ "目标 85.0%（2026年12月31日前）· 尚差 10.1 个百分点", "" without a target."""
-    on_target: bool | None
-
-
-_WAN = 10_000.0
-_COMPACT_FROM = 100_000.0
-
-
-def _compact(key: str, value: float | None) -> str | None:
-    """Counts and totals of 100,000 or more in 万 ("277.5万小时"), so a card stays readable on a
-    projector; None when the ordinary format is short enough."""
-    mdef = METRICS[key]
-    if value is None or math.isnan(value) or mdef.is_rate or abs(value) < _COMPACT_FROM:
-        return None
-    return f"{value / _WAN:,.1f}万{mdef.unit}"
-
-
-def _compact_delta(ch: Change) -> str | None:
-    d = ch.delta
-    text = _compact(ch.key, abs(d)) if d is not None else None
-    return f"{'+' if d >= 0 else '−'}{text}" if text and d is not None else None
-
-
-def headline(ch: Change, target: Target | None = None) -> Headline:
-    """A card from a `dashboard.Change` and the scope's target (if any)."""
-    mdef = METRICS[ch.key]
-    d = ch.delta
-    # a change that rounds to zero at the precision shown is "flat", not a grey "+0.0"
-    flat = d is not None and round(abs(d), 1 if mdef.is_rate else mdef.decimals) == 0
-    good = None if flat else ch.is_good
-    color: Literal["green", "red", "gray"] = "gray" if good is None else "green" if good else "red"
-    arrow: Literal["up", "down", "off"] = "off" if d is None or flat else "up" if d > 0 else "down"
-    compared = (
-        f"较{ch.previous_as_of.month}月{ch.previous_as_of.day}日" if ch.previous_as_of else ""
-    )
-    target_text = f"{target.text} · {target.gap_text(ch.value)}" if target else ""
-    return Headline(
-        key=ch.key,
-        label=ch.label,
-        value_text=_compact(ch.key, ch.value) or ch.value_text,
-        delta_text="持平" if flat else _compact_delta(ch) or ch.delta_text,
-        delta_color=color,
-        delta_arrow=arrow,
-        compared_with=compared,
-        help=METRICS[ch.key].definition,
-        target_text=target_text,
-        on_target=target.reached(ch.value) if target else None,
-    )
-
-
-def _zero_if_nan(value: float) -> float:
-    return 0.0 if math.isnan(value) else value
-
-
-def headlines_for(
-    led: Ledgers, kind: str, keys: Sequence[str], table_for: TableFor
-) -> tuple[Headline, ...]:
-    """Cards for catalogue metrics of one ledger: now vs the snapshot about a week earlier."""
-    snap = led.snapshots[kind]
-    prev = led.previous.get(kind)
-    now = table_for(snap)
-    before = table_for(prev) if prev is not None else None
-    targets = target_records(led.targets())
-    out = []
-    for key in keys:
-        if not (now["metric"] == key).any():
-            continue  # e.g. volunteer_rate without population
-        ch = change(
-            key, now, before, district=led.district, previous_as_of=prev.as_of if prev else None
-        )
-        if METRICS[key].additive:
-            # a metric table has no row for a district without rows: that count is 0, not unknown
-            ch = replace(
-                ch,
-                value=_zero_if_nan(ch.value),
-                previous=None if ch.previous is None else _zero_if_nan(ch.previous),
-            )
-        out.append(headline(ch, scope_target(targets, key, led.district)))
-    return tuple(out)
 
 
 # ---------------------------------------------------------------- the view
@@ -520,7 +330,14 @@ def _sorted_units(units: pd.DataFrame, districts: list[str]) -> pd.DataFrame:
 
 
 def build_units_view(led: Ledgers, table_for: TableFor) -> UnitsView:
-    """The 创建单位 page for the ledgers in force (`led` must hold a units snapshot)."""
+    """The 创建单位 page for the ledgers in force (`led` must hold a units snapshot).
+
+    Kept by `led.cached` (the app passes `ui.metrics_for` as `table_for`, always the same).
+    """
+    return led.cached("units_view", lambda: _units_view(led, table_for))
+
+
+def _units_view(led: Ledgers, table_for: TableFor) -> UnitsView:
     settings = led.settings
     now = _prepared(led.frame("units"), settings.unit_pass_mark)
     prev_frame = led.previous_frames.get("units")

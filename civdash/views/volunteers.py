@@ -31,7 +31,7 @@ from civdash import palette
 from civdash.charts import Chart, hours_histogram, star_level_distribution, volunteer_registrations
 from civdash.dashboard import CITY, Ledgers, metric_value
 from civdash.metrics import MISSING_GROUP
-from civdash.views.units import (
+from civdash.views.common import (
     BAR_STEP,
     Headline,
     TableFor,
@@ -378,7 +378,14 @@ def _party_chart(party: pd.DataFrame, selected: str | None) -> alt.LayerChart:
 
 
 def build_volunteers_view(led: Ledgers, table_for: TableFor) -> VolunteersView:
-    """The 志愿者 page for the ledgers in force (`led` must hold a volunteers snapshot)."""
+    """The 志愿者 page for the ledgers in force (`led` must hold a volunteers snapshot).
+
+    Kept by `led.cached` (the app passes `ui.metrics_for` as `table_for`, always the same).
+    """
+    return led.cached("volunteers_view", lambda: _volunteers_view(led, table_for))
+
+
+def _volunteers_view(led: Ledgers, table_for: TableFor) -> VolunteersView:
     settings = led.settings
     vol = led.frame("volunteers")
     snap = led.snapshots["volunteers"]

@@ -10,6 +10,7 @@ import pytest
 from civdash.dashboard import Filters
 from civdash.districts import District, DistrictTable
 from civdash.maps import render_html
+from civdash.views.common import Headline
 from civdash.views.overview import (
     HERO_METRIC,
     Card,
@@ -17,7 +18,6 @@ from civdash.views.overview import (
     build_overview_view,
     week_changes,
 )
-from civdash.views.units import Headline
 from tests.views.test_targets import W1, W2, W3, issues, make_ledgers, targets
 
 BEFORE, NOW = date(2026, 11, 8), date(2026, 11, 15)

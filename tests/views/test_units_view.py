@@ -17,15 +17,8 @@ from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_table
 from civdash.districts import District, DistrictTable
 from civdash.metrics import compute
 from civdash.store import SnapshotInfo
-from civdash.views.units import (
-    UNIT_TABLE_LIMIT,
-    TableFor,
-    UnitsView,
-    build_units_view,
-    configured,
-    headline,
-    scope_target,
-)
+from civdash.views.common import TableFor, configured, headline, scope_target
+from civdash.views.units import UNIT_TABLE_LIMIT, UnitsView, build_units_view
 
 NOW, BEFORE = date(2026, 11, 15), date(2026, 11, 8)
 CITY_WIDE = Filters()
