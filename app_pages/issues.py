@@ -7,7 +7,7 @@ import streamlit as st
 from civdash import ui
 from civdash.charts import configure
 from civdash.ui.issues import issues_view, rule_inputs
-from civdash.views.units import cn_date
+from civdash.views.common import cn_date
 
 led = ui.ledgers()
 if not ui.require_data(led, "issues"):

@@ -4,12 +4,11 @@ against the pass mark, units below target and the sortable units table."""
 import streamlit as st
 
 from civdash import ui
+from civdash.views.common import cn_date, configured
 from civdash.views.units import (
     BELOW_TARGET_LIMIT,
     UNIT_TABLE_LIMIT,
     build_units_view,
-    cn_date,
-    configured,
 )
 
 led = ui.ledgers()

@@ -4,7 +4,7 @@ members. No personal data is shown: the view carries no names, phones or ID numb
 import streamlit as st
 
 from civdash import ui
-from civdash.views.units import Headline, cn_date, configured
+from civdash.views.common import Headline, cn_date, configured
 from civdash.views.volunteers import (
     PARTY_NOTE,
     TEAM_SORT_LABELS,

@@ -52,8 +52,8 @@ from civdash import palette
 from civdash.exports import XLSX_MIME, to_excel_bytes
 from civdash.meeting import BigNumber, Deck, Slide, SlideTable, Tone
 from civdash.toolkit import chart_png
+from civdash.views.common import cn_date
 from civdash.views.targets import STATUS_BEHIND
-from civdash.views.units import cn_date
 
 __all__ = [
     "DOCX_MIME",

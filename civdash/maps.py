@@ -74,6 +74,7 @@ __all__ = [
     "choropleth_map",
     "issue_map",
     "localize_assets",
+    "mask_free_text",
     "render_html",
 ]
 
@@ -289,7 +290,7 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _mask_personal(text: pd.Series) -> pd.Series:
+def mask_free_text(text: pd.Series) -> pd.Series:
     """Mask mobile and ID numbers that clerks paste into free text (市民投诉 often carries them).
 
     Runs before any shortening, so a number cut in half can never slip through unmasked.
@@ -1135,8 +1136,8 @@ def _fit_text(
     description: pd.Series, location: pd.Series, is_open: pd.Series, budget: int
 ) -> tuple[pd.Series, pd.Series, int]:
     """Descriptions and locations shortened just enough to fit `budget` bytes; the level used."""
-    description = _mask_personal(description.astype("string").str.strip())
-    location = _mask_personal(location.astype("string").str.strip())
+    description = mask_free_text(description.astype("string").str.strip())
+    location = mask_free_text(location.astype("string").str.strip())
     for level, (open_chars, closed_chars, location_chars) in enumerate(_DETAIL_LEVELS):
         desc = _shorten(description, open_chars).where(is_open, _shorten(description, closed_chars))
         loc = _shorten(location, location_chars)
@@ -1246,7 +1247,7 @@ def add_unit_points(
         f: _unit_text(kept[f], f) for f in ("unit_name", *UNIT_POPUP_FIELDS) if f in kept.columns
     }
     if "unit_name" in text:
-        text["unit_name"] = _mask_personal(text["unit_name"])
+        text["unit_name"] = mask_free_text(text["unit_name"])
     popup = [(f, _field_label("units", f)) for f in UNIT_POPUP_FIELDS if f in text]
     payload = _pack_points(
         kept,

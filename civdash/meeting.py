@@ -27,8 +27,9 @@ from civdash import palette
 from civdash.charts import FONT, Chart, volunteer_registrations
 from civdash.dashboard import CITY, Ledgers, Loader
 from civdash.ledgers import get_kind
-from civdash.maps import _mask_personal  # the one masking rule for free text
+from civdash.maps import mask_free_text  # the one masking rule for free text
 from civdash.metrics import format_value, issue_state, real_issues
+from civdash.views.common import TableFor, cn_date, scope_target
 from civdash.views.issues import ListRule, unit_lists
 from civdash.views.overview import (
     CARD_METRICS,
@@ -39,7 +40,7 @@ from civdash.views.overview import (
     week_changes,
 )
 from civdash.views.targets import STATUS_BEHIND, TargetStatus, lookup_for, metric_at
-from civdash.views.units import TableFor, cn_date, scope_target
+from civdash.views.volunteers import registration_target
 
 __all__ = [
     "SLIDE_ROWS",
@@ -550,7 +551,7 @@ def _overdue_rows(issues: pd.DataFrame, as_of: date) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             label: (
-                _mask_personal(late[col].astype("string")).fillna("")
+                mask_free_text(late[col].astype("string")).fillna("")
                 if col in ("location", "description")
                 else late[col].astype("string").fillna("")
             )
@@ -614,12 +615,10 @@ def _district_slide(name: str, overdue: pd.DataFrame, rates: pd.DataFrame) -> Sl
 
 
 def _volunteers_slide(led: Ledgers, cards: Sequence[Card]) -> Slide:
-    from civdash.views.volunteers import _registration_target
-
     # two numbers beside the chart: more do not fit a 1280×720 projector at 64 px
     mine = [c for c in cards if c.headline.key in ("volunteer_rate", "star_volunteers")]
     numbers = tuple(_number(c) for c in mine)
-    target, due, _ = _registration_target(led)
+    target, due, _ = registration_target(led)
     chart = volunteer_registrations(led.frame("volunteers"), target=target, due=due)
     chart = deck_chart_config(chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT - 60))
     rate = next((c for c in mine if c.headline.key == "volunteer_rate"), None)

@@ -17,8 +17,8 @@ from civdash.metrics import compute, format_value
 from civdash.slides import slide_html, split_number
 from civdash.store import SnapshotInfo, Store
 from civdash.toolkit import ledgers_at
+from civdash.views.common import cn_date
 from civdash.views.issues import ListRule, unit_lists
-from civdash.views.units import cn_date
 from tests.views.test_targets import make_ledgers
 
 HOSTILE = "<img src=x onerror=alert(1)>"

@@ -38,7 +38,7 @@ from civdash.charts import (
 )
 from civdash.config import Settings
 from civdash.dashboard import Ledgers, Loader
-from civdash.maps import _mask_personal  # the one masking rule for free text (make it public)
+from civdash.maps import mask_free_text  # the one masking rule for free text
 from civdash.metrics import (
     COLUMN_LABELS,
     MISSING_GROUP,
@@ -284,7 +284,7 @@ def _overdue_table(issues: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, int
         elif col in ("found_on", "deadline"):
             table[col] = pd.to_datetime(late[col], errors="coerce").dt.date
         elif col in ("description", "location"):
-            table[col] = _mask_personal(late[col].astype("string"))
+            table[col] = mask_free_text(late[col].astype("string"))
         else:
             table[col] = late[col].astype("string")
     table = table.sort_values(

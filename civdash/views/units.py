@@ -29,33 +29,20 @@ from civdash.charts import Chart, score_distribution, units_by_category_level
 from civdash.dashboard import Ledgers
 from civdash.ledgers.units import CATEGORIES, LEVELS, STATUSES
 from civdash.metrics import MISSING_GROUP
-
-# The shared card helpers moved to civdash.views.common; these names are re-exported from here
-# until every module imports them from there.
 from civdash.views.common import (
     BAR_STEP,
     Headline,
     TableFor,
-    cn_date,
-    configured,
-    headline,
     headlines_for,
-    scope_target,
 )
 
 __all__ = [
     "BELOW_TARGET_LIMIT",
     "HEADLINE_METRICS",
     "UNIT_TABLE_LIMIT",
-    "Headline",
-    "TableFor",
     "UnitRows",
     "UnitsView",
     "build_units_view",
-    "cn_date",
-    "configured",
-    "headline",
-    "scope_target",
 ]
 
 HEADLINE_METRICS = ("unit_count", "named_units", "unit_pass_rate", "unit_avg_score")

@@ -50,6 +50,7 @@ __all__ = [
     "TeamSort",
     "VolunteersView",
     "build_volunteers_view",
+    "registration_target",
 ]
 
 HEADLINE_METRICS = ("volunteer_count", "volunteer_rate", "star_volunteers", "service_hours")
@@ -265,7 +266,7 @@ def _district_rates_chart(rates: pd.DataFrame, selected: str | None) -> alt.Laye
     return alt.LayerChart(layer=[bars, text, ticks]).properties(height=alt.Step(BAR_STEP))
 
 
-def _registration_target(led: Ledgers) -> tuple[float | None, date | None, str]:
+def registration_target(led: Ledgers) -> tuple[float | None, date | None, str]:
     """The target line of the cumulative registrations chart, in volunteers.
 
     A 注册志愿者人数 target for the scope is used as it is; otherwise a 注册率 target is turned
@@ -392,7 +393,7 @@ def _volunteers_view(led: Ledgers, table_for: TableFor) -> VolunteersView:
     prev = led.previous.get("volunteers")
     now = table_for(snap)
     before = table_for(prev) if prev is not None else None
-    target, due, target_text = _registration_target(led)
+    target, due, target_text = registration_target(led)
     rates = _district_rates(led, now)
     party_by_district = _party_by_district(led, now)
     party_count = headlines_for(led, "volunteers", ("party_volunteers",), table_for)

@@ -2,7 +2,7 @@
 records every request it makes.
 
 The server runs `streamlit run app.py` on a free port of 127.0.0.1 against a private copy of the
-sample store (built once per session by the page tests' `sample_home`). Chromium is Debian's
+sample store (built once per session by tests/conftest.py's `sample_home`). Chromium is Debian's
 (`apt-get install chromium fonts-noto-cjk`, which scripts/test.sh does as root): without it the
 browser tests are skipped, or fail under CI (`$CI` set). Everything waits by polling the server
 or the page, never by sleeping a fixed time.
@@ -28,8 +28,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, Playwright, expect, sync_playwright
-
-from tests.pages.conftest import sample_home  # noqa: F401  (the sample store, built once)
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -144,7 +142,7 @@ def serve_app(home: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser_home(sample_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: F811
+def browser_home(sample_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A private copy of the sample city's store for the app servers of the browser tests."""
     home = tmp_path_factory.mktemp("browser_home")
     shutil.copy2(sample_home / "civdash.sqlite", home / "civdash.sqlite")

@@ -11,10 +11,6 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-# The fixture is tests/conftest.py's; tests/browser/conftest.py still imports it from here, so it
-# stays importable here until that import goes (the store is built once all the same).
-from tests.conftest import sample_home  # noqa: F401
-
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
@@ -26,7 +22,7 @@ def _use_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def app(sample_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:  # noqa: F811
+def app(sample_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     """The app on the shared sample store (read-only tests)."""
     _use_home(sample_home, monkeypatch)
     yield AppTest.from_file(APP, default_timeout=90)
@@ -34,7 +30,7 @@ def app(sample_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]
 
 
 @pytest.fixture
-def fresh_home(sample_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: F811
+def fresh_home(sample_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the sample store for tests that change it."""
     home = tmp_path / "home"
     home.mkdir()
