@@ -29,12 +29,9 @@ from __future__ import annotations
 
 import argparse
 import ast
-import cProfile
 import importlib
-import io
 import json
 import os
-import pstats
 import resource
 import subprocess
 import sys
@@ -93,47 +90,22 @@ def _peak_mb() -> float:
 # Stages (each in its own process)
 
 
-def _profiled_runs() -> cProfile.Profile:
-    """A profiler switched on inside AppTest's script thread for every run from now on
-    (cProfile only sees the thread that enables it)."""
-    from streamlit.testing.v1.local_script_runner import LocalScriptRunner
+def _profiler() -> Any:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from profiling import profiled_runs
 
-    profiler = cProfile.Profile()
-    original = LocalScriptRunner._run_script_thread
-
-    def run_profiled(self: Any) -> None:
-        profiler.enable()
-        try:
-            original(self)
-        finally:
-            profiler.disable()
-
-    LocalScriptRunner._run_script_thread = run_profiled  # type: ignore[method-assign]
-    return profiler
+    return profiled_runs()
 
 
-def _top(profiler: cProfile.Profile, limit: int = 14) -> list[str]:
-    """The functions with the most cumulative time in civdash/ and the page files, then the
-    functions with the most own time anywhere."""
-    ours_dirs = tuple({f"{(ROOT / p).parent}/" for p, _ in registry_pages()} | {f"{ROOT}/civdash/"})
-    stats = pstats.Stats(profiler, stream=io.StringIO())
-    rows = []
-    for (file, line, name), (_cc, calls, own, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        rows.append((cumulative, own, calls, file, line, name))
-    ours = sorted((r for r in rows if r[3].startswith(ours_dirs)), reverse=True)[:limit]
-    own = sorted(rows, key=lambda r: r[1], reverse=True)[: limit // 2]
+def _top(profiler: Any) -> list[str]:
+    from profiling import top
 
-    def where(file: str, line: int, name: str) -> str:
-        short = file.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
-        return f"{short}:{line}({name})"
-
-    return [
-        f"累计 {c:6.2f} s  自身 {o:5.2f} s  ×{n:<6} {where(f, ln, nm)}"
-        for c, o, n, f, ln, nm in ours
-    ] + [
-        f"自身 {o:6.2f} s  累计 {c:5.2f} s  ×{n:<6} {where(f, ln, nm)}"
-        for c, o, n, f, ln, nm in own
-    ]
+    return top(
+        profiler,
+        tuple({f"{(ROOT / p).parent}/" for p, _ in registry_pages()} | {f"{ROOT}/civdash/"}),
+        ROOT,
+        14,
+    )
 
 
 def _page_stage(page: str, district: str, profile: bool) -> dict[str, Any]:
@@ -142,7 +114,7 @@ def _page_stage(page: str, district: str, profile: bool) -> dict[str, Any]:
         importlib.import_module(module)
     from streamlit.testing.v1 import AppTest
 
-    profiler = _profiled_runs() if profile else None
+    profiler = _profiler() if profile else None
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
     at.switch_page(page)
     runs: dict[str, dict[str, float]] = {}

@@ -33,13 +33,10 @@ noisy: CPU time is printed beside them and the load average before and after.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import importlib
-import io
 import itertools
 import json
 import os
-import pstats
 import resource
 import shutil
 import subprocess
@@ -114,44 +111,17 @@ class _Sent:
         return max(b - a for a, b in itertools.pairwise(times))
 
 
-def _profiled_runs() -> cProfile.Profile:
-    """A profiler switched on inside AppTest's script thread (cProfile only sees the thread
-    that enables it)."""
-    from streamlit.testing.v1.local_script_runner import LocalScriptRunner
+def _profiler() -> Any:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from profiling import profiled_runs
 
-    profiler = cProfile.Profile()
-    original = LocalScriptRunner._run_script_thread
-
-    def run_profiled(self: Any) -> None:
-        profiler.enable()
-        try:
-            original(self)
-        finally:
-            profiler.disable()
-
-    LocalScriptRunner._run_script_thread = run_profiled  # type: ignore[method-assign]
-    return profiler
+    return profiled_runs()
 
 
-def _top(profiler: cProfile.Profile, limit: int = 16) -> list[str]:
-    """The functions of civdash/ and app_pages/ with the most cumulative time, then the
-    functions with the most own time anywhere."""
-    ours = (f"{ROOT}/civdash/", f"{ROOT}/app_pages/")
-    stats = pstats.Stats(profiler, stream=io.StringIO())
-    rows = [
-        (cumulative, own, calls, file, line, name)
-        for (file, line, name), (_cc, calls, own, cumulative, _callers) in stats.stats.items()  # type: ignore[attr-defined]
-    ]
+def _top(profiler: Any) -> list[str]:
+    from profiling import top
 
-    def where(file: str, line: int, name: str) -> str:
-        return f"{file.split('site-packages/')[-1].replace(str(ROOT) + '/', '')}:{line}({name})"
-
-    mine = sorted((r for r in rows if r[3].startswith(ours)), reverse=True)[:limit]
-    own = sorted(rows, key=lambda r: r[1], reverse=True)[: limit // 2]
-    return [f"累计 {c:6.2f} s  自身 {o:5.2f} s  ×{n:<7} {where(f, ln, nm)}"
-            for c, o, n, f, ln, nm in mine] + [
-            f"自身 {o:6.2f} s  累计 {c:5.2f} s  ×{n:<7} {where(f, ln, nm)}"
-            for c, o, n, f, ln, nm in own]  # fmt: skip
+    return top(profiler, (f"{ROOT}/civdash/", f"{ROOT}/app_pages/"), ROOT, 16)
 
 
 def _upload_stage(path: Path, rows: int, profile: bool) -> dict[str, Any]:
@@ -165,7 +135,7 @@ def _upload_stage(path: Path, rows: int, profile: bool) -> dict[str, Any]:
     with Store() as store:
         before = store.current("volunteers")
     data = path.read_bytes()
-    profiler = _profiled_runs() if profile else None
+    profiler = _profiler() if profile else None
     sent = _Sent()
     ForwardMsgQueue.on_before_enqueue_msg(sent)
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)

@@ -47,3 +47,14 @@ def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     _use_home(home, monkeypatch)
     monkeypatch.setenv("CIVDASH_NO_SAMPLE", "1")
     return home
+
+
+def open_app_page(at: AppTest, page: str, **state: str) -> AppTest:
+    """Run the app, set session state (e.g. the sidebar's `f_district`), switch to `page` and
+    check it rendered without an exception."""
+    at.run()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -7,18 +7,13 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import APP
+from tests.pages.conftest import APP, open_app_page
 
 PAGE = "app_pages/meeting.py"
 
 
 def open_page(at: AppTest, **state: str) -> AppTest:
-    at.run()
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(at, PAGE, **state)
 
 
 def slide_text(at: AppTest) -> str:

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from civdash.metrics import compute, format_value
 from civdash.store import Store
 from civdash.views.overview import week_changes
+from tests.pages.conftest import open_app_page
 
 PAGE = "app_pages/overview.py"
 NOW, BEFORE = date(2026, 11, 15), date(2026, 11, 8)
@@ -30,12 +31,7 @@ def sample_issues(sample_home: Path) -> dict[date, pd.DataFrame]:
 
 
 def open_page(at: AppTest, **state: str) -> AppTest:
-    at.run()
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(at, PAGE, **state)
 
 
 def cards(at: AppTest) -> dict[str, str]:

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from civdash.metrics import compute, format_value
 from civdash.store import Store
+from tests.pages.conftest import open_app_page
 
 PAGE = "app_pages/units.py"
 
@@ -28,12 +29,7 @@ def sample_units(sample_home: Path) -> dict[str, pd.DataFrame]:
 
 
 def open_page(at: AppTest, **state: str) -> AppTest:
-    at.run()
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(at, PAGE, **state)
 
 
 def cards(at: AppTest) -> dict[str, str]:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from civdash.metrics import compute, format_value
 from civdash.store import Store
+from tests.pages.conftest import open_app_page
 
 PAGE = "app_pages/volunteers.py"
 PHONE = re.compile(r"1380000\d{4}")
@@ -30,12 +31,7 @@ def sample_volunteers(sample_home: Path) -> tuple[pd.DataFrame, dict[str, float]
 
 
 def open_page(at: AppTest, **state: str) -> AppTest:
-    at.run()
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(at, PAGE, **state)
 
 
 def cards(at: AppTest) -> dict[str, str]:
