@@ -1,4 +1,4 @@
-"""civdash.views.common: the helpers every page's view shares, and the old import path."""
+"""civdash.views.common: the helpers every page's view shares, imported from there only."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ def test_common_exports_exactly_the_shared_view_helpers():
     assert all(hasattr(common, name) for name in common.__all__)
 
 
-def test_units_module_still_exports_the_helpers_other_modules_import_from_it():
-    for name in ("Headline", "TableFor", "cn_date", "configured", "headline", "scope_target"):
-        assert name in units.__all__
-        assert getattr(units, name) is getattr(common, name)
+def test_the_units_view_no_longer_re_exports_the_shared_helpers():
+    shared = set(common.__all__)
+    assert not shared & set(units.__all__)
