@@ -428,7 +428,11 @@ def district_map_chart(led: Ledgers, rates: pd.DataFrame) -> alt.LayerChart | No
     for f in geo.get("features", []):
         name = str((f.get("properties") or {}).get("name", ""))
         rate = by_name.get(name, math.nan)
-        props = {"name": name, "rate": None if math.isnan(rate) else round(rate, 1)}
+        props = {
+            "name": name,
+            "rate": None if math.isnan(rate) else round(rate, 1),
+            "chosen": name == led.district,
+        }
         geometry = _d3_winding(f.get("geometry") or {})
         features.append({"type": "Feature", "geometry": geometry, "properties": props})
         centre = _centre(f.get("geometry") or {})
@@ -439,8 +443,10 @@ def district_map_chart(led: Ledgers, rates: pd.DataFrame) -> alt.LayerChart | No
             )
     shapes = (
         alt.Chart(alt.Data(values=features))
-        .mark_geoshape(stroke="#333333", strokeWidth=1.5)
+        .mark_geoshape(stroke="#333333")
         .encode(
+            # a district meeting's own district stands out among the others
+            strokeWidth=alt.condition("datum.properties.chosen", alt.value(6), alt.value(1.5)),
             color=alt.Color(
                 "properties.rate:Q",
                 title="问题整改率（%）",

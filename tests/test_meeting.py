@@ -134,6 +134,9 @@ def test_a_district_deck_is_the_same_deck_for_one_district(store: Store) -> None
     assert set(deck.tables["逾期问题明细"]["区县"]) == {"南港区"}
     mapped = deck.slide("map")
     assert mapped is not None and mapped.message.startswith("南港区整改率")
+    assert mapped.chart is not None
+    shapes = mapped.chart.to_dict()["layer"][0]["data"]["values"]
+    assert [f["properties"]["name"] for f in shapes if f["properties"]["chosen"]] == ["南港区"]
     # the map still shows every district, so the chosen one is seen among the others
     assert len(district_rates(led, _table_for(store))) == len(store.districts().names)  # type: ignore[union-attr]
 
