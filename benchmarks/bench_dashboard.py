@@ -33,11 +33,12 @@ import importlib
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from harness import load_text, profiled_runs, run_stage, top
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -91,15 +92,10 @@ def _peak_mb() -> float:
 
 
 def _profiler() -> Any:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from profiling import profiled_runs
-
     return profiled_runs()
 
 
 def _top(profiler: Any) -> list[str]:
-    from profiling import top
-
     return top(
         profiler,
         tuple({f"{(ROOT / p).parent}/" for p, _ in registry_pages()} | {f"{ROOT}/civdash/"}),
@@ -186,30 +182,7 @@ def _build_stage(db: Path, size: dict[str, int]) -> dict[str, Any]:
 
 
 def _run(stage: str, home: Path, *args: str) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k != "CIVDASH_DATABASE_URL"}
-    env.update(CIVDASH_HOME=str(home), CIVDASH_NO_SAMPLE="1")
-    # the stages import civdash from this checkout, installed or not
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    done = subprocess.run(
-        [sys.executable, __file__, "--stage", stage, *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{stage} 失败：\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-# ---------------------------------------------------------------------------------------------
-# Report
-
-
-def _load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"负载 {one:.2f} / {five:.2f}（1/5 分钟）"
+    return run_stage(__file__, stage, home, *args)
 
 
 def _mark(ok: bool) -> str:
@@ -248,7 +221,7 @@ def main() -> None:
     home = OUT / f"city_{key}"
     db = home / "civdash.sqlite"
     home.mkdir(parents=True, exist_ok=True)
-    print(f"机器: {os.cpu_count()} 核; Python {sys.version.split()[0]}; {_load()}")
+    print(f"机器: {os.cpu_count()} 核; Python {sys.version.split()[0]}; {load_text()}")
     print(
         f"城市规模: 志愿者 {args.volunteers:,}，问题 {args.issues:,}，创建单位 {args.units:,}，"
         f"{args.weeks} 周快照"
@@ -268,7 +241,7 @@ def main() -> None:
 
     wanted = {p.strip() for p in args.pages.split(",") if p.strip()}
     pages = [(p, t) for p, t in registry_pages() if not wanted or Path(p).stem in wanted]
-    print(f"\n== 页面（AppTest；切换区县：{args.district}）==  {_load()}")
+    print(f"\n== 页面（AppTest；切换区县：{args.district}）==  {load_text()}")
     print(
         f"{'页面':<8}{'冷启动':>9}{'重跑':>9}{'切换区县':>9}{'回到全市':>9}{'峰值内存':>10}  热运行 < {WARM_GOAL_S:g} s"
     )
@@ -309,7 +282,7 @@ def main() -> None:
                     print(f"      {line}")
 
     if not args.no_map:
-        print(f"\n== 问题地图（maps.issue_map + render_html）==  {_load()}")
+        print(f"\n== 问题地图（maps.issue_map + render_html）==  {load_text()}")
         res = _run("map", home)
         print(
             f"问题 {res['issues']:,} 条（有坐标 {res['with_point']:,}），创建单位 {res['units']:,} 个"
@@ -326,7 +299,7 @@ def main() -> None:
             f"峰值内存 {res['peak_mb']:.0f} MB"
         )
 
-    print(f"\n{_load()}（机器繁忙时墙钟时间偏大，以 CPU 时间为参考）")
+    print(f"\n{load_text()}（机器繁忙时墙钟时间偏大，以 CPU 时间为参考）")
     if misses:
         print("未达热运行目标的页面：" + "、".join(f"{t}（最慢 {s:.2f} s）" for _, t, s in misses))
 

@@ -39,12 +39,13 @@ import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from harness import load_text, profiled_runs, run_stage, top
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -67,13 +68,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"负载 {one:.2f} / {five:.2f}（1/5 分钟）"
+def _profiler() -> Any:
+    return profiled_runs()
 
 
-# ---------------------------------------------------------------------------------------------
-# The stage (in its own process)
+def _top(profiler: Any) -> list[str]:
+    return top(profiler, (f"{ROOT}/civdash/", f"{ROOT}/app_pages/"), ROOT, 16)
 
 
 class _Sent:
@@ -109,19 +109,6 @@ class _Sent:
     def longest_silence(self, total: float) -> float:
         times = [0.0, *(t for t, _, _ in self.items), total]
         return max(b - a for a, b in itertools.pairwise(times))
-
-
-def _profiler() -> Any:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from profiling import profiled_runs
-
-    return profiled_runs()
-
-
-def _top(profiler: Any) -> list[str]:
-    from profiling import top
-
-    return top(profiler, (f"{ROOT}/civdash/", f"{ROOT}/app_pages/"), ROOT, 16)
 
 
 def _upload_stage(path: Path, rows: int, profile: bool) -> dict[str, Any]:
@@ -203,25 +190,7 @@ def _sample_stage(home: Path) -> dict[str, Any]:
 
 
 def _run(stage: str, home: Path, *args: str) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k != "CIVDASH_DATABASE_URL"}
-    env.update(CIVDASH_HOME=str(home), CIVDASH_NO_SAMPLE="1")
-    # the stage imports civdash from this checkout, installed or not
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    done = subprocess.run(
-        [sys.executable, __file__, "--stage", stage, *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{stage} 失败：\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-# ---------------------------------------------------------------------------------------------
-# Report
+    return run_stage(__file__, stage, home, *args)
 
 
 def _ledger(rows: int) -> Path:
@@ -247,7 +216,7 @@ def _report(rows: int, path: Path, res: dict[str, Any]) -> bool:
     total = {k: check[k] + commit[k] for k in ("seconds", "cpu")}
     ok = total["seconds"] < GOAL_S
     print(
-        f"\n== {rows:,} 行志愿者台账 {path.name}（{path.stat().st_size / 1e6:.1f} MB）==  {_load()}"
+        f"\n== {rows:,} 行志愿者台账 {path.name}（{path.stat().st_size / 1e6:.1f} MB）==  {load_text()}"
     )
     names = {"open": "打开数据导入页", "check": "读取+检查（拖入→检查结果）",
              "commit": "提交（点确认导入→保存成功）"}  # fmt: skip
@@ -291,7 +260,7 @@ def main() -> None:
         return
 
     OUT.mkdir(exist_ok=True)
-    print(f"机器: {os.cpu_count()} 核; Python {sys.version.split()[0]}; {_load()}")
+    print(f"机器: {os.cpu_count()} 核; Python {sys.version.split()[0]}; {load_text()}")
     db = SAMPLE_HOME / "civdash.sqlite"
     if not db.exists():
         print("生成示例城市库 benchmarks/out/sample_home ……", flush=True)
@@ -306,7 +275,7 @@ def main() -> None:
             res = _run("upload", Path(tmp), *extra, *(["--profile"] if args.profile else []))
         if not _report(rows, path, res):
             failed.append(rows)
-    print(f"\n{_load()}（机器繁忙时墙钟时间偏大，以 CPU 时间为参考）")
+    print(f"\n{load_text()}（机器繁忙时墙钟时间偏大，以 CPU 时间为参考）")
     if failed:
         print("未达目标或没有显示进度：" + "、".join(f"{r:,} 行" for r in failed))
         sys.exit(1)

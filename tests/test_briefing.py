@@ -12,7 +12,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -30,12 +30,12 @@ from pptx.util import Pt
 
 import civdash
 from civdash import briefing
-from civdash.dashboard import Filters, load_ledgers, metric_table
-from civdash.districts import District, DistrictTable
+from civdash.dashboard import metric_table
 from civdash.meeting import Deck, build_deck
 from civdash.metrics import compute, real_issues
 from civdash.store import SnapshotInfo
 from civdash.toolkit import chart_png
+from tests.views.test_targets import make_ledgers
 
 LATEST = date(2026, 11, 15)
 SECTIONS = [
@@ -382,25 +382,6 @@ def test_file_names_say_scope_kind_and_date(deck: Deck):
 # ---------------------------------------------------------------- formula-looking text
 
 
-def _snapshot(sid: int, kind: str, as_of: date) -> SnapshotInfo:
-    return SnapshotInfo(
-        id=sid,
-        kind=kind,
-        as_of=as_of,
-        committed_at=datetime(2026, 11, 16, tzinfo=UTC),
-        committed_by="测试",
-        file_name=f"{kind}_{as_of}.xlsx",
-        sha256=f"{sid:064d}",
-        rows_read=0,
-        rows_valid=0,
-        rows_invalid=0,
-        is_current=as_of == LATEST,
-        sheet=None,
-        header_row=None,
-        columns={},
-    )
-
-
 def _issues(rows: list[tuple[str, str, str, str | None, str]]) -> pd.DataFrame:
     """(issue_id, status, deadline, rectified_on, responsible_unit); text that looks like a
     formula in the unit, the place and the description."""
@@ -441,17 +422,9 @@ def hostile() -> Deck:
             ("Q4", "已销号", "2026-11-05", "2026-11-04", plus),
         ]
     )
-    frames = {1: before, 2: now}
-    snaps = [_snapshot(1, "issues", date(2026, 11, 8)), _snapshot(2, "issues", LATEST)]
-    districts = DistrictTable((District("南港区", population=5_000),))
-    led = load_ledgers(snaps, frames.__getitem__, Filters(), districts=districts)
-
-    def table_for(snap: SnapshotInfo) -> pd.DataFrame:
-        return metric_table(
-            snap.kind, frames[snap.id], as_of=snap.as_of, population=districts.population()
-        )
-
-    deck = build_deck(led, table_for, frames.__getitem__)
+    frames = {("issues", date(2026, 11, 8)): before, ("issues", LATEST): now}
+    led, table_for = make_ledgers(frames)
+    deck = build_deck(led, table_for, {1: before, 2: now}.__getitem__)  # ids in make_ledgers order
     assert deck is not None
     return deck
 

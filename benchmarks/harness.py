@@ -1,16 +1,48 @@
-"""cProfile inside AppTest's script thread, and the report the page benchmarks print with it.
+"""What the page benchmarks share: running a stage in a fresh process, the load average, and
+cProfile inside AppTest's script thread with the report printed from it.
 
-Used by bench_dashboard.py and bench_upload.py (`--profile`); imported from their stage
-processes (this folder is put on `sys.path` there).
+Imported by bench_dashboard.py and bench_upload.py (run as scripts, so this folder is on
+`sys.path`).
 """
 
 from __future__ import annotations
 
 import cProfile
 import io
+import json
+import os
 import pstats
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_stage(script: str, stage: str, home: Path, *args: str) -> dict[str, Any]:
+    """`python script --stage stage args…` in a fresh process on the store in `home`; the JSON
+    it prints last. The stage imports civdash from this checkout, installed or not."""
+    env = {k: v for k, v in os.environ.items() if k != "CIVDASH_DATABASE_URL"}
+    env.update(CIVDASH_HOME=str(home), CIVDASH_NO_SAMPLE="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, script, "--stage", stage, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{stage} 失败：\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def load_text() -> str:
+    """The load average, to print beside figures measured on a shared machine."""
+    one, five, _ = os.getloadavg()
+    return f"负载 {one:.2f} / {five:.2f}（1/5 分钟）"
 
 
 def profiled_runs() -> cProfile.Profile:
