@@ -13,7 +13,12 @@ if not ui.require_data(led, "issues"):
 view = build_overview_view(led, ui.metrics_for, ui.load_snapshot)
 as_of = f"{view.as_of:%Y-%m-%d}" if view.as_of else "—"
 st.title(f"总览 · {view.scope}")
-st.caption(f"截至 {as_of} · 变化均与约一周前的快照相比；颜色表示变化是变好（绿）还是变差（红）")
+compared = view.changes.previous_as_of if view.changes else None
+st.caption(
+    f"截至 {as_of} · "
+    + (f"变化均与 {compared:%Y-%m-%d} 的快照相比" if compared else "首期数据，暂无上周对比")
+    + "；颜色表示变化是变好（绿）还是变差（红）"
+)
 if view.missing:
     st.info(f"尚未导入{'、'.join(view.missing)}台账，相关指标暂不显示。")
     st.page_link("app_pages/upload.py", label="前往『数据导入』", icon=":material/upload_file:")

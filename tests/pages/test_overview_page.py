@@ -48,6 +48,7 @@ def test_overview_shows_the_close_rate_biggest_and_the_week_on_the_sample(app, s
     issues = sample_issues[NOW]
     rate = compute("issue_close_rate", issues, as_of=NOW)
     assert at.title[0].value == "总览 · 全市"
+    assert "变化均与 2026-11-08 的快照相比" in at.caption[0].value  # says which two dates
     assert f">{format_value('issue_close_rate', rate)}</div>" in hero(at)  # type: ignore[arg-type]
     assert "较11月8日" in hero(at) and "目标 90.0%" in hero(at)
     shown = cards(at)
