@@ -290,3 +290,15 @@ def test_the_workbook_has_every_target_with_its_status_and_every_change(
     counts = deck.tables["本周变化"]["变化"].value_counts()
     for number in changes.numbers:
         assert f"{counts.get(number.label, 0):,}个" == number.value
+
+
+def test_a_store_with_only_volunteers_gets_the_slides_it_can_fill(store: Store) -> None:
+    snaps = sorted(store.snapshots("volunteers"), key=lambda s: s.as_of)[-2:]
+    frames = {("volunteers", s.as_of): store.load(s.id) for s in snaps}
+    led, table_for = make_ledgers(frames)
+    deck = build_deck(led, table_for, {1: frames[("volunteers", snaps[0].as_of)]}.get)  # type: ignore[arg-type]
+    assert deck is not None
+    assert [s.key for s in deck.slides] == ["headline", "targets", "volunteers"]
+    assert set(deck.missing) == {"问题整改", "创建单位"}
+    assert "问题整改率" not in {n.label for n in deck.slides[0].numbers}
+    assert "".join(slide_html(deck, i) for i in range(len(deck.slides)))
