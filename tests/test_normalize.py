@@ -274,6 +274,14 @@ def test_personal_data_masks():
     assert mask_id_number(pd.Series(["110105199001011234"])).iloc[0] == "110105********1234"
 
 
+@pytest.mark.parametrize("dtype", ["string", "object", "str"])
+def test_masking_no_rows_gives_no_rows_of_text(dtype):
+    # a filter that leaves no rows (e.g. 只看有问题的行 on a clean file) must not break the mask
+    for mask in (mask_phone, mask_id_number):
+        out = mask(pd.Series([], dtype=dtype))
+        assert out.empty and pd.api.types.is_string_dtype(out)
+
+
 def test_dates_are_whole_days():
     p = parse_date(pd.Series(["2026-11-15 18:30:00"]))
     assert p.values.iloc[0].date() == date(2026, 11, 15)
