@@ -157,7 +157,9 @@ def _mode_link(index: int) -> None:
         params[PRESENT_PARAM] = "1"
         label, css = "全屏放映", "cd-mode cd-enter"
     href = html.escape("?" + urlencode(params), quote=True)
-    st.html(f'<a class="{css}" href="{href}" target="_self">{label}</a>')
+    st.html(
+        f'<div style="text-align:center"><a class="{css}" href="{href}" target="_self">{label}</a></div>'
+    )
 
 
 def _navigation(total: int, index: int) -> None:
@@ -166,7 +168,7 @@ def _navigation(total: int, index: int) -> None:
     back = {"step": -1, "total": total}
     forward = {"step": 1, "total": total}
     left.button("◀ 上一页", key="deck_prev", on_click=_go, kwargs=back, shortcut="Left")
-    with middle:
+    with middle.container(horizontal_alignment="center"):
         st.button("↑", key="deck_up", on_click=_go, kwargs=back, shortcut="Up")
         st.button("⇞", key="deck_pgup", on_click=_go, kwargs=back, shortcut="PageUp")
         st.button("↓", key="deck_down", on_click=_go, kwargs=forward, shortcut="Down")
@@ -175,7 +177,8 @@ def _navigation(total: int, index: int) -> None:
             "⇱", key="deck_home", on_click=_go, kwargs={"to": 0, "total": total}, shortcut="Home"
         )
         _mode_link(index)
-    right.button("下一页 ▶", key="deck_next", on_click=_go, kwargs=forward, shortcut="Right")
+    with right.container(horizontal_alignment="right"):
+        st.button("下一页 ▶", key="deck_next", on_click=_go, kwargs=forward, shortcut="Right")
 
 
 def _slide(deck: Deck) -> None:
