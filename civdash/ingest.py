@@ -485,23 +485,33 @@ def read_districts(source: str | Path, *, file_name: str | None = None) -> Distr
     A sheet gives names and populations but no map.
     """
     path = Path(source)
-    data = path.read_bytes()
+    return districts_from_bytes(path.read_bytes(), file_name or path.name)
+
+
+def districts_from_bytes(data: bytes, file_name: str) -> DistrictTable:
+    """`read_districts` for a file's bytes (an upload). Raises `FileRefused` with one Chinese
+    sentence when the file cannot serve as a district table."""
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"{") or path.suffix.lower() in (".geojson", ".json"):
+    if head.startswith(b"{") or file_name.lower().endswith((".geojson", ".json")):
         try:
             return DistrictTable.from_geojson(data)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise FileRefused("区县边界文件不是 UTF-8 编码的 GeoJSON，请转换编码后上传。") from exc
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            message = str(exc) if isinstance(exc, ValueError) and str(exc) else ""
             raise FileRefused(
-                str(exc)
-                if isinstance(exc, ValueError)
-                else "区县边界文件不是 UTF-8 编码的 GeoJSON。"
+                message
+                if message.endswith("。")
+                else "区县边界文件不是有效的 GeoJSON，请检查文件内容。"
             ) from exc
-    result = ingest_table(
-        read_table(data, file_name or path.name, kind="districts"), kind="districts"
-    )
+    result = ingest_table(read_table(data, file_name, kind="districts"), kind="districts")
     errors = [p.message for p in result.problems if p.severity == "error"]
     if errors:
         raise FileRefused("区县表有误：" + errors[0])
+    # blanks as None: DistrictTable.from_records takes a NaN alias for a list of aliases
     records = result.rows.drop(columns=SOURCE_ROW).astype(object)
     records = records.where(records.notna(), None)
-    return DistrictTable.from_records(records.to_dict("records"))
+    table = DistrictTable.from_records(records.to_dict("records"))
+    if not table.districts:
+        raise FileRefused("区县表中没有任何区县，请检查文件内容。")
+    return table

@@ -39,7 +39,13 @@ import xlsxwriter
 
 from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.districts import DistrictTable
-from civdash.ingest import SOURCE_ROW, IngestResult, choose_kind, ingest_table
+from civdash.ingest import (
+    SOURCE_ROW,
+    IngestResult,
+    choose_kind,
+    districts_from_bytes,
+    ingest_table,
+)
 from civdash.io import FileRefused, RawTable, read_table
 from civdash.ledgers import LEDGER_KINDS, get_kind
 from civdash.ledgers.matching import IGNORE
@@ -1220,34 +1226,7 @@ def read_district_file(data: bytes, file_name: str) -> DistrictTable:
 
     Raises `FileRefused` with one Chinese sentence when the file cannot serve as a district table.
     """
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"{") or file_name.lower().endswith((".geojson", ".json")):
-        try:
-            return DistrictTable.from_geojson(data)
-        except UnicodeDecodeError as exc:
-            raise FileRefused("区县边界文件不是 UTF-8 编码的 GeoJSON，请转换编码后上传。") from exc
-        except (ValueError, TypeError, AttributeError, KeyError) as exc:
-            message = str(exc) if isinstance(exc, ValueError) and str(exc) else ""
-            raise FileRefused(
-                message
-                if message.endswith("。")
-                else "区县边界文件不是有效的 GeoJSON，请检查文件内容。"
-            ) from exc
-
-    def read() -> DistrictTable:
-        raw = read_table(data, file_name, kind="districts")
-        result = ingest_table(raw, kind="districts")
-        errors = [p.message for p in result.problems if p.severity == "error"]
-        if errors:
-            raise FileRefused("区县表有误：" + errors[0])
-        # blanks as None: DistrictTable.from_records takes a NaN alias for a list of aliases
-        records = result.rows.drop(columns=SOURCE_ROW).astype(object)
-        records = records.where(records.notna(), None)
-        return DistrictTable.from_records(records.to_dict("records"))
-
-    table: DistrictTable = _safely(read)
-    if not table.districts:
-        raise FileRefused("区县表中没有任何区县，请检查文件内容。")
+    table: DistrictTable = _safely(lambda: districts_from_bytes(data, file_name))
     return table
 
 
