@@ -8,7 +8,10 @@ under a metre, which is more than enough for inspection points.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -107,3 +110,35 @@ def normalize_crs(crs: str | None) -> str:
     if key in {"WGS84", "WGS", "GPS", "EPSG4326"}:
         return "WGS-84"
     raise ValueError(f"不支持的坐标系『{crs}』，可选：WGS-84、GCJ-02（高德/腾讯）、BD-09（百度）。")
+
+
+def ring_area(ring: Sequence[Sequence[float]]) -> float:
+    """Twice the signed area of a closed lon/lat ring: positive when it runs counterclockwise."""
+    return sum(
+        float(a[0]) * float(b[1]) - float(b[0]) * float(a[1]) for a, b in itertools.pairwise(ring)
+    )
+
+
+def wind_for_d3(geometry: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a GeoJSON (Multi)Polygon with its rings wound as d3-geo (Vega's geoshape)
+    expects: outer rings clockwise, holes counterclockwise. Other geometries are copied as they are.
+
+    GeoJSON (RFC 7946) winds outer rings the other way, and d3-geo reads such a ring as the whole
+    globe minus the district: the map becomes one filled rectangle. Rings already wound for d3 are
+    left as they are, so this is safe to repeat.
+    """
+
+    def polygon(rings: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        out = []
+        for i, ring in enumerate(rings):
+            ring = list(ring)
+            outer = i == 0
+            out.append(ring[::-1] if len(ring) >= 4 and (ring_area(ring) > 0) == outer else ring)
+        return out
+
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    if kind == "Polygon" and isinstance(coords, list):
+        return {**geometry, "coordinates": polygon(coords)}
+    if kind == "MultiPolygon" and isinstance(coords, list):
+        return {**geometry, "coordinates": [polygon(p) for p in coords]}
+    return dict(geometry)

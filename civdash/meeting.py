@@ -26,6 +26,7 @@ import pandas as pd
 from civdash import palette
 from civdash.charts import FONT, Chart, volunteer_registrations
 from civdash.dashboard import CITY, Ledgers, Loader
+from civdash.geo import wind_for_d3
 from civdash.ledgers import get_kind
 from civdash.maps import mask_free_text  # the one masking rule for free text
 from civdash.metrics import format_value, issue_state, real_issues
@@ -433,7 +434,7 @@ def district_map_chart(led: Ledgers, rates: pd.DataFrame) -> alt.LayerChart | No
             "rate": None if math.isnan(rate) else round(rate, 1),
             "chosen": name == led.district,
         }
-        geometry = _d3_winding(f.get("geometry") or {})
+        geometry = wind_for_d3(f.get("geometry") or {})
         features.append({"type": "Feature", "geometry": geometry, "properties": props})
         centre = _centre(f.get("geometry") or {})
         if centre:
@@ -475,35 +476,6 @@ def district_map_chart(led: Ledgers, rates: pd.DataFrame) -> alt.LayerChart | No
         width=900,
         height=CHART_HEIGHT,
     )
-
-
-def _signed_area(ring: Sequence[Sequence[float]]) -> float:
-    return sum(
-        float(a[0]) * float(b[1]) - float(b[0]) * float(a[1])
-        for a, b in zip(ring, [*ring[1:], ring[0]], strict=True)
-    )
-
-
-def _wound(ring: list[Any], clockwise: bool) -> list[Any]:
-    return ring if (_signed_area(ring) < 0) == clockwise else ring[::-1]
-
-
-def _d3_winding(geometry: Mapping[str, Any]) -> dict[str, Any]:
-    """Rings wound as Vega's d3-geo wants them (outer rings clockwise, holes anticlockwise).
-
-    GeoJSON (RFC 7946) winds the other way round; d3 reads such a polygon as the whole globe
-    minus the district, and the map becomes one filled rectangle.
-    """
-
-    def polygon(rings: list[Any]) -> list[Any]:
-        return [_wound(r, clockwise=i == 0) for i, r in enumerate(rings) if len(r) >= 3]
-
-    coords = geometry.get("coordinates") or []
-    if geometry.get("type") == "Polygon":
-        return {"type": "Polygon", "coordinates": polygon(coords)}
-    if geometry.get("type") == "MultiPolygon":
-        return {"type": "MultiPolygon", "coordinates": [polygon(p) for p in coords]}
-    return dict(geometry)
 
 
 def _centre(geometry: Mapping[str, Any]) -> tuple[float, float] | None:

@@ -16,7 +16,6 @@ charts are drawn by vl-convert with the CJK fonts registered, PNG maps by headle
 from __future__ import annotations
 
 import copy
-import itertools
 import os
 import shutil
 import subprocess
@@ -37,6 +36,7 @@ from civdash.charts import Chart
 from civdash.config import Settings
 from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_history, metric_table
 from civdash.districts import DistrictTable
+from civdash.geo import wind_for_d3
 from civdash.ingest import IngestResult, ingest_file
 from civdash.ledgers import get_kind
 from civdash.metrics import METRICS, compute, metric_key, red_black_list
@@ -447,29 +447,13 @@ def _spec(c: alt.TopLevelMixin | Mapping[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def _ring_area(ring: list[Any]) -> float:
-    """Twice the signed area of a lon/lat ring: positive when it runs counterclockwise."""
-    return sum(
-        float(a[0]) * float(b[1]) - float(b[0]) * float(a[1]) for a, b in itertools.pairwise(ring)
-    )
-
-
 def _wind_for_vega(node: Any) -> None:
-    """Wind every inline GeoJSON polygon as d3-geo expects: outer rings clockwise, holes
-    counterclockwise.
-
-    GeoJSON (RFC 7946) winds outer rings the other way, and d3-geo reads such a ring as the
-    whole globe minus the district: the map becomes one filled rectangle with every label on
-    the same spot. Rings already wound for d3 are left alone, so this is safe to repeat.
-    """
+    """Every inline GeoJSON polygon of a spec wound as Vega draws it (`geo.wind_for_d3`), in
+    place: a chart made in a notebook from a city's own GeoJSON exports as districts, not as
+    one filled rectangle."""
     if isinstance(node, dict):
-        kind, coords = node.get("type"), node.get("coordinates")
-        if kind in ("Polygon", "MultiPolygon") and isinstance(coords, list):
-            for polygon in [coords] if kind == "Polygon" else coords:
-                for i, ring in enumerate(polygon):
-                    outer = i == 0
-                    if len(ring) >= 4 and (_ring_area(ring) > 0) == outer:
-                        ring.reverse()
+        if node.get("type") in ("Polygon", "MultiPolygon"):
+            node.update(wind_for_d3(node))
             return
         for value in node.values():
             _wind_for_vega(value)

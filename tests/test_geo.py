@@ -1,7 +1,15 @@
 import numpy as np
 import pytest
 
-from civdash.geo import bd09_to_gcj02, gcj02_to_bd09, normalize_crs, to_wgs84, wgs84_to_gcj02
+from civdash.geo import (
+    bd09_to_gcj02,
+    gcj02_to_bd09,
+    normalize_crs,
+    ring_area,
+    to_wgs84,
+    wgs84_to_gcj02,
+    wind_for_d3,
+)
 
 
 def test_gcj02_round_trip_is_under_a_metre():
@@ -39,3 +47,17 @@ def test_crs_names(name, code):
 def test_unknown_crs_is_refused_in_chinese():
     with pytest.raises(ValueError, match="不支持的坐标系"):
         normalize_crs("CGCS2000")
+
+
+def test_rings_are_wound_for_d3_once_and_only_polygons_change():
+    ccw = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]
+    hole = [[0.2, 0.2], [0.2, 0.8], [0.8, 0.8], [0.8, 0.2], [0.2, 0.2]]  # clockwise
+    wound = wind_for_d3({"type": "Polygon", "coordinates": [ccw, hole]})
+    outer, inner = wound["coordinates"]
+    assert ring_area(outer) < 0 < ring_area(inner)  # outer clockwise, hole counterclockwise
+    assert wind_for_d3(wound) == wound  # already wound: left as it is
+    multi = wind_for_d3({"type": "MultiPolygon", "coordinates": [[ccw], [ccw[::-1]]]})
+    assert all(ring_area(p[0]) < 0 for p in multi["coordinates"])
+    point = {"type": "Point", "coordinates": [1.0, 2.0]}
+    assert wind_for_d3(point) == point
+    assert ring_area(ccw) > 0  # the input is not changed
