@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from civdash import charts, ui
-from civdash.views.overview import build_overview_view
+from civdash.views.overview import CHANGE_TABLE_LIMIT, build_overview_view
 
 led = ui.ledgers()
 if not ui.require_data(led, "issues"):
@@ -74,4 +74,6 @@ with changes_col:
             st.metric("新发现问题", f"{changes.new:,}个", border=True)
             st.metric("已整改问题", f"{changes.closed:,}个", border=True)
 if changes is not None and changes.previous_as_of is not None:
-    st.dataframe(changes.table, hide_index=True, width="stretch", height=360)
+    st.dataframe(
+        changes.table.head(CHANGE_TABLE_LIMIT), hide_index=True, width="stretch", height=360
+    )

@@ -28,17 +28,15 @@ from civdash.charts import FONT, Chart, volunteer_registrations
 from civdash.dashboard import CITY, Ledgers, Loader
 from civdash.geo import wind_for_d3
 from civdash.ledgers import get_kind
-from civdash.maps import mask_free_text  # the one masking rule for free text
-from civdash.metrics import format_value, issue_state, real_issues
+from civdash.metrics import format_value
 from civdash.views.common import TableFor, cn_date, scope_target
-from civdash.views.issues import ListRule, unit_lists
+from civdash.views.issues import ListRule, overdue_table, unit_lists
 from civdash.views.overview import (
     CARD_METRICS,
     HERO_METRIC,
     Card,
     WeekChanges,
     build_overview_view,
-    week_changes,
 )
 from civdash.views.targets import STATUS_BEHIND, TargetStatus, lookup_for, metric_at
 from civdash.views.volunteers import registration_target
@@ -317,14 +315,7 @@ def _changes_slide(changes: WeekChanges) -> Slide:
     )
 
 
-_OVERDUE = {
-    "issue_id": "问题编号",
-    "district": "区县",
-    "location": "点位",
-    "description": "问题描述",
-    "responsible_unit": "责任单位",
-    "deadline": "整改时限",
-}
+_OVERDUE = ("问题编号", "区县", "点位", "问题描述", "责任单位", "整改时限", "逾期天数")
 
 _SHEET_LIST_COLUMNS = {
     "rank": "排名",
@@ -519,28 +510,10 @@ def _map_slide(led: Ledgers, rates: pd.DataFrame) -> Slide | None:
 
 
 def _overdue_rows(issues: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Every overdue issue, longest overdue first: 问题编号, 区县, 点位, 问题描述, 责任单位,
-    整改时限, 逾期天数 (free text masked, kept whole)."""
-    state = issue_state(real_issues(issues), as_of)
-    late = state[state["is_overdue"]].join(
-        issues.reindex(columns=[c for c in _OVERDUE if c not in state.columns])
-    )
-    deadline = pd.to_datetime(late["deadline"], errors="coerce").dt.normalize()
-    out = pd.DataFrame(
-        {
-            label: (
-                mask_free_text(late[col].astype("string")).fillna("")
-                if col in ("location", "description")
-                else late[col].astype("string").fillna("")
-            )
-            for col, label in _OVERDUE.items()
-            if col != "deadline"
-        }
-    )
-    out["整改时限"] = deadline.dt.strftime("%Y-%m-%d").fillna("")
-    out["逾期天数"] = (pd.Timestamp(as_of) - deadline).dt.days.astype("int64")
-    out = out.sort_values(["逾期天数", "责任单位", "问题编号"], ascending=[False, True, True])
-    return out.reset_index(drop=True)
+    """Every overdue issue, longest overdue first (the 问题整改 page's list, whole): 问题编号, 区县,
+    点位, 问题描述, 责任单位, 整改时限, 逾期天数."""
+    table, _ = overdue_table(issues, as_of, limit=None)
+    return table.rename(columns={"具体点位": "点位"})[list(_OVERDUE)]
 
 
 def _lagging(rates: pd.DataFrame, led: Ledgers, table_for: TableFor) -> list[str]:
@@ -694,7 +667,7 @@ def build_deck(
     if not any(led.has(k) for k, _ in CARD_METRICS) or led.as_of is None:
         return None
     rule = rule or ListRule.from_settings(led.settings)
-    view = build_overview_view(led, table_for)
+    view = build_overview_view(led, table_for, with_map=False)
     hero = view.hero.card if view.hero else None
     prev = led.previous.get("issues")
     previous_as_of = prev.as_of if prev else None
@@ -720,14 +693,7 @@ def build_deck(
         overdue = _overdue_rows(led.frame("issues"), issues_as_of)
         lagging = _lagging(rates, led, table_for)
         slides.extend(_district_slide(name, overdue, rates) for name in lagging)
-        snap, prev = led.snapshots["issues"], led.previous.get("issues")
-        tables["本周变化"] = week_changes(  # whole: the page's table stops at 200 rows
-            led.frame("issues"),
-            led.previous_frames.get("issues"),
-            as_of=snap.as_of,
-            previous_as_of=prev.as_of if prev else None,
-            limit=len(led.frame("issues")),
-        ).table
+        tables["本周变化"] = view.changes.table
         tables["红黑榜"] = lists.assign(
             close_rate=lists["close_rate"].round(1), list=lists["list"].replace("", "—")
         ).rename(columns=_SHEET_LIST_COLUMNS)

@@ -59,6 +59,7 @@ __all__ = [
     "IssuesView",
     "ListRule",
     "build_issues_view",
+    "overdue_table",
     "unit_lists",
 ]
 
@@ -188,7 +189,7 @@ class IssuesView:
 
     @cached_property
     def _overdue(self) -> tuple[pd.DataFrame, int]:
-        return _overdue_table(self.issues, self.as_of)
+        return overdue_table(self.issues, self.as_of)
 
     @property
     def overdue(self) -> pd.DataFrame:
@@ -269,7 +270,12 @@ _OVERDUE_COLUMNS = {
 }
 
 
-def _overdue_table(issues: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, int]:
+def overdue_table(
+    issues: pd.DataFrame, as_of: date, *, limit: int | None = OVERDUE_LIMIT
+) -> tuple[pd.DataFrame, int]:
+    """Open issues past their deadline at `as_of`, longest overdue first, with display headers
+    (逾期天数, 问题编号, 区县, … ; free text masked): the first `limit` rows (all for None) and
+    how many there are."""
     state = issue_state(real_issues(issues), as_of)
     late = state[state["is_overdue"]]
     day = pd.Timestamp(as_of)
@@ -292,7 +298,11 @@ def _overdue_table(issues: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, int
         ascending=[False, True, True],
         kind="stable",
     )
-    shown = table.head(OVERDUE_LIMIT).rename(columns=_OVERDUE_COLUMNS).reset_index(drop=True)
+    shown = (
+        (table if limit is None else table.head(limit))
+        .rename(columns=_OVERDUE_COLUMNS)
+        .reset_index(drop=True)
+    )
     return shown, len(table)
 
 

@@ -86,7 +86,8 @@ NEW, CLOSED, NEWLY_OVERDUE = "新发现", "已整改", "新增逾期"
 CHANGE_KINDS = (NEWLY_OVERDUE, NEW, CLOSED)
 """Rows of the 本周变化 table, the most urgent first."""
 CHANGE_TABLE_LIMIT = 200
-"""Most rows of the 本周变化 table sent to the browser."""
+"""Most rows of the 本周变化 table the page sends to the browser (the view keeps them all: the
+briefing workbook lists every change)."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,8 @@ class WeekChanges:
     newly_overdue: int
     table: pd.DataFrame
     """变化, 问题编号, 发现日期, 区县, 点位, 问题描述, 责任单位, 整改时限, 状态 (display headers),
-    newly overdue first, at most `CHANGE_TABLE_LIMIT` rows."""
+    newly overdue first, each kind newest first; every change unless `week_changes` was given a
+    limit."""
 
     @property
     def compared_text(self) -> str:
@@ -243,7 +245,7 @@ def week_changes(
     *,
     as_of: date,
     previous_as_of: date | None,
-    limit: int = CHANGE_TABLE_LIMIT,
+    limit: int | None = None,
 ) -> WeekChanges:
     """Issues new, closed and newly overdue between two issues snapshots, matched by issue_id.
 
@@ -267,7 +269,7 @@ def week_changes(
     # newly overdue first, each kind newest first; the other columns only for the rows shown
     rows = pd.concat(parts).sort_values("found_on", ascending=False, kind="stable")
     rows = rows.sort_values("change", key=lambda c: c.map(_CHANGE_ORDER), kind="stable")
-    rows = rows.head(limit)
+    rows = rows if limit is None else rows.head(limit)
     rows = rows.join(now.reindex(columns=[c for c in _CHANGE_COLUMNS if c not in rows.columns]))
     status = rows["status"].astype("string").fillna("")
     table = pd.DataFrame(
@@ -396,18 +398,19 @@ def _progress_chart(targets: Sequence[TargetStatus]) -> alt.LayerChart | None:
 
 
 def build_overview_view(
-    led: Ledgers, table_for: TableFor, loader: Loader | None = None
+    led: Ledgers, table_for: TableFor, loader: Loader | None = None, *, with_map: bool = True
 ) -> OverviewView:
     """The 总览 page for the ledgers in force; ledgers not imported are listed in `missing`.
 
     `loader` (snapshot id → all its rows; the app passes `ui.load_snapshot`) lets the district map
     show every district when the sidebar has chosen one; without it the map shows only that one.
 
-    All but the map is kept by `led.cached` (the app passes `ui.metrics_for` as `table_for`,
+    `with_map=False` leaves the map out (the 周例会 deck draws its own). All but the map is kept
+    by `led.cached` (the app passes `ui.metrics_for` as `table_for`,
     always the same); the map is built on every call, as rendering it renames its elements.
     """
     view = led.cached("overview_view", lambda: _overview_view(led, table_for))
-    return replace(view, map=_map(led, loader))
+    return replace(view, map=_map(led, loader)) if with_map else view
 
 
 def _overview_view(led: Ledgers, table_for: TableFor) -> OverviewView:
