@@ -8,7 +8,7 @@ black list every week.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -27,6 +27,7 @@ from civdash.views.issues import (
     unit_lists,
 )
 from sample_data import make_sample
+from tests.snapshots import snapshot_info
 
 AS_OF = make_sample.END_DATE
 LATE_UNITS = ("港口街道办事处", "渔港街道办事处", "市住建局")
@@ -49,24 +50,7 @@ class _City:
     def _add(self, kind: str, day: date, frame: pd.DataFrame) -> None:
         sid = len(self.snapshots) + 1
         self.frames[sid] = frame
-        self.snapshots.append(
-            SnapshotInfo(
-                id=sid,
-                kind=kind,
-                as_of=day,
-                committed_at=datetime(2026, 11, 22, tzinfo=UTC),
-                committed_by="测试",
-                file_name=f"{kind}_{day}.xlsx",
-                sha256="",
-                rows_read=len(frame),
-                rows_valid=len(frame),
-                rows_invalid=0,
-                is_current=day == AS_OF,
-                sheet=None,
-                header_row=None,
-                columns={},
-            )
-        )
+        self.snapshots.append(snapshot_info(sid, kind, day, current=day == AS_OF, rows=len(frame)))
 
     def load(self, sid: int) -> pd.DataFrame:
         return self.frames[sid]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -16,7 +15,6 @@ import pytest
 from civdash.dashboard import Filters, Ledgers, load_ledgers
 from civdash.districts import District, DistrictTable
 from civdash.metrics import METRICS, compute, format_value
-from civdash.store import SnapshotInfo
 from civdash.views.map import (
     DEFAULT_METRIC,
     build_map_view,
@@ -25,6 +23,7 @@ from civdash.views.map import (
     toggle_district,
 )
 from sample_data import make_sample
+from tests.snapshots import snapshot_info
 
 AS_OF = make_sample.END_DATE
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -41,22 +40,7 @@ class _City:
             issues[col] = pd.to_datetime(issues[col])
         self.frames = {1: issues, 2: sim.units_at(AS_OF), 3: sim.volunteers_at(AS_OF)}
         self.snapshots = [
-            SnapshotInfo(
-                id=sid,
-                kind=kind,
-                as_of=AS_OF,
-                committed_at=datetime(2026, 11, 22, tzinfo=UTC),
-                committed_by="测试",
-                file_name=f"{kind}.xlsx",
-                sha256="",
-                rows_read=len(self.frames[sid]),
-                rows_valid=len(self.frames[sid]),
-                rows_invalid=0,
-                is_current=True,
-                sheet=None,
-                header_row=None,
-                columns={},
-            )
+            snapshot_info(sid, kind, AS_OF, rows=len(self.frames[sid]))
             for sid, kind in ((1, "issues"), (2, "units"), (3, "volunteers"))
         ]
 

@@ -4,7 +4,7 @@ editor's round trip (validation messages, canonical CSV, saving to a store)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -29,31 +29,13 @@ from civdash.views.targets import (
     targets_in_scope,
     trend_chart,
 )
+from tests.snapshots import snapshot_info
 
 W1, W2, W3 = date(2026, 11, 1), date(2026, 11, 8), date(2026, 11, 15)
 DISTRICTS = DistrictTable(
     (District("东湖区", population=10_000), District("南港区", population=5_000))
 )
 NAMES = DISTRICTS.names
-
-
-def snapshot(sid: int, kind: str, as_of: date, *, current: bool) -> SnapshotInfo:
-    return SnapshotInfo(
-        id=sid,
-        kind=kind,
-        as_of=as_of,
-        committed_at=datetime(2026, 11, 16, tzinfo=UTC),
-        committed_by="测试",
-        file_name=f"{kind}_{as_of}.xlsx",
-        sha256=f"{sid:064d}",
-        rows_read=0,
-        rows_valid=0,
-        rows_invalid=0,
-        is_current=current,
-        sheet=None,
-        header_row=None,
-        columns={},
-    )
 
 
 CITY_WIDE = Filters()
@@ -66,7 +48,7 @@ def make_ledgers(
     latest = {kind: max(d for k, d in frames if k == kind) for kind, _ in frames}
     snaps, by_id = [], {}
     for sid, ((kind, as_of), frame) in enumerate(frames.items(), start=1):
-        snaps.append(snapshot(sid, kind, as_of, current=as_of == latest[kind]))
+        snaps.append(snapshot_info(sid, kind, as_of, current=as_of == latest[kind]))
         by_id[sid] = frame
     led = load_ledgers(snaps, by_id.__getitem__, filters, districts=DISTRICTS)
 

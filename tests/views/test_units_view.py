@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 
 import altair as alt
 import numpy as np
@@ -19,6 +19,7 @@ from civdash.metrics import compute
 from civdash.store import SnapshotInfo
 from civdash.views.common import TableFor, configured, headline, scope_target
 from civdash.views.units import UNIT_TABLE_LIMIT, UnitsView, build_units_view
+from tests.snapshots import snapshot_info
 
 NOW, BEFORE = date(2026, 11, 15), date(2026, 11, 8)
 CITY_WIDE = Filters()
@@ -29,25 +30,6 @@ DISTRICTS = DistrictTable(
         District("西山区", population=2_000),
     )
 )
-
-
-def snapshot(sid: int, kind: str, as_of: date, *, current: bool) -> SnapshotInfo:
-    return SnapshotInfo(
-        id=sid,
-        kind=kind,
-        as_of=as_of,
-        committed_at=datetime(2026, 11, 16, tzinfo=UTC),
-        committed_by="测试",
-        file_name=f"{kind}_{as_of}.xlsx",
-        sha256=f"{sid:064d}",
-        rows_read=0,
-        rows_valid=0,
-        rows_invalid=0,
-        is_current=current,
-        sheet=None,
-        header_row=None,
-        columns={},
-    )
 
 
 def make_ledgers(
@@ -61,7 +43,7 @@ def make_ledgers(
     latest = {kind: max(d for k, d in frames if k == kind) for kind, _ in frames}
     snaps, by_id = [], {}
     for sid, ((kind, as_of), frame) in enumerate(frames.items(), start=1):
-        snaps.append(snapshot(sid, kind, as_of, current=as_of == latest[kind]))
+        snaps.append(snapshot_info(sid, kind, as_of, current=as_of == latest[kind]))
         by_id[sid] = frame
     led = load_ledgers(snaps, by_id.__getitem__, filters, districts=districts, settings=settings)
     population = districts.population() if districts else None

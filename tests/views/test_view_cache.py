@@ -10,6 +10,7 @@ import pandas as pd
 
 from civdash.dashboard import Filters, load_ledgers
 from civdash.views.units import build_units_view
+from tests.snapshots import snapshot_info
 from tests.views.test_units_view import (
     BEFORE,
     DISTRICTS,
@@ -18,7 +19,6 @@ from tests.views.test_units_view import (
     UNITS_BEFORE,
     UNITS_NOW,
     make_ledgers,
-    snapshot,
 )
 
 T = TypeVar("T")
@@ -29,7 +29,7 @@ FRAMES = {
 }
 ROWS = list(FRAMES.values())
 SNAPSHOTS = [
-    snapshot(sid, kind, as_of, current=as_of == NOW or kind == "targets")
+    snapshot_info(sid, kind, as_of, current=as_of == NOW or kind == "targets")
     for sid, (kind, as_of) in enumerate(FRAMES, start=1)
 ]
 
