@@ -12,7 +12,7 @@ if deck is None:
     ui.require_data(led, "issues", "volunteers", "units")
     st.stop()
 
-meeting.sidebar_controls(deck)
+meeting.sidebar_controls(led, deck)
 if not meeting.is_presenting():
     st.title(f"周例会 · {deck.scope}")
     st.caption(

@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from urllib.parse import urlencode
-from weakref import WeakKeyDictionary
 
 import streamlit as st
 
@@ -106,9 +105,10 @@ def _deck(key: tuple[object, ...], _led: Ledgers) -> Deck | None:
     return build_deck(_led, metrics_for, load_snapshot)
 
 
-def cached_deck(led: Ledgers) -> Deck | None:
-    """The deck for the ledgers in force, built once per snapshots-in-force and district."""
-    key = (
+def _deck_key(led: Ledgers) -> tuple[object, ...]:
+    """What a deck depends on: the snapshots in force and a week earlier, district, date,
+    districts and settings."""
+    return (
         tuple(sorted((k, s.id) for k, s in led.snapshots.items())),
         tuple(sorted((k, s.id) for k, s in led.previous.items())),
         led.district,
@@ -116,7 +116,11 @@ def cached_deck(led: Ledgers) -> Deck | None:
         led.districts.names if led.districts else (),
         repr(led.settings),
     )
-    return _deck(key, led)
+
+
+def cached_deck(led: Ledgers) -> Deck | None:
+    """The deck for the ledgers in force, built once per snapshots-in-force and district."""
+    return _deck(_deck_key(led), led)
 
 
 def _auto_seconds() -> int:
@@ -224,17 +228,13 @@ def show_deck(deck: Deck) -> None:
     run()
 
 
-_IMAGES: WeakKeyDictionary[Deck, Mapping[str, bytes]] = WeakKeyDictionary()
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _chart_images(key: tuple[object, ...], _deck: Deck) -> Mapping[str, bytes]:
+    """The deck's charts as PNG, drawn once (per deck) for the notice and the slide pack."""
+    return briefing.chart_images(_deck)
 
 
-def _images(deck: Deck) -> Mapping[str, bytes]:
-    """The deck's charts as PNG, drawn once for the notice and the slide pack."""
-    if deck not in _IMAGES:
-        _IMAGES[deck] = briefing.chart_images(deck)
-    return _IMAGES[deck]
-
-
-def _downloads(deck: Deck) -> None:
+def _downloads(deck: Deck, key: tuple[object, ...]) -> None:
     """The briefing pack: made when a button is clicked (a few seconds), not on every rerun."""
     names = briefing.file_names(deck)
     files = [
@@ -242,13 +242,13 @@ def _downloads(deck: Deck) -> None:
             "下载通报（Word）",
             "docx",
             briefing.DOCX_MIME,
-            lambda: briefing.notice_docx(deck, images=_images(deck)),
+            lambda: briefing.notice_docx(deck, images=_chart_images(key, deck)),
         ),
         (
             "下载幻灯片（PPT）",
             "pptx",
             briefing.PPTX_MIME,
-            lambda: briefing.slides_pptx(deck, images=_images(deck)),
+            lambda: briefing.slides_pptx(deck, images=_chart_images(key, deck)),
         ),
         ("下载数据表（Excel）", "xlsx", briefing.XLSX_MIME, lambda: briefing.tables_xlsx(deck)),
     ]
@@ -265,7 +265,7 @@ def _downloads(deck: Deck) -> None:
         )
 
 
-def sidebar_controls(deck: Deck) -> None:
+def sidebar_controls(led: Ledgers, deck: Deck) -> None:
     """The meeting page's sidebar: auto-advance, the dates compared, the briefing files."""
     with st.sidebar:
         st.divider()
@@ -283,4 +283,4 @@ def sidebar_controls(deck: Deck) -> None:
             del st.query_params[AUTO_PARAM]
         st.caption(deck.compared_text)
         st.markdown("**例会材料**")
-        _downloads(deck)
+        _downloads(deck, _deck_key(led))
