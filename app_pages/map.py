@@ -50,6 +50,8 @@ st.caption(
 )
 if view.notice:
     st.info(view.notice)
+if view.district_warning:
+    st.warning(view.district_warning)
 
 map_col, side = st.columns([5, 2])
 with map_col:

@@ -1,14 +1,18 @@
 """目标进度: every target with actual, gap, trend and projected date; targets edited and saved."""
 
+import hashlib
 from datetime import datetime
 
 import streamlit as st
 
 from civdash import ui
-from civdash.store import LOCAL_TZ
+from civdash.store import LOCAL_TZ, CommitRefusedError, ShrinkHeldError
+from civdash.views.common import MISSING_CELL
 from civdash.views.targets import build_targets_view, parse_target_edits, save_target_edit
 
 SAVED = "targets_saved_message"
+HELD = "targets_held"  # (bytes of the edit the store held, the store's message) until saved
+CONFIRM_HOW = "如确需这样修改，请勾选下方的确认后再次保存"
 
 led = ui.ledgers()
 has_targets = ui.require_data(led, "targets")  # without targets the editor below still works
@@ -49,6 +53,7 @@ edited = st.data_editor(
     hide_index=True,
     height=35 * (len(view.editor) + 2) + 3,
     width="stretch",
+    placeholder=MISSING_CELL,
     column_config={
         "指标": st.column_config.SelectboxColumn(options=view.metric_options, required=True),
         "区县": st.column_config.SelectboxColumn(
@@ -59,6 +64,11 @@ edited = st.data_editor(
     },
 )
 by = st.text_input("修改人", key="targets_editor_by", placeholder="如：创城办 王科长")
+held_data, held_message = st.session_state.get(HELD, (b"", ""))
+confirm_key = f"targets_confirm_{hashlib.sha256(held_data).hexdigest()[:12]}"  # asks again per edit
+if held_message:  # the last save would remove every target of a district, or too many targets
+    st.warning(held_message)
+    st.checkbox("我已核对，确认以此替换当前目标任务", key=confirm_key)
 if st.button("保存目标任务", key="targets_save", type="primary"):
     today = datetime.now(LOCAL_TZ).date()
     edit = parse_target_edits(
@@ -70,7 +80,17 @@ if st.button("保存目标任务", key="targets_save", type="primary"):
         st.info("目标任务没有变化，未保存。")
     elif edit.ok:
         who = by.strip() or "目标进度页面"
-        st.session_state[SAVED] = save_target_edit(
-            ui.get_store(), edit, committed_by=who, as_of=today
-        )
-        st.rerun()
+        confirmed = edit.data == held_data and st.session_state.get(confirm_key, False)
+        try:
+            saved = save_target_edit(
+                ui.get_store(), edit, committed_by=who, as_of=today, allow_shrink=confirmed
+            )
+        except ShrinkHeldError as exc:
+            st.session_state[HELD] = (edit.data, exc.check.message(CONFIRM_HOW))
+            st.rerun()
+        except CommitRefusedError as exc:
+            st.error(exc.message)
+        else:
+            st.session_state[SAVED] = saved
+            st.session_state.pop(HELD, None)
+            st.rerun()

@@ -4,7 +4,7 @@ against the pass mark, units below target and the sortable units table."""
 import streamlit as st
 
 from civdash import ui
-from civdash.views.common import cn_date, configured
+from civdash.views.common import MISSING_CELL, cn_date, configured
 from civdash.views.units import (
     BELOW_TARGET_LIMIT,
     UNIT_TABLE_LIMIT,
@@ -66,4 +66,6 @@ statuses = right.multiselect(
 table = view.filter_units(categories, statuses)
 shown = f"，显示前 {UNIT_TABLE_LIMIT:,} 个" if table.total > UNIT_TABLE_LIMIT else ""
 st.caption(f"共 {table.total:,} 个单位{shown}；点击列标题可排序。")
-st.dataframe(table.rows, hide_index=True, width="stretch", key="units_table")
+st.dataframe(
+    table.rows, hide_index=True, width="stretch", key="units_table", placeholder=MISSING_CELL
+)

@@ -3,9 +3,11 @@
     python -m civdash ingest PATH [--kind auto|units|volunteers|issues|targets] [--sheet NAME]
                                   [--districts GEOJSON_OR_XLSX] [--map 'HEADER=field' ...]
                                   [--json] [--out CSV]
-    python -m civdash commit PATH [same options] [--as-of YYYY-MM-DD] [--by NAME]
+    python -m civdash commit PATH [same options] [--as-of YYYY-MM-DD] --by NAME [--allow-shrink]
     python -m civdash snapshots [--kind KIND] [--json]
-    python -m civdash districts GEOJSON_OR_XLSX [--by NAME]
+    python -m civdash districts GEOJSON_OR_XLSX [--crs GCJ-02|BD-09|WGS-84] [--population SHEET]
+                                                [--by NAME]
+    python -m civdash set-current SNAPSHOT_ID --by NAME
     python -m civdash load-sample
     python -m civdash export chart NAME [--district D] [--as-of YYYY-MM-DD] [--field F] [--large]
                                  --out FILE.html|FILE.png
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shlex
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -35,6 +39,10 @@ from civdash.ledgers import LEDGER_KINDS, get_kind
 from civdash.normalize import mask_id_number, mask_phone
 
 EXIT_REFUSED = 2
+_HOW_CONFIRM_CLI = "请确认上传的是完整台账；如确需以此替换当前数据，请加 --allow-shrink 重新提交"
+_MSG_SET_CURRENT_CLI = (
+    "；该快照不是当前快照，如需设为当前，请运行 python -m civdash set-current {id} --by {by}"
+)
 
 
 def _parse_map(items: Sequence[str]) -> dict[str, str]:
@@ -91,15 +99,36 @@ def build_parser() -> argparse.ArgumentParser:
     commit.add_argument(
         "--as-of", type=date.fromisoformat, default=None, help="截至日期 YYYY-MM-DD"
     )
-    commit.add_argument("--by", default="", help="提交人")
+    commit.add_argument("--by", required=True, type=_committer, help="提交人（姓名或科室）")
+    commit.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="确认以此文件替换当前数据，即使它缺少当前快照中的区县或行数减少超过允许的比例",
+    )
     snaps = sub.add_parser("snapshots", help="列出已保存的快照")
     snaps.add_argument("--kind", default=None, choices=[*LEDGER_KINDS, "districts"])
     snaps.add_argument("--json", action="store_true")
     snaps.add_argument("--db", default=None)
     dist = sub.add_parser("districts", help="导入区县边界（GeoJSON）或区县人口表")
     dist.add_argument("path", type=Path)
+    dist.add_argument(
+        "--crs",
+        default=None,
+        help="边界坐标系：GCJ-02（高德、DataV）、BD-09（百度）或 WGS-84（不换算）；"
+        "不填时 DataV 文件按 GCJ-02，其他按 WGS-84",
+    )
+    dist.add_argument(
+        "--population",
+        type=Path,
+        default=None,
+        help="常住人口表（区县、常住人口两列，或区划代码列）",
+    )
     dist.add_argument("--by", default="")
     dist.add_argument("--db", default=None)
+    current = sub.add_parser("set-current", help="把某个快照设为当前快照（任何台账或区县表）")
+    current.add_argument("snapshot_id", help="快照编号（python -m civdash snapshots 可查）")
+    current.add_argument("--by", default="", help="操作人")
+    current.add_argument("--db", default=None)
     sample = sub.add_parser("load-sample", help="向空数据库载入示例城市")
     sample.add_argument("--db", default=None)
     _add_export(sub.add_parser("export", help="把看板图表或地图导出为离线 HTML 或 PNG 文件"))
@@ -175,11 +204,16 @@ def _districts_for(args: argparse.Namespace, *, create: bool) -> DistrictTable |
 def _print_human(result: IngestResult, out: Path | None) -> None:
     k = get_kind(result.kind)
     print(
-        f"台账类型：{k.label}（{result.kind}）  工作表：{result.sheet or '-'}  表头行：{result.header_row}"
+        f"台账类型：{k.label}（{result.kind}）  工作表：{result.sheet or '-'}"
+        f"{f' 等 {len(result.sheets)} 个' if result.sheets else ''}  表头行：{result.header_row}"
     )
     if result.as_of:
         print(f"截至日期：{result.as_of.isoformat()}")
     print(f"读取 {result.rows_read} 行：有效 {result.rows_valid} 行，无效 {result.rows_invalid} 行")
+    for c in result.sheets:
+        print(f"  工作表『{c.name}』：读取 {c.rows_read} 行，有效 {c.rows_valid} 行")
+    for name, reason in result.skipped_sheets:
+        print(f"  工作表『{name}』未读取：{reason}")
     errors = [p for p in result.problems if p.severity == "error"]
     warnings = [p for p in result.problems if p.severity == "warning"]
     if result.problems:
@@ -214,6 +248,49 @@ def _record_refusal(args: argparse.Namespace, reason: str) -> None:
     )
 
 
+def _committer(text: str) -> str:
+    """`commit --by`: who commits is recorded with every snapshot, so it cannot be blank."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("提交人不能为空，请写明姓名或科室，例如 --by 张晓")
+    return text.strip()
+
+
+def _commit(args: argparse.Namespace, result: IngestResult) -> str:
+    """`commit`: store the file's valid rows; what the store said. A refusal (no valid row) or a
+    hold (districts or too many rows lost without --allow-shrink) raises `CommitRefusedError`, a
+    ValueError that `main` prints as the one line on stderr (the store has audited it); the check
+    results go to stdout first, since they say what to fix."""
+    from civdash.store import CommitRefusedError, ShrinkHeldError
+
+    try:
+        outcome = _store(args.db).commit(
+            result,
+            args.path.read_bytes(),
+            committed_by=args.by,
+            as_of=args.as_of,
+            allow_shrink=args.allow_shrink,
+        )
+    except CommitRefusedError as exc:
+        if args.json:
+            json.dump(result.summary(), sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+        else:
+            _print_human(result, args.out)
+        if isinstance(exc, ShrinkHeldError):
+            raise CommitRefusedError(exc.check.message(_HOW_CONFIRM_CLI)) from exc
+        raise
+    message = outcome.message
+    if not outcome.created and not outcome.snapshot.is_current:
+        message += _MSG_SET_CURRENT_CLI.format(id=outcome.snapshot.id, by=_shell_word(args.by))
+    return message
+
+
+def _shell_word(text: str) -> str:
+    """`text` as one shell word: quoted only when the shell would split or expand it (a Chinese
+    name stays readable)."""
+    return shlex.quote(text) if re.search(r"[^\w.,:@%+=/-]", text) else text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -225,10 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 export_frame(result).to_csv(args.out, index=False, encoding="utf-8")
             message = None
             if args.command == "commit":
-                outcome = _store(args.db).commit(
-                    result, args.path.read_bytes(), committed_by=args.by, as_of=args.as_of
-                )
-                message = outcome.message
+                message = _commit(args, result)
             if args.json:
                 summary = result.summary()
                 if message:
@@ -271,12 +345,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
             return 0
         if args.command == "districts":
-            table = read_districts(args.path)
-            outcome = _store(args.db).commit_districts(
-                table, args.path.read_bytes(), file_name=args.path.name, committed_by=args.by
-            )
-            print(outcome.message)
-            return 0
+            return _districts(args)
+        if args.command == "set-current":
+            return _set_current(args)
         if args.command == "export":
             return _export(args)
         if args.command == "load-sample":
@@ -299,3 +370,84 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc).strip("'\""), file=sys.stderr)
         return EXIT_REFUSED
     return 1
+
+
+_MSG_DATAV_GCJ02 = (
+    "检测到 DataV（阿里云）区县边界文件，坐标已按 GCJ-02 换算为 WGS-84；"
+    "如果坐标本来就是 WGS-84，请加 --crs WGS-84 重新导入。"
+)
+
+
+def _districts(args: argparse.Namespace) -> int:
+    """`districts`: read boundaries or a sheet (and a population sheet), store the table, and make
+    it current unless the current ledgers use district names it cannot resolve (then say which,
+    and how to make it current anyway)."""
+    from civdash import upload as up
+    from civdash.ingest import load_districts
+
+    for path in (args.path, args.population):
+        if path is not None and not path.is_file():
+            raise FileRefused(f"找不到文件 {path}，请检查路径。")
+    population = (args.population.read_bytes(), args.population.name) if args.population else None
+    read = load_districts(
+        args.path.read_bytes(), args.path.name, crs=args.crs, population=population
+    )
+    if read.crs_assumed:
+        print(_MSG_DATAV_GCJ02)
+    elif read.crs != "WGS-84":
+        print(f"坐标已按 {read.crs} 换算为 WGS-84。")
+    print(f"读取区县 {len(read.table.districts)} 个：{'、'.join(read.table.names)}。")
+    if read.population is not None:
+        print(f"常住人口取自『{read.population_file}』，对应上 {read.population.matched} 个区县。")
+    hint = "请加 --population 常住人口表（区县、常住人口两列）重新导入"
+    for note in up.district_file_notes(read, hint):
+        print(note)
+    store = _store(args.db)
+    check = up.check_districts({k: store.load_current(k) for k in LEDGER_KINDS}, read.table)
+    outcome = store.commit_districts(
+        read.table,
+        read.content,
+        file_name=read.file_name,
+        committed_by=args.by.strip(),
+        make_current=None if check.complete else False,
+    )
+    print(outcome.message)
+    snap = outcome.snapshot
+    if not snap.is_current:
+        warning = check.warning()
+        if warning:
+            print(warning)
+        by = args.by.strip() or "姓名"
+        if not re.fullmatch(r"[\w·.-]+", by):  # Chinese names need no quotes; spaces do
+            by = shlex.quote(by)
+        print(
+            f"快照 #{snap.id} 没有设为当前区县表；核对无误、仍要使用它，请运行："
+            f"python -m civdash set-current {snap.id} --by {by}"
+        )
+    return 0
+
+
+def _set_current(args: argparse.Namespace) -> int:
+    """`set-current`: make a stored snapshot of any kind (a district table too) the current one."""
+    from civdash.store import SnapshotNotFoundError
+
+    actor = args.by.strip()
+    if not actor:
+        raise FileRefused("请用 --by 写明操作人，例如 --by 张晓。")
+    try:
+        snapshot_id = int(str(args.snapshot_id).lstrip("#"))
+    except ValueError:
+        raise FileRefused(
+            f"快照编号『{args.snapshot_id}』不是数字，可用 python -m civdash snapshots 查看快照编号。"
+        ) from None
+    store = _store(args.db)
+    try:
+        before = store.snapshot(snapshot_id)
+        store.set_current(snapshot_id, actor=actor)
+    except SnapshotNotFoundError:
+        raise FileRefused(
+            f"快照 #{snapshot_id} 不存在，可用 python -m civdash snapshots 查看已有快照的编号。"
+        ) from None
+    what = f"快照 #{before.id}（{get_kind(before.kind).label}，截至 {before.as_of}）"
+    print(f"{what}已经是当前快照，未作改动。" if before.is_current else f"已将{what}设为当前快照。")
+    return 0

@@ -6,6 +6,7 @@ threshold takes a `Settings` (or uses `DEFAULT_SETTINGS`).
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,10 @@ class Settings:
     max_zip_ratio: float = 200.0
     red_list_size: int = 5
     black_list_size: int = 5
+    max_shrink_share: float = 0.30
+    """Largest share of the current snapshot's rows a new current snapshot may lose without the
+    committer confirming it: a one-district file or a half-filled sheet must not replace the whole
+    ledger unnoticed."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
@@ -37,10 +42,34 @@ class Settings:
             kw["max_file_bytes"] = int(float(v) * 1024 * 1024)
         if v := os.environ.get("CIVDASH_MAX_ROWS"):
             kw["max_rows"] = int(v)
+        if v := os.environ.get("CIVDASH_MAX_SHRINK"):
+            kw["max_shrink_share"] = parse_share(v, "CIVDASH_MAX_SHRINK")
         return Settings(**kw)  # type: ignore[arg-type]
 
 
 DEFAULT_SETTINGS = Settings()
+
+
+def parse_share(text: str, variable: str) -> float:
+    """A share set in environment variable `variable`, written as a fraction ("0.3") or a
+    percentage ("30%", "30％"), as a fraction; a ValueError in Chinese when it is neither.
+
+    >>> parse_share("30%", "CIVDASH_MAX_SHRINK")
+    0.3
+    """
+    cleaned = text.strip().replace("％", "%")
+    percent = cleaned.endswith("%")
+    try:
+        value = float(cleaned.removesuffix("%").strip())
+    except ValueError:
+        value = math.nan
+    if percent:
+        value /= 100
+    if not 0 <= value <= 1:  # also refuses nan
+        raise ValueError(
+            f"环境变量 {variable} 为 {text}，应为 0 到 1 之间的比例（如 0.3）或百分数（如 30%），请改正后重新运行。"
+        )
+    return value
 
 
 def data_home() -> Path:

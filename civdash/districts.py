@@ -3,6 +3,11 @@
 Clerks spell districts several ways ("东湖", "东湖 区", "高新区" for 高新技术产业开发区).
 `DistrictTable.resolve` applies the rules of ledgers.md in order: exact; ignoring spaces; an alias;
 a unique prefix after dropping the suffix (东湖 → 东湖区).
+
+Offices get boundaries as DataV / 阿里云 area files (properties `adcode`, `name`, `center`, …,
+coordinates in GCJ-02, no population). `DistrictTable.from_geojson` stores boundaries in WGS-84:
+it converts such a file as GCJ-02 unless told otherwise, and keeps `adcode` as the code;
+`merge_population` then takes the population from a separate sheet.
 """
 
 from __future__ import annotations
@@ -11,10 +16,12 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from civdash.geo import geometry_to_wgs84, normalize_crs
 
 _SUFFIXES = ("自治县", "新区", "开发区", "区", "县", "市", "镇", "乡", "旗")
 _SPACE = re.compile(r"\s+")
@@ -22,6 +29,15 @@ _SPACE = re.compile(r"\s+")
 
 def _clean(name: object) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", str(name))).strip()
+
+
+def _code_key(code: object) -> str:
+    """A division code for matching: digits only, and a 12-digit statistical code (330109000000)
+    cut to the 6-digit code DataV files use (330109)."""
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", str(code)) if ch.isdigit())
+    if len(digits) > 6 and set(digits[6:]) == {"0"}:
+        return digits[:6]
+    return digits
 
 
 def _stem(name: str) -> str:
@@ -133,15 +149,17 @@ class DistrictTable:
         return {"type": "FeatureCollection", "features": feats}
 
     @staticmethod
-    def from_geojson(source: str | Path | bytes | Mapping[str, Any]) -> DistrictTable:
-        """Read a GeoJSON FeatureCollection with `name`, `population`, `code`, `aliases`."""
-        if isinstance(source, Mapping):
-            data: Any = source
-        else:
-            raw = Path(source).read_bytes() if isinstance(source, str | Path) else source
-            data = json.loads(raw.decode("utf-8-sig"))
-        if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
-            raise ValueError("区县边界文件不是 GeoJSON FeatureCollection，请检查文件内容。")
+    def from_geojson(
+        source: str | Path | bytes | Mapping[str, Any], *, crs: str | None = None
+    ) -> DistrictTable:
+        """Read a GeoJSON FeatureCollection with `name`, `population`, `code` (or a DataV file's
+        `adcode`), `aliases`; boundaries are converted from `crs` to WGS-84.
+
+        `crs` None means: GCJ-02 for a DataV / 阿里云 file (see `is_datav`), else WGS-84, which
+        is then kept as it is.
+        """
+        data = load_geojson(source)
+        source_crs = boundary_crs(data, crs)
         out = []
         for i, feat in enumerate(data.get("features") or [], start=1):
             props = feat.get("properties") or {}
@@ -154,13 +172,19 @@ class DistrictTable:
             if isinstance(aliases, str):
                 aliases = [a for a in re.split(r"[,，、;；\s]+", aliases) if a]
             pop = props.get("population", props.get("常住人口"))
+            division = props.get("code")
+            if division in (None, ""):
+                division = props.get("adcode")
+            geometry = feat.get("geometry")
+            if geometry and source_crs != "WGS-84":
+                geometry = geometry_to_wgs84(geometry, source_crs)
             out.append(
                 District(
                     name=_clean(name),
                     population=float(pop) if pop not in (None, "") else None,
-                    code=str(props["code"]) if props.get("code") not in (None, "") else None,
+                    code=str(division) if division not in (None, "") else None,
                     aliases=tuple(str(a) for a in aliases),
-                    geometry=feat.get("geometry"),
+                    geometry=geometry,
                 )
             )
         if not out:
@@ -206,6 +230,126 @@ class DistrictTable:
             }
             for d in self.districts
         ]
+
+
+def load_geojson(source: str | Path | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
+    """A GeoJSON FeatureCollection from a path, bytes or an already parsed object."""
+    if isinstance(source, Mapping):
+        data: Any = source
+    else:
+        raw = Path(source).read_bytes() if isinstance(source, str | Path) else source
+        data = json.loads(raw.decode("utf-8-sig"))
+    if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
+        raise ValueError("区县边界文件不是 GeoJSON FeatureCollection，请检查文件内容。")
+    return data
+
+
+DATAV_CRS = "GCJ-02"
+"""DataV / 阿里云 (高德) area files are in GCJ-02."""
+
+
+def is_datav(collection: Mapping[str, Any]) -> bool:
+    """True for a DataV / 阿里云 area file: every feature's properties carry `adcode` and
+    `center` (as https://geo.datav.aliyun.com/areas_v3/bound/330100_full.json does)."""
+    features = collection.get("features") or []
+    return bool(features) and all(
+        isinstance(f, Mapping)
+        and isinstance(f.get("properties"), Mapping)
+        and "adcode" in f["properties"]
+        and "center" in f["properties"]
+        for f in features
+    )
+
+
+def boundary_crs(collection: Mapping[str, Any], crs: str | None) -> str:
+    """The coordinate system a boundary file is read in: `crs` when given (normalised, see
+    `civdash.geo.normalize_crs`), GCJ-02 for a DataV file, else WGS-84."""
+    if crs:
+        return normalize_crs(crs)
+    return DATAV_CRS if is_datav(collection) else "WGS-84"
+
+
+@dataclass(frozen=True)
+class PopulationMerge:
+    """A district table with the population of a separate sheet (see `merge_population`)."""
+
+    table: DistrictTable
+    matched: int
+    """Districts that got a row of the sheet."""
+    missing: tuple[str, ...]
+    """Districts of the table left without a population."""
+    unmatched: tuple[str, ...]
+    """Names (or codes) of the sheet's rows that match no district."""
+    repeated: tuple[str, ...]
+    """Names of rows that match a district an earlier row already gave (the first row counts)."""
+
+
+def merge_population(table: DistrictTable, sheet: DistrictTable) -> PopulationMerge:
+    """The population (and any aliases) of `sheet`'s rows given to the districts of `table`.
+
+    A row matches a district by its code when both have one (a 12-digit statistical code
+    matches the 6-digit adcode), else by name as `DistrictTable.resolve` resolves a ledger's
+    district (萧山 → 萧山区). The sheet's population replaces the table's own.
+
+    >>> t = DistrictTable((District("萧山区", code="330109"), District("桐庐县")))
+    >>> m = merge_population(t, DistrictTable((District("萧山", 2011000.0),
+    ...                                        District("临平", 1170000.0))))
+    >>> m.table.population(), m.missing, m.unmatched
+    ({'萧山区': 2011000.0}, ('桐庐县',), ('临平',))
+    """
+    by_code = {_code_key(d.code): d.name for d in table.districts if d.code}
+    by_code.pop("", None)  # a code without digits matches nothing
+    given: dict[str, District] = {}
+    unmatched: list[str] = []
+    repeated: list[str] = []
+    for row in sheet.districts:
+        hit = by_code.get(_code_key(row.code)) if row.code else None
+        if hit is None:
+            # a sheet of codes only gives each row its code as the name
+            hit = table.resolve(row.name) or by_code.get(_code_key(row.name))
+        if hit is None:
+            unmatched.append(row.name)
+        elif hit in given:
+            repeated.append(row.name)
+        else:
+            given[hit] = row
+    merged = []
+    for d in table.districts:
+        source = given.get(d.name)
+        if source is None:
+            merged.append(d)
+            continue
+        extra = [a for a in source.aliases if a != d.name and a not in d.aliases]
+        merged.append(
+            replace(
+                d,
+                population=source.population if source.population is not None else d.population,
+                aliases=(*d.aliases, *dict.fromkeys(extra)),
+            )
+        )
+    out = DistrictTable(tuple(merged))
+    return PopulationMerge(
+        table=out,
+        matched=len(given),
+        missing=tuple(d.name for d in out.districts if d.population is None),
+        unmatched=tuple(unmatched),
+        repeated=tuple(repeated),
+    )
+
+
+def describe_names(counts: Mapping[str, Mapping[str, int]], limit: int = 10) -> str:
+    """District names with where they occur, as messages quote them.
+
+    >>> describe_names({"西山区": {"志愿者": 3, "问题整改": 1}, "北岭": {"创建单位": 2}})
+    '西山区（志愿者 3 行、问题整改 1 行）、北岭（创建单位 2 行）'
+    """
+    parts = [
+        name + "（" + "、".join(f"{label} {n:,} 行" for label, n in where.items()) + "）"
+        for name, where in list(counts.items())[:limit]
+    ]
+    if len(counts) > limit:
+        parts.append(f"等 {len(counts)} 个")
+    return "、".join(parts)
 
 
 def _iter_points(coords: Sequence[Any]) -> Iterable[tuple[float, float]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -87,7 +87,7 @@ def to_wgs84(lat: FloatArray, lon: FloatArray, crs: str | None) -> tuple[FloatAr
     """Convert points in `crs` ("WGS-84", "GCJ-02" or "BD-09") to WGS-84.
 
     >>> lat, lon = wgs84_to_gcj02(np.array([30.3]), np.array([120.2]))
-    >>> [round(float(v), 6) for v in (*gcj02_to_wgs84(lat, lon),)]
+    >>> [round(float(v[0]), 6) for v in gcj02_to_wgs84(lat, lon)]
     [30.3, 120.2]
     """
     code = normalize_crs(crs)
@@ -96,6 +96,63 @@ def to_wgs84(lat: FloatArray, lon: FloatArray, crs: str | None) -> tuple[FloatAr
     if code == "BD-09":
         return gcj02_to_wgs84(*bd09_to_gcj02(lat, lon))
     return np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+
+
+def geometry_to_wgs84(geometry: Mapping[str, Any], crs: str | None) -> dict[str, Any]:
+    """A copy of a GeoJSON geometry with every point converted from `crs` to WGS-84 by
+    `to_wgs84`, the conversion ingest applies to points. The structure is kept: a MultiPolygon
+    stays a MultiPolygon with the same polygons, rings and points (a third value such as a height
+    is kept as it is). Converted values are rounded to 1e-7° (about a centimetre).
+
+    >>> lat, lon = wgs84_to_gcj02(np.array([30.3]), np.array([120.2]))
+    >>> shifted = {"type": "Point", "coordinates": [float(lon[0]), float(lat[0])]}
+    >>> geometry_to_wgs84(shifted, "GCJ-02")["coordinates"]
+    [120.2, 30.3]
+    """
+    kind = geometry.get("type")
+    if kind == "GeometryCollection":
+        parts = geometry.get("geometries") or []
+        return {**geometry, "geometries": [geometry_to_wgs84(g, crs) for g in parts]}
+    coords = geometry.get("coordinates")
+    points: list[Sequence[float]] = []
+    _collect_points(coords, points)
+    if not points or normalize_crs(crs) == "WGS-84":
+        return {**geometry, "coordinates": _rebuild(coords, iter(points))}
+    lon = np.array([float(p[0]) for p in points])
+    lat = np.array([float(p[1]) for p in points])
+    wlat, wlon = to_wgs84(lat, lon, crs)
+    converted = [
+        [x, y, *p[2:]]
+        for x, y, p in zip(
+            np.round(wlon, 7).tolist(), np.round(wlat, 7).tolist(), points, strict=True
+        )
+    ]
+    return {**geometry, "coordinates": _rebuild(coords, iter(converted))}
+
+
+def _is_point(value: Any) -> bool:
+    return (
+        isinstance(value, Sequence)
+        and len(value) >= 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value[:2])
+    )
+
+
+def _collect_points(coords: Any, out: list[Sequence[float]]) -> None:
+    if _is_point(coords):
+        out.append(coords)
+    elif isinstance(coords, Sequence) and not isinstance(coords, str):
+        for c in coords:
+            _collect_points(c, out)
+
+
+def _rebuild(coords: Any, points: Iterator[Sequence[float]]) -> Any:
+    """`coords` with each point replaced, in order, by the next of `points` (as a list)."""
+    if _is_point(coords):
+        return list(next(points))
+    if isinstance(coords, Sequence) and not isinstance(coords, str):
+        return [_rebuild(c, points) for c in coords]
+    return coords
 
 
 def normalize_crs(crs: str | None) -> str:

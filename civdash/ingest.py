@@ -8,7 +8,8 @@ Nothing is stored here; `civdash.store.Store.commit` stores a result.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,12 +18,20 @@ import numpy as np
 import pandas as pd
 
 from civdash.config import DEFAULT_SETTINGS, Settings
-from civdash.districts import DistrictTable
+from civdash.districts import (
+    DistrictTable,
+    PopulationMerge,
+    boundary_crs,
+    is_datav,
+    load_geojson,
+    merge_population,
+)
 from civdash.geo import to_wgs84
 from civdash.io import FileRefused, RawTable, read_table
+from civdash.io.reader import SHEET_COLUMN, SHEET_ROW_STRIDE
 from civdash.ledgers import LEDGER_KINDS, get_kind
 from civdash.ledgers.base import Field, LedgerKind
-from civdash.ledgers.matching import ColumnMatch, match_columns
+from civdash.ledgers.matching import ColumnMatch, exact_matches, match_columns
 from civdash.metrics import METRICS, star_level
 from civdash.normalize import (
     PARSERS,
@@ -34,11 +43,20 @@ from civdash.normalize import (
     parse_title,
     stable_id,
 )
-from civdash.problems import Problem, Severity, problems_frame
+from civdash.problems import Problem, Severity, problems_frame, quote_cell
 from civdash.validation import schema_failures
 
 SOURCE_ROW = "source_row"
 """Column of `IngestResult.rows` holding each row's number as the spreadsheet shows it."""
+
+
+@dataclass(frozen=True)
+class SheetCount:
+    """One sheet of a multi-sheet ledger: how many rows came from it, and how many were valid."""
+
+    name: str
+    rows_read: int
+    rows_valid: int
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,10 @@ class IngestResult:
     sha256: str = ""
     invalid_rows: tuple[int, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    sheets: tuple[SheetCount, ...] = ()
+    """Rows read and valid per sheet, when the table was read from several sheets."""
+    skipped_sheets: tuple[tuple[str, str], ...] = ()
+    """(sheet, reason) of the workbook's sheets that were not read (other layout, hidden …)."""
 
     @property
     def rows_valid(self) -> int:
@@ -86,6 +108,21 @@ class IngestResult:
             "columns": self.columns,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "problems": [p.to_dict() for p in self.problems],
+            **(
+                {
+                    "sheets": [
+                        {"name": c.name, "rows_read": c.rows_read, "rows_valid": c.rows_valid}
+                        for c in self.sheets
+                    ],
+                }
+                if self.sheets
+                else {}
+            ),
+            **(
+                {"skipped_sheets": [{"name": n, "reason": r} for n, r in self.skipped_sheets]}
+                if self.skipped_sheets
+                else {}
+            ),
         }
 
 
@@ -99,14 +136,14 @@ def _dtype_for(f: Field) -> str:
 
 
 def _empty_column(f: Field, index: pd.Index) -> pd.Series:
-    if f.type == "bool":
-        return pd.Series(False, index=index, dtype="bool")
-    return pd.Series(pd.NA if f.type == "int" else None, index=index, dtype=_dtype_for(f))
+    """A field no column supplies reads as a column of blank cells would: an absent 是否党员
+    is false, an absent target's 区县 is "" (city-wide), anything else is missing."""
+    blank = PARSERS[f.parser or f.type](pd.Series([None], dtype=object)).values.iat[0]
+    return pd.Series(blank, index=index, dtype=_dtype_for(f))
 
 
-def _message(row: int | None, label: str, value: str, reason: str, fix: str) -> str:
-    where = f"第 {row} 行" if row is not None else "表头中"
-    shown = f"为 {value}，" if value else ""
+def _message(where: str, label: str, value: str, reason: str, fix: str) -> str:
+    shown = f"为 {quote_cell(value)}，" if value else ""
     return f"{where}『{label}』{shown}{reason}，{fix}。"
 
 
@@ -142,9 +179,9 @@ class _Collector:
                 return
             self.error_cells.add((row, f.name))
         text = value if value is not None else self.raw_value(row, column)
-        self.items.append(
-            Problem(row, f.name, text, _message(row, f.label, text, *problem), severity)
-        )
+        sheet, sheet_row = self.raw.locate(row)
+        message = _message(self.raw.row_label(row), f.label, text, *problem)
+        self.items.append(Problem(row, f.name, text, message, severity, sheet, sheet_row))
 
     def add_parsed(self, f: Field, parsed: Parsed, column: int | None) -> None:
         for row, problem in parsed.errors.items():
@@ -179,6 +216,10 @@ def ingest_table(
     """
     kind = choose_kind(raw) if kind in ("", "auto", None) else kind
     k = get_kind(kind)
+    if SHEET_COLUMN in raw.headers and SHEET_COLUMN not in (mapping or {}):
+        target = _sheet_name_field(raw, k, match_columns(kind, raw.headers, mapping), districts)
+        if target is not None:
+            mapping = {**(mapping or {}), SHEET_COLUMN: target}
     match = match_columns(kind, raw.headers, mapping)
     by_field = match.by_field
     body = raw.body
@@ -270,7 +311,27 @@ def ingest_table(
         file_name=file_name,
         sha256=sha256,
         invalid_rows=tuple(sorted(bad_rows)),
+        sheets=_sheet_counts(raw, index, valid[SOURCE_ROW]),
+        skipped_sheets=raw.skipped_sheets,
     )
+
+
+def _sheet_counts(raw: RawTable, read: pd.Index, valid: pd.Series) -> tuple[SheetCount, ...]:
+    if not raw.multi_sheet:
+        return ()
+    read_at = np.asarray(read, dtype=np.int64) // SHEET_ROW_STRIDE
+    valid_at = valid.to_numpy(dtype=np.int64) // SHEET_ROW_STRIDE
+    return tuple(
+        SheetCount(p.name, int((read_at == k).sum()), int((valid_at == k).sum()))
+        for k, p in enumerate(raw.parts)
+    )
+
+
+_GENERATED_IDS: Mapping[str, tuple[str, tuple[str, ...]]] = {
+    "units": ("U", ("unit_name", "district")),
+    "issues": ("Q", ("found_on", "district", "location", "description", "responsible_unit")),
+}
+"""Kinds whose blank ids are generated: id prefix and the fields the id is made from."""
 
 
 def _derive(
@@ -286,17 +347,12 @@ def _derive(
     """Columns computed from others: ids, star level, percent targets, coordinate checks."""
     k = get_kind(kind)
     by_field = problems.match.by_field
-    if kind == "units" and "unit_id" not in values:
-        frame["unit_id"] = stable_id("U", frame["unit_name"], frame["district"])
-    if kind == "issues" and "issue_id" not in values:
-        frame["issue_id"] = stable_id(
-            "Q",
-            frame["found_on"].astype("str"),
-            frame["district"],
-            frame["location"],
-            frame["description"],
-            frame["responsible_unit"],
-        )
+    if kind in _GENERATED_IDS and frame[k.id_field].isna().any():
+        # 可不填: a blank id, like a file without the id column, is made from what identifies
+        # the row, so that the same row gets the same id in next week's file
+        prefix, parts = _GENERATED_IDS[kind]
+        made = stable_id(prefix, *(frame[p].astype("str") for p in parts))
+        frame[k.id_field] = frame[k.id_field].fillna(made)
     if k.id_field and k.id_field in values:
         ids = frame[k.id_field]
         dup = ids.notna() & ids.duplicated(keep="first")
@@ -414,16 +470,67 @@ def _check_coordinates(
     _ = fo
 
 
+_STREET_SUFFIXES = ("街道", "街道办事处", "办事处", "街办", "镇", "乡")
+_DISTRICT_SUFFIXES = ("区", "县", "市", "旗")
+_GENERIC_SHEET = re.compile(
+    r"^(?:sheet|工作表|表|页|第.+页|\d+月|[一二三四五六七八九十]+月|\d+)\s*\d*$", re.IGNORECASE
+)
+
+
+def _sheet_name_field(
+    raw: RawTable, k: LedgerKind, match: ColumnMatch, districts: DistrictTable | None
+) -> str | None:
+    """The field the sheet names supply, for a workbook with one sheet per district, street,
+    team or department and no column of its own for it: the first of the kind's `sheet_fields`
+    that no column feeds and that the names fit (districts resolve; streets end in 街道/镇/乡).
+
+    The names are those of the `SHEET_COLUMN` a multi-sheet read adds (an error report made
+    from such a read keeps the column, so the fixed report is read the same way)."""
+    column = raw.body[raw.headers.index(SHEET_COLUMN)]
+    names = [str(n).strip() for n in column.dropna().unique()]
+    if not names:
+        return None
+    taken = set(match.by_field)
+    for name in k.sheet_fields:
+        if name in taken:
+            continue
+        if name == "district":
+            fits = all(
+                districts.resolve(n) is not None if districts else n.endswith(_DISTRICT_SUFFIXES)
+                for n in names
+            )
+        elif name == "street":
+            fits = all(n.endswith(_STREET_SUFFIXES) for n in names)
+        else:
+            fits = not any(_GENERIC_SHEET.match(n) for n in names)
+        if fits:
+            return name
+    return None
+
+
 def choose_kind(raw: RawTable) -> str:
     """The ledger kind whose fields the header matches best; refuse when none matches."""
     scores = {k: raw.kind_scores.get(k, 0.0) for k in LEDGER_KINDS}
     best = max(scores, key=lambda k: scores[k])
-    if scores[best] < 2.0:
+    if scores[best] < 2.0 or exact_matches(best, raw.headers) == 0:
         raise FileRefused(
-            "未识别出台账类型：表头中没有找到创建单位、志愿者、问题整改或目标任务台账的列名，"
-            "请检查表头或手动选择台账类型。"
+            no_ledger_message(
+                raw, "请检查表头，或指定台账类型和列对应（命令行用 --kind 和 --map）。"
+            )
         )
     return best
+
+
+def no_ledger_message(raw: RawTable, what_to_do: str) -> str:
+    """Why a file is no ledger kind, naming the header it was judged by: "未识别出台账类型：第 1 行
+    表头（留言编号、留言用户、留言主题 等）中没有……的列名，…"."""
+    named = [h for h in raw.headers if h and not h.startswith("列")][:4]
+    shown = "、".join(quote_cell(h, 12) for h in named)
+    more = " 等" if len(named) < len([h for h in raw.headers if h]) else ""
+    where = f"第 {raw.header_row} 行表头（{shown}{more}）中" if shown else "表头中"
+    return (
+        f"未识别出台账类型：{where}没有创建单位、志愿者、问题整改或目标任务台账的列名，{what_to_do}"
+    )
 
 
 def file_sha256(data: bytes) -> str:
@@ -436,6 +543,7 @@ def ingest_file(
     file_name: str | None = None,
     kind: str = "auto",
     sheet: str | None = None,
+    sheets: Sequence[str] | None = None,
     header_row: int | None = None,
     mapping: Mapping[str, str] | None = None,
     districts: DistrictTable | None = None,
@@ -464,7 +572,9 @@ def ingest_file(
         file_name,
         kind=None if kind in ("", "auto") else kind,
         sheet=sheet,
+        sheets=sheets,
         header_row=header_row,
+        mapping=mapping,
         settings=settings,
     )
     return ingest_table(
@@ -479,38 +589,153 @@ def ingest_file(
     )
 
 
-def read_districts(source: str | Path, *, file_name: str | None = None) -> DistrictTable:
+@dataclass(frozen=True)
+class DistrictFile:
+    """A district table as read from a boundary file or sheet, and how it was read."""
+
+    table: DistrictTable
+    file_name: str
+    """The file's name; with a population sheet, both names: "杭州.json（常住人口：人口.csv）"."""
+    content: bytes
+    """What the stored snapshot is fingerprinted by: the file's bytes, followed by the coordinate
+    system they were converted from and the population sheet's bytes when those shaped the table
+    (so the same boundaries read another way are not mistaken for a duplicate)."""
+    has_boundaries: bool
+    """A GeoJSON file (False for a sheet of names and populations)."""
+    datav: bool
+    """A DataV / 阿里云 area file (`adcode` and `center` on every feature)."""
+    crs: str
+    """The coordinate system the boundaries were converted from ("WGS-84": kept as they were)."""
+    crs_assumed: bool
+    """GCJ-02 was taken because the file is a DataV file and no coordinate system was given."""
+    population: PopulationMerge | None
+    """How the population sheet's rows matched the districts, when there was one."""
+    population_file: str | None
+    """The population sheet's file name, when there was one."""
+
+
+def read_districts(
+    source: str | Path, *, file_name: str | None = None, crs: str | None = None
+) -> DistrictTable:
     """The city's districts from a GeoJSON FeatureCollection or a sheet with 区县 / 常住人口.
 
-    A sheet gives names and populations but no map.
+    A sheet gives names and populations but no map. Boundaries are converted from `crs` to
+    WGS-84; without `crs` a DataV / 阿里云 file is converted from GCJ-02 (see `load_districts`).
     """
     path = Path(source)
-    return districts_from_bytes(path.read_bytes(), file_name or path.name)
+    return districts_from_bytes(path.read_bytes(), file_name or path.name, crs=crs)
 
 
-def districts_from_bytes(data: bytes, file_name: str) -> DistrictTable:
+def districts_from_bytes(data: bytes, file_name: str, *, crs: str | None = None) -> DistrictTable:
     """`read_districts` for a file's bytes (an upload). Raises `FileRefused` with one Chinese
     sentence when the file cannot serve as a district table."""
+    return load_districts(data, file_name, crs=crs).table
+
+
+def load_districts(
+    data: bytes,
+    file_name: str,
+    *,
+    crs: str | None = None,
+    population: tuple[bytes, str] | None = None,
+) -> DistrictFile:
+    """Read a district table (GeoJSON boundaries or a sheet) and, optionally, take its
+    population from a separate sheet (`population`: the sheet's bytes and file name).
+
+    Boundaries are stored in WGS-84: `crs` ("GCJ-02", "BD-09", or "WGS-84" for no conversion)
+    says what they are in; without it a DataV / 阿里云 file (`adcode` and `center` properties)
+    is taken as GCJ-02 and anything else as WGS-84. The sheet is read as the districts ledger
+    kind (区县 / 常住人口, or a 区划代码 / adcode column) and matched by code or by name
+    (`civdash.districts.merge_population`). Raises `FileRefused` with one Chinese sentence.
+
+    >>> read = load_districts(Path("330100_full.json").read_bytes(), "330100_full.json",
+    ...                       population=(Path("人口.csv").read_bytes(), "人口.csv"))  # doctest: +SKIP
+    >>> read.crs, read.crs_assumed, read.population.unmatched                    # doctest: +SKIP
+    ('GCJ-02', True, ('临平',))
+    """
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    name, content = file_name, data
+    datav, code = False, "WGS-84"
     if head.startswith(b"{") or file_name.lower().endswith((".geojson", ".json")):
+        collection = _geojson_collection(data)
+        datav = is_datav(collection)
         try:
-            return DistrictTable.from_geojson(data)
-        except UnicodeDecodeError as exc:
-            raise FileRefused("区县边界文件不是 UTF-8 编码的 GeoJSON，请转换编码后上传。") from exc
-        except (ValueError, TypeError, AttributeError, KeyError) as exc:
-            message = str(exc) if isinstance(exc, ValueError) and str(exc) else ""
-            raise FileRefused(
-                message
-                if message.endswith("。")
-                else "区县边界文件不是有效的 GeoJSON，请检查文件内容。"
-            ) from exc
-    result = ingest_table(read_table(data, file_name, kind="districts"), kind="districts")
+            code = boundary_crs(collection, crs)
+            table = DistrictTable.from_geojson(collection, crs=code)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            raise _geojson_refusal(exc) from exc
+        has_boundaries = True
+    else:
+        table = _district_sheet(data, file_name)
+        has_boundaries = False
+    if code != "WGS-84":
+        content += b"\0civdash:crs=" + code.encode()
+    merge = None
+    if population is not None:
+        pop_data, pop_name = population
+        merge = merge_population(table, _district_sheet(pop_data, pop_name, codes_only=True))
+        table = merge.table
+        name = f"{file_name}（常住人口：{pop_name}）"
+        content += b"\0civdash:population\0" + pop_data
+    return DistrictFile(
+        table=table,
+        file_name=name,
+        content=content,
+        has_boundaries=has_boundaries,
+        datav=datav,
+        crs=code,
+        crs_assumed=datav and not crs,
+        population=merge,
+        population_file=population[1] if population is not None else None,
+    )
+
+
+def _geojson_collection(data: bytes) -> Mapping[str, object]:
+    try:
+        return load_geojson(data)
+    except UnicodeDecodeError as exc:
+        raise FileRefused("区县边界文件不是 UTF-8 编码的 GeoJSON，请转换编码后上传。") from exc
+    except (ValueError, TypeError) as exc:
+        raise _geojson_refusal(exc) from exc
+
+
+def _geojson_refusal(exc: Exception) -> FileRefused:
+    message = str(exc) if isinstance(exc, ValueError) and str(exc) else ""
+    return FileRefused(
+        message if message.endswith("。") else "区县边界文件不是有效的 GeoJSON，请检查文件内容。"
+    )
+
+
+_CODE_HEADERS = {"adcode": "code"}
+"""Header names of a division-code column the districts kind has no synonym for."""
+
+
+def _district_sheet(data: bytes, file_name: str, *, codes_only: bool = False) -> DistrictTable:
+    """A sheet of districts (区县, 常住人口, 区划代码, 别名) as a table without boundaries.
+
+    With `codes_only` (a population sheet), a sheet whose rows name districts only by code
+    (区划代码 / adcode, no 区县 column) is accepted too: the code stands in for the name, and
+    refusals name the 常住人口表. A 常住人口 column headed in
+    万人 ("常住人口（万人）") is converted to persons.
+    """
+    raw = read_table(data, file_name, kind="districts")
+    mapping = dict(_CODE_HEADERS)
+    if codes_only:
+        match = match_columns("districts", raw.headers, mapping)
+        if "name" not in match.by_field and "code" in match.by_field:
+            mapping[raw.headers[match.by_field["code"]]] = "name"
+    result = ingest_table(raw, kind="districts", mapping=mapping)
     errors = [p.message for p in result.problems if p.severity == "error"]
     if errors:
-        raise FileRefused("区县表有误：" + errors[0])
+        raise FileRefused(("常住人口表有误：" if codes_only else "区县表有误：") + errors[0])
     # blanks as None: DistrictTable.from_records takes a NaN alias for a list of aliases
     records = result.rows.drop(columns=SOURCE_ROW).astype(object)
     records = records.where(records.notna(), None)
+    population_header = next((h for h, f in result.columns.items() if f == "population"), "")
+    if "万" in population_header:
+        records["population"] = [
+            None if p is None else float(round(float(p) * 10_000)) for p in records["population"]
+        ]
     table = DistrictTable.from_records(records.to_dict("records"))
     if not table.districts:
         raise FileRefused("区县表中没有任何区县，请检查文件内容。")

@@ -723,7 +723,7 @@ def stable_id(prefix: str, *parts: pd.Series) -> pd.Series:
 def _mask(s: pd.Series, keep_head: int, keep_tail: int) -> pd.Series:
     """Stars for everything but the head and tail; values too short for that keep 2 characters."""
     text = s.astype("str")
-    if text.empty:  # the star counts of no rows would be integers, not text
+    if not text.notna().any():  # no rows, or all blank: the star counts would not be text
         return text
     n = text.str.len()
     long_enough = n >= keep_head + keep_tail + 3

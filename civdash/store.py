@@ -17,6 +17,13 @@ Typical use::
     outcome = store.commit(result, upload.getvalue(), committed_by="王科长")
     outcome.message  # '已保存快照 #1（志愿者，截至 2026-11-15，有效 1,234 行）'
     rows = store.load_current("volunteers")
+
+Nothing wrong becomes current: `Store.commit` refuses a result with no valid row
+(`CommitRefusedError`) and holds a commit that would replace the current snapshot while dropping
+districts it has, or more than `Settings.max_shrink_share` of its rows (`ShrinkHeldError`, unless
+`allow_shrink=True`): a one-district file or a sheet of errors must not empty the dashboard. Both
+are audited (`refuse`, `hold`) and store nothing else. `shrink_check` is the rule as a pure
+function, so the upload page shows the clerk the numbers the store will judge.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import hashlib
 import io
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -42,7 +49,7 @@ import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from civdash.config import database_url
+from civdash.config import Settings, database_url
 from civdash.districts import DistrictTable
 from civdash.ingest import SOURCE_ROW, IngestResult
 from civdash.ledgers import REGISTRY, LedgerKind
@@ -53,13 +60,21 @@ __all__ = [
     "LOCAL_TZ",
     "SQLITE_BUSY_TIMEOUT_MS",
     "CommitOutcome",
+    "CommitRefusedError",
+    "ShrinkCheck",
+    "ShrinkHeldError",
     "SnapshotInfo",
     "SnapshotNotFoundError",
     "Store",
+    "nothing_valid_message",
+    "rows_by_district",
+    "shrink_check",
+    "will_become_current",
 ]
 
 AUDIT_COLUMNS = ("at", "action", "kind", "snapshot_id", "file_name", "sha256", "actor", "detail")
-"""Columns of `Store.audit()`; `action` is one of commit, duplicate, refuse, delete, set_current."""
+"""Columns of `Store.audit()`; `action` is one of commit, duplicate, refuse, hold, delete,
+set_current."""
 
 LOCAL_TZ = timezone(timedelta(hours=8), "北京时间")
 """Times shown to users and "today" for an undated file: the office works in China Standard Time."""
@@ -90,6 +105,19 @@ _MSG_NO_SOURCE_ROW = (
     "台账数据缺少 source_row 列（每行在原表格中的行号），无法保存，请重新读取文件。"
 )
 _MSG_AUDIT_APPEND_ONLY = "审计日志只能追加，不能修改或删除。"
+_MSG_NO_VALID_ROW = (
+    "文件中没有有效数据行（读取 {read:,} 行，全部有误），未保存；请按检查结果改正后重新提交。"
+)
+_MSG_NO_ROW = "文件中没有数据行，未保存；请核对工作表和表头所在行，填好数据后重新提交。"
+_MSG_SHRINK_BASE = (
+    "与当前快照 #{id}（{label}，截至 {as_of}，{rows:,} 行）相比，本文件{has} {new:,} 行"
+)
+_MSG_SHRINK_SHARE = "（减少 {share}，超过允许的 {limit}）"
+_MSG_SHRINK_SHARE_OK = "（减少 {share}）"
+_MSG_SHRINK_DROPPED = "，{also}没有{districts}的数据"
+_MSG_HELD = "，未保存；{how}。"
+_HOW_CONFIRM = "请确认上传的是完整台账；如确需以此替换当前数据，请确认后重新提交"
+_MSG_CONFIRMED = "；提交人已确认替换：{reason}"
 
 _SQL_TYPES: dict[str, type[sa.types.TypeEngine[Any]]] = {
     "str": sa.Text,
@@ -116,6 +144,86 @@ _SQLITE_ROWS_PER_INSERT = 250
 
 class SnapshotNotFoundError(LookupError):
     """The snapshot id does not exist (never did, or was deleted)."""
+
+
+class CommitRefusedError(ValueError):
+    """The store would not store this result; `message` is one Chinese sentence saying what is
+    wrong and how to fix it. The refusal is in the audit trail; nothing else was stored."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ShrinkCheck:
+    """What a new current snapshot would lose against the current one: the numbers of the rule.
+
+    `dropped` lists the districts with rows in the current snapshot and none in the new one,
+    with their current row counts (most rows first). An empty district (a city-wide target, or
+    a kind without districts) is not a district. `held` when any district is dropped or more
+    than `max_share` of the rows would be lost.
+    """
+
+    kind: str
+    current_id: int
+    current_as_of: date
+    current_rows: int
+    new_rows: int
+    max_share: float
+    dropped: tuple[tuple[str, int], ...]
+
+    @property
+    def share(self) -> float:
+        """The share of the current rows the new snapshot lacks (0 when it has as many or more)."""
+        if self.current_rows <= 0 or self.new_rows >= self.current_rows:
+            return 0.0
+        return (self.current_rows - self.new_rows) / self.current_rows
+
+    @property
+    def too_many_lost(self) -> bool:
+        lost = self.current_rows - self.new_rows
+        # exactly at the limit passes; the tolerance keeps 30 of 100 at 30 % from tipping over
+        return lost > 0 and lost > self.max_share * self.current_rows + 1e-9
+
+    @property
+    def held(self) -> bool:
+        return bool(self.dropped) or self.too_many_lost
+
+    def reason(self) -> str:
+        """What would be lost, with the numbers: "与当前快照 #3（志愿者，截至 2026-11-15，1,000 行）
+        相比，本文件只有 600 行（减少 40%，超过允许的 30%），且没有南港区（当前 250 行）的数据"."""
+        text = _MSG_SHRINK_BASE.format(
+            id=self.current_id,
+            label=REGISTRY[self.kind].label if self.kind in REGISTRY else self.kind,
+            as_of=self.current_as_of,
+            rows=self.current_rows,
+            has="只有" if self.new_rows < self.current_rows else "有",
+            new=self.new_rows,
+        )
+        if self.share > 0:
+            template = _MSG_SHRINK_SHARE if self.too_many_lost else _MSG_SHRINK_SHARE_OK
+            text += template.format(share=_percent(self.share), limit=_percent(self.max_share))
+        if self.dropped:
+            districts = "、".join(f"{name}（当前 {n:,} 行）" for name, n in self.dropped)
+            text += _MSG_SHRINK_DROPPED.format(
+                also="且" if self.too_many_lost else "但", districts=districts
+            )
+        return text
+
+    def message(self, how: str = _HOW_CONFIRM) -> str:
+        """The sentence for a held commit; `how` says what to do where it is read (the command
+        line ends "…，请加 --allow-shrink 重新提交")."""
+        return self.reason() + _MSG_HELD.format(how=how)
+
+
+class ShrinkHeldError(CommitRefusedError):
+    """The commit would replace the current snapshot while dropping districts or too many rows;
+    `check` carries the numbers. Commit again with `allow_shrink=True` once a person confirmed."""
+
+    def __init__(self, check: ShrinkCheck) -> None:
+        super().__init__(check.message())
+        self.check = check
 
 
 @dataclass(frozen=True)
@@ -148,6 +256,14 @@ class CommitOutcome:
 
 
 @dataclass(frozen=True)
+class _Guard:
+    """What `Store.commit` checks inside the write transaction: the new rows per district."""
+
+    new_counts: dict[str, int]
+    allow_shrink: bool
+
+
+@dataclass(frozen=True)
 class _Meta:
     kind: str
     as_of: date
@@ -166,11 +282,13 @@ class Store:
     """Snapshots of ledgers and their audit trail in one SQL database.
 
     `url` is a SQLAlchemy URL; the default is `civdash.config.database_url()`, a SQLite file under
-    `$CIVDASH_HOME` (created if missing). `postgresql://…` URLs use psycopg 3. Safe to share
-    between threads; each call uses its own connection and transaction.
+    `$CIVDASH_HOME` (created if missing). `postgresql://…` URLs use psycopg 3. `settings` holds the
+    commit rules' thresholds (default `Settings.from_env()`). Safe to share between threads; each
+    call uses its own connection and transaction.
     """
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, settings: Settings | None = None) -> None:
+        self._settings = settings if settings is not None else Settings.from_env()
         self._engine = _make_engine(url or database_url())
         self._kinds: dict[str, LedgerKind] = dict(REGISTRY)
         self._columns = {key: _stored_columns(kind) for key, kind in self._kinds.items()}
@@ -184,6 +302,11 @@ class Store:
         self._ensure_schema()
 
     # -- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """The thresholds this store's commit rules use (e.g. `max_shrink_share`)."""
+        return self._settings
 
     @property
     def engine(self) -> sa.Engine:
@@ -218,6 +341,7 @@ class Store:
         committed_by: str = "",
         as_of: date | None = None,
         make_current: bool | None = None,
+        allow_shrink: bool = False,
     ) -> CommitOutcome:
         """Store the valid rows of `result` as a snapshot of `data` (the uploaded file's bytes).
 
@@ -225,6 +349,13 @@ class Store:
         the current one of its kind when it is at least as recent as the current one, unless
         `make_current` says otherwise. The same bytes committed again for the same kind store
         nothing and say so. All of it is one transaction: a failure stores nothing.
+
+        Nothing wrong becomes current. A result without a valid row raises `CommitRefusedError`.
+        A snapshot that would become current but lacks districts the current one has, or more
+        than `settings.max_shrink_share` of its rows, raises `ShrinkHeldError` (the numbers in
+        its `check`) unless `allow_shrink`; then the commit's audit entry says it was confirmed.
+        Both are audited and store nothing else; the check runs in the commit's transaction, so
+        it judges the snapshot that is current when the rows are written.
         """
         self._kind(result.kind)
         when = as_of or result.as_of or _today()
@@ -244,12 +375,23 @@ class Store:
             columns=dict(result.columns),
         )
         rows = _arrow_rows(self._columns[result.kind], result.rows)
-        return self._commit(meta, rows, make_current)
+        guard = _Guard(rows_by_district(result.rows), allow_shrink)
+        return self._commit(meta, rows, make_current, guard)
 
     def commit_districts(
-        self, table: DistrictTable, data: bytes, *, file_name: str, committed_by: str = ""
+        self,
+        table: DistrictTable,
+        data: bytes,
+        *,
+        file_name: str,
+        committed_by: str = "",
+        make_current: bool | None = None,
     ) -> CommitOutcome:
-        """Store the district table (names, population, aliases, boundaries) as a snapshot."""
+        """Store the district table (names, population, aliases, boundaries) as a snapshot.
+
+        It becomes the current district table unless `make_current` is False (a table whose
+        names the current ledgers do not use is kept aside until someone makes it current).
+        """
         records = pd.DataFrame(
             table.to_records(), columns=["name", "population", "code", "aliases", "geometry"]
         )
@@ -268,17 +410,43 @@ class Store:
             columns={},
         )
         rows = _arrow_rows(self._columns["districts"], records)
-        return self._commit(meta, rows, None)
+        return self._commit(meta, rows, make_current)
 
-    def _commit(self, meta: _Meta, rows: pa.Table, make_current: bool | None) -> CommitOutcome:
+    def _commit(
+        self,
+        meta: _Meta,
+        rows: pa.Table,
+        make_current: bool | None,
+        guard: _Guard | None = None,
+    ) -> CommitOutcome:
+        """Store a snapshot in one write transaction. With a `guard` (every `Store.commit`) a
+        result without valid rows is refused and a shrinking current snapshot held: the refusal
+        is audited in the transaction, which commits, and raised after it."""
+        refusal: CommitRefusedError | None = None
         try:
             # compressing the Arrow copy needs no database: it runs while the rows are inserted
             with ThreadPoolExecutor(max_workers=1) as pool, self._write() as conn:
-                existing = _find_snapshot_by_hash(conn, self._snapshots, meta.kind, meta.sha256)
-                if existing is not None:
+                if guard is not None and meta.rows_valid == 0:
+                    refusal = CommitRefusedError(nothing_valid_message(meta.rows_read))
+                    self._audit_unstored(conn, "refuse", meta, refusal.message)
+                elif existing := _find_snapshot_by_hash(
+                    conn, self._snapshots, meta.kind, meta.sha256
+                ):
                     return self._record_duplicate(conn, existing, meta)
-                frame = pool.submit(_frame_bytes, rows)
-                return self._insert_snapshot(conn, meta, rows, frame, make_current)
+                else:
+                    current = self._current_in(conn, meta.kind)
+                    becomes_current = will_become_current(
+                        meta.as_of, current.as_of if current else None, make_current
+                    )
+                    held = self._held(conn, current, guard) if becomes_current else None
+                    if held is not None and not (guard and guard.allow_shrink):
+                        refusal = ShrinkHeldError(held)
+                        self._audit_unstored(conn, "hold", meta, refusal.message)
+                    else:
+                        frame = pool.submit(_frame_bytes, rows)
+                        return self._insert_snapshot(
+                            conn, meta, rows, frame, current, becomes_current, confirmed=held
+                        )
         except sa.exc.IntegrityError:
             # Another writer stored the same file between our check and our insert, and
             # UNIQUE(kind, sha256) refused the second copy: report it as the duplicate it is.
@@ -287,6 +455,8 @@ class Store:
                 if existing is not None:
                     return self._record_duplicate(conn, existing, meta)
             raise
+        assert refusal is not None  # every other way out of the transaction returned
+        raise refusal
 
     def _insert_snapshot(
         self,
@@ -294,19 +464,11 @@ class Store:
         meta: _Meta,
         rows: pa.Table,
         frame: Future[bytes],
-        make_current: bool | None,
+        current: SnapshotInfo | None,
+        becomes_current: bool,
+        confirmed: ShrinkCheck | None,
     ) -> CommitOutcome:
         snaps = self._snapshots
-        current = conn.execute(
-            sa.select(snaps.c.id, snaps.c.as_of).where(
-                snaps.c.kind == meta.kind, snaps.c.is_current.is_(True)
-            )
-        ).first()
-        becomes_current = (
-            make_current
-            if make_current is not None
-            else current is None or meta.as_of >= current.as_of
-        )
         if becomes_current and current is not None:
             conn.execute(sa.update(snaps).where(snaps.c.id == current.id).values(is_current=False))
         snapshot_id: int = conn.execute(
@@ -336,8 +498,60 @@ class Store:
         )
         if not becomes_current and current is not None:
             message += _MSG_NOT_CURRENT.format(id=current.id, as_of=current.as_of)
+        if confirmed is not None:
+            message += _MSG_CONFIRMED.format(reason=confirmed.reason())
         self._append_audit(conn, "commit", info, detail=message, actor=meta.committed_by)
         return CommitOutcome(snapshot=info, created=True, message=message)
+
+    def _current_in(self, conn: sa.Connection, kind: str) -> SnapshotInfo | None:
+        snaps = self._snapshots
+        row = conn.execute(
+            sa.select(snaps).where(snaps.c.kind == kind, snaps.c.is_current.is_(True))
+        ).first()
+        return _snapshot_info(row) if row is not None else None
+
+    def _held(
+        self, conn: sa.Connection, current: SnapshotInfo | None, guard: _Guard | None
+    ) -> ShrinkCheck | None:
+        """The check of a snapshot replacing `current` when the rule holds it, else None."""
+        if guard is None or current is None:
+            return None
+        check = shrink_check(
+            current,
+            self._district_counts(conn, current.kind, current.id),
+            guard.new_counts,
+            self._settings.max_shrink_share,
+        )
+        return check if check.held else None
+
+    def _district_counts(self, conn: sa.Connection, kind: str, snapshot_id: int) -> dict[str, int]:
+        """Rows per district of a stored snapshot, counted by one GROUP BY on its rows table."""
+        table = self._rows[kind]
+        count = sa.func.count().label("n")
+        if "district" in table.c:
+            query = (
+                sa.select(table.c.district, count)
+                .where(table.c.snapshot_id == snapshot_id)
+                .group_by(table.c.district)
+            )
+        else:
+            query = sa.select(sa.null(), count).where(table.c.snapshot_id == snapshot_id)
+        return _tally((value, n) for value, n in conn.execute(query))
+
+    def _audit_unstored(self, conn: sa.Connection, action: str, meta: _Meta, detail: str) -> None:
+        """Audit a commit that stored nothing (`refuse`, `hold`): who tried which file, and why."""
+        conn.execute(
+            sa.insert(self._audit).values(
+                at=datetime.now(UTC),
+                action=action,
+                kind=meta.kind,
+                snapshot_id=None,
+                file_name=meta.file_name,
+                sha256=meta.sha256,
+                actor=meta.committed_by,
+                detail=detail,
+            )
+        )
 
     def _record_duplicate(
         self, conn: sa.Connection, existing: SnapshotInfo, meta: _Meta
@@ -400,6 +614,13 @@ class Store:
             if rows is None:
                 rows = _read_rows(conn, self._rows[info.kind], snapshot_id, schema)
         return _pandas_rows(columns, rows)
+
+    def rows_by_district(self, snapshot_id: int) -> dict[str, int]:
+        """Rows per district of a stored snapshot ("" for rows without one), counted in SQL the
+        way `Store.commit` counts the current snapshot it checks a new one against."""
+        with self._read() as conn:
+            info = self._get(conn, snapshot_id)
+            return self._district_counts(conn, info.kind, info.id)
 
     def load_current(self, kind: str) -> pd.DataFrame | None:
         """The rows of the current snapshot of `kind`, or None when there is none."""
@@ -576,6 +797,80 @@ class Store:
                                 f"{preparer.quote(column.name)} {column.type.compile(conn.dialect)}"
                             )
                         )
+
+
+# -- commit rules ------------------------------------------------------------------------------
+
+
+def nothing_valid_message(rows_read: int) -> str:
+    """Why a result without valid rows is refused, and what to do about it."""
+    return _MSG_NO_VALID_ROW.format(read=rows_read) if rows_read else _MSG_NO_ROW
+
+
+def will_become_current(
+    as_of: date, current_as_of: date | None, make_current: bool | None = None
+) -> bool:
+    """Whether a snapshot dated `as_of` becomes current: `make_current` when given, else when
+    there is no current snapshot or it is at least as recent as the current one."""
+    if make_current is not None:
+        return make_current
+    return current_as_of is None or as_of >= current_as_of
+
+
+def rows_by_district(rows: pd.DataFrame) -> dict[str, int]:
+    """Rows per district of ledger rows shaped like `IngestResult.rows`; rows without a district
+    (city-wide targets, kinds without a district field) count under ""."""
+    if rows.empty:
+        return {}
+    if "district" not in rows.columns:
+        return {"": len(rows)}
+    return _tally(rows["district"].value_counts(dropna=False, sort=False).items())
+
+
+def shrink_check(
+    current: SnapshotInfo,
+    current_counts: Mapping[str, int],
+    new_counts: Mapping[str, int],
+    max_share: float,
+) -> ShrinkCheck:
+    """What replacing `current` (its rows per district: `current_counts`) with a snapshot of
+    `new_counts` rows per district would lose; see `ShrinkCheck.held` for the rule.
+
+    >>> check = shrink_check(current, {"东湖区": 600, "南港区": 400}, {"东湖区": 650}, 0.3)  # doctest: +SKIP
+    >>> check.held, check.dropped, f"{check.share:.0%}"                                     # doctest: +SKIP
+    (True, (('南港区', 400),), '35%')
+    """
+    dropped = sorted(
+        (
+            (name, n)
+            for name, n in current_counts.items()
+            if name and n and not new_counts.get(name)
+        ),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return ShrinkCheck(
+        kind=current.kind,
+        current_id=current.id,
+        current_as_of=current.as_of,
+        current_rows=sum(current_counts.values()),
+        new_rows=sum(new_counts.values()),
+        max_share=max_share,
+        dropped=tuple(dropped),
+    )
+
+
+def _tally(counts: Iterable[tuple[Any, Any]]) -> dict[str, int]:
+    """(district value, rows) pairs as rows per district name; null and blank count under ""."""
+    out: dict[str, int] = {}
+    for value, n in counts:
+        key = "" if value is None or pd.isna(value) else str(value).strip()
+        out[key] = out.get(key, 0) + int(n)
+    return out
+
+
+def _percent(share: float) -> str:
+    """0.3 → "30%", 0.305 → "30.5%"."""
+    return f"{share * 100:.1f}".removesuffix(".0") + "%"
 
 
 # -- schema ------------------------------------------------------------------------------------

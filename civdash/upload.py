@@ -8,8 +8,10 @@ The 数据导入 page is a thin view over this module. A clerk's file goes throu
    `FileChoice` (kind, sheet, header row, column mapping, cell edits);
 3. the review offers `problems_table`, `preview_styler`, `fix_table` / `edits_from_editor`
    (fix cells in the page) and `error_report` (fix them in Excel);
-4. `diff_against` says what will change against the current snapshot; `commit_review` stores the
-   valid rows as one snapshot.
+4. `diff_against` says what will change against the current snapshot; `commit_check` says what
+   the store's commit rules will make of it (no valid row: refused; districts or too many rows
+   lost: the clerk must confirm), with the store's own rule and numbers; `commit_review` stores
+   the valid rows as one snapshot.
 
 Which bytes are hashed when cells were fixed in the page: `content_bytes` appends the edits to the
 original bytes, so the snapshot's sha256 is that of "this file with these fixes". Committing the
@@ -38,27 +40,40 @@ import pandas as pd
 import xlsxwriter
 
 from civdash.config import DEFAULT_SETTINGS, Settings
-from civdash.districts import DistrictTable
+from civdash.districts import DistrictTable, describe_names
 from civdash.ingest import (
     SOURCE_ROW,
+    DistrictFile,
     IngestResult,
     choose_kind,
-    districts_from_bytes,
     ingest_table,
+    load_districts,
+    no_ledger_message,
 )
 from civdash.io import FileRefused, RawTable, read_table
+from civdash.io.reader import SHEET_COLUMN
 from civdash.ledgers import LEDGER_KINDS, get_kind
 from civdash.ledgers.matching import IGNORE
 from civdash.normalize import mask_id_number, mask_phone
-from civdash.store import LOCAL_TZ, CommitOutcome, SnapshotInfo, Store
+from civdash.store import (
+    LOCAL_TZ,
+    CommitOutcome,
+    ShrinkCheck,
+    SnapshotInfo,
+    Store,
+    nothing_valid_message,
+    rows_by_district,
+    shrink_check,
+    will_become_current,
+)
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
 __all__ = [
+    "CONFIRM_LABEL",
     "IGNORE_LABEL",
-    "MSG_NOTHING_VALID",
-    "MSG_NO_LEDGER",
+    "MSG_NO_LEDGER_FIX",
     "MSG_STEP_CHECK",
     "MSG_STEP_DONE",
     "MSG_STEP_MATCH",
@@ -66,10 +81,10 @@ __all__ = [
     "MSG_UNEXPECTED",
     "REPORT_ALL_ROWS_LIMIT",
     "REPORT_COLUMNS",
+    "CommitCheck",
     "DistrictCheck",
     "FileChoice",
     "FixTable",
-    "NothingToCommitError",
     "Review",
     "SnapshotDiff",
     "Upload",
@@ -80,6 +95,7 @@ __all__ = [
     "audit_detail",
     "audit_table",
     "check_districts",
+    "commit_check",
     "commit_districts",
     "commit_review",
     "content_bytes",
@@ -88,6 +104,7 @@ __all__ = [
     "diff_against",
     "diff_summary",
     "diff_warning",
+    "district_file_notes",
     "district_summary",
     "edits_from_editor",
     "error_report",
@@ -99,12 +116,15 @@ __all__ = [
     "mapping_from_table",
     "mapping_table",
     "missing_required_message",
+    "no_ledger",
     "preview_styler",
     "problems_table",
     "read_district_file",
     "record_refusal",
     "report_file_name",
     "report_has_all_rows",
+    "sheets_read",
+    "sheets_summary",
     "snapshot_label",
 ]
 
@@ -122,11 +142,7 @@ REPORT_COLUMNS = ("原行号", "问题说明")
 # ---- what the user reads -----------------------------------------------------------------------
 
 MSG_UNEXPECTED = "文件无法处理，请用 Excel 或 WPS 重新保存后再上传；如仍不行，请联系管理员。"
-MSG_NO_LEDGER = (
-    "未识别出台账类型：表头中没有找到创建单位、志愿者、问题整改或目标任务台账的列名，"
-    "请核对表头所在行，或在上方手动选择台账类型。"
-)
-MSG_NOTHING_VALID = "没有可导入的有效行，请先修正问题后再提交。"
+MSG_NO_LEDGER_FIX = "请核对表头所在行，或在上方手动选择台账类型。"
 MSG_STEP_READ = "正在读取文件…"
 MSG_STEP_MATCH = "正在匹配表头…"
 MSG_STEP_CHECK = "正在规范化和校验数据…"
@@ -136,6 +152,7 @@ _ACTION_LABELS = {
     "commit": "导入",
     "duplicate": "重复导入（未保存）",
     "refuse": "拒收文件",
+    "hold": "待确认（未保存）",
     "delete": "删除快照",
     "set_current": "设为当前",
 }
@@ -148,10 +165,6 @@ _ERROR_FONT = "#9C0006"
 _WARNING_FILL = "#FFEB9C"
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _EDIT_MARK = b"\n\x00civdash-edits\x00\n"
-
-
-class NothingToCommitError(ValueError):
-    """The review has no valid row; `str(exc)` is a Chinese sentence for the user."""
 
 
 # ---- one uploaded file and the user's choices ----------------------------------------------------
@@ -183,6 +196,8 @@ class FileChoice:
     kind: str = "auto"
     mapping: tuple[tuple[str, str], ...] | None = None
     edits: tuple[tuple[int, int, str], ...] = ()
+    sheets: tuple[str, ...] | None = None
+    """The sheets to read together (the clerk left the others out); None: as detected."""
 
     def with_mapping(self, mapping: Mapping[str, str]) -> FileChoice:
         return replace(self, mapping=tuple(mapping.items()))
@@ -256,7 +271,9 @@ class Workbench:
     def __init__(self, settings: Settings = DEFAULT_SETTINGS, keep: int = 6) -> None:
         self.settings = settings
         self._keep = keep
-        self._tables: OrderedDict[tuple[str, str | None, int | None], RawTable] = OrderedDict()
+        self._tables: OrderedDict[
+            tuple[str, str | None, tuple[str, ...] | None, int | None], RawTable
+        ] = OrderedDict()
         self._reviews: OrderedDict[tuple[Any, ...], Review] = OrderedDict()
         self._diffs: OrderedDict[tuple[Any, ...], SnapshotDiff] = OrderedDict()
         self._refusals: set[tuple[str, str]] = set()
@@ -268,16 +285,24 @@ class Workbench:
         sheet: str | None = None,
         header_row: int | None = None,
         progress: Progress | None = None,
+        *,
+        sheets: Sequence[str] | None = None,
     ) -> RawTable:
-        """The file read on `sheet` with its header on `header_row` (None: as detected)."""
-        auto = self._read(upload, None, None, progress)
+        """The file read on `sheet` (or the `sheets` chosen together) with its header on
+        `header_row` (None: as detected)."""
+        auto = self._read(upload, None, None, None, progress)
+        chosen = tuple(sheets) if sheets is not None else None
+        if chosen is not None and chosen == sheets_read(auto):
+            chosen = None
+        if chosen is not None:
+            return self._read(upload, None, chosen, header_row, progress)
         if sheet in (None, auto.sheet) and header_row in (None, auto.header_row):
             return auto
         if header_row is None:
-            return self._read(upload, sheet, None, progress)
-        if sheet in (None, auto.sheet):
+            return self._read(upload, sheet, None, None, progress)
+        if sheet in (None, auto.sheet) and not auto.multi_sheet:
             sheet = auto.sheet
-        return self._read(upload, sheet, header_row, progress)
+        return self._read(upload, sheet, None, header_row, progress)
 
     def check(
         self,
@@ -290,10 +315,10 @@ class Workbench:
     ) -> Review:
         """Match, normalise and validate the file under `choice`; raise `FileRefused` when it
         cannot be checked (header only, no recognisable ledger)."""
-        raw = self.table(upload, choice.sheet, choice.header_row, progress)
+        raw = self.table(upload, choice.sheet, choice.header_row, progress, sheets=choice.sheets)
         key = (
             upload.sha256,
-            raw.sheet,
+            sheets_read(raw),
             raw.header_row,
             choice.kind,
             choice.mapping,
@@ -357,10 +382,11 @@ class Workbench:
         self,
         upload: Upload,
         sheet: str | None,
+        sheets: tuple[str, ...] | None,
         header_row: int | None,
         progress: Progress | None,
     ) -> RawTable:
-        key = (upload.sha256, sheet, header_row)
+        key = (upload.sha256, sheet, sheets, header_row)
         with self._lock:
             hit = self._tables.get(key)
             if hit is not None:
@@ -373,6 +399,7 @@ class Workbench:
                 upload.data,
                 upload.name,
                 sheet=sheet,
+                sheets=sheets,
                 header_row=header_row,
                 settings=self.settings,
             )
@@ -397,7 +424,7 @@ class Workbench:
         detected = detect_kind(raw)
         kind = detected if choice.kind in ("", "auto") else choice.kind
         if kind is None:
-            raise FileRefused(MSG_NO_LEDGER)
+            raise FileRefused(no_ledger(raw))
         mapping = dict(choice.mapping) if choice.mapping is not None else _default_mapping(raw)
         if progress:
             progress(0.6, MSG_STEP_CHECK)
@@ -415,6 +442,24 @@ class Workbench:
         if progress:
             progress(1.0, MSG_STEP_DONE)
         return Review(upload, choice, edited, result, detected, sha)
+
+
+def sheets_read(raw: RawTable) -> tuple[str, ...]:
+    """The sheets a table was read from, in workbook order (empty for CSV and HTML)."""
+    return tuple(p.name for p in raw.parts) or ((raw.sheet,) if raw.sheet else ())
+
+
+def sheets_summary(raw: RawTable) -> str | None:
+    """One line on the sheets of a workbook: which were read (rows each) and which were not,
+    and why; None for a one-sheet read with nothing left out."""
+    parts = []
+    if raw.multi_sheet:
+        read = "、".join(f"『{p.name}』{p.rows:,} 行" for p in raw.parts)
+        parts.append(f"已合并读取 {len(raw.parts)} 个同格式工作表：{read}")
+    if raw.skipped_sheets:
+        skipped = "、".join(f"『{name}』（{reason}）" for name, reason in raw.skipped_sheets)
+        parts.append(f"未读取：{skipped}")
+    return "。".join(parts) + "。" if parts else None
 
 
 def missing_required_message(review: Review) -> str:
@@ -448,6 +493,11 @@ def _safely(fn: Callable[[], Any]) -> Any:
 def _default_mapping(raw: RawTable) -> dict[str, str]:
     """Columns the error report added are left out when the fixed report comes back."""
     return {h: IGNORE for h in raw.headers if h in REPORT_COLUMNS}
+
+
+def no_ledger(raw: RawTable) -> str:
+    """Why the page cannot check a file until the clerk picks its kind."""
+    return no_ledger_message(raw, MSG_NO_LEDGER_FIX)
 
 
 def detect_kind(raw: RawTable) -> str | None:
@@ -573,7 +623,8 @@ def problems_table(
     labels = k.labels()
     rows = [
         {
-            "行号": p.row,
+            "工作表": p.sheet,
+            "行号": p.shown_row,
             "字段": labels.get(p.field, p.field),
             "原值": _masked_value(p.field, p.value),
             "说明": p.message,
@@ -582,8 +633,10 @@ def problems_table(
         # errors first: they keep rows out; warnings only inform
         for p in sorted(review.result.problems, key=lambda p: p.severity != "error")
     ]
-    frame = pd.DataFrame(rows, columns=["行号", "字段", "原值", "说明", "级别"])
+    frame = pd.DataFrame(rows, columns=["工作表", "行号", "字段", "原值", "说明", "级别"])
     frame["行号"] = frame["行号"].astype("Int64")
+    if not review.raw.multi_sheet:
+        frame = frame.drop(columns="工作表")
     if fields:
         frame = frame[frame["字段"].isin(list(fields))]
     if severities:
@@ -678,7 +731,9 @@ class FixTable:
     columns: dict[str, int]
     """Editor column name → body column position."""
     locked: tuple[str, ...]
-    """Columns that cannot be edited (问题, and masked personal data)."""
+    """Columns that cannot be edited (问题, the sheet name, and masked personal data)."""
+    rows: tuple[int, ...] = ()
+    """The body row of each line of `frame` (its index shows the clerk's row numbers)."""
 
 
 def fix_table(review: Review, limit: int = 200) -> FixTable:
@@ -700,14 +755,17 @@ def fix_table(review: Review, limit: int = 200) -> FixTable:
         column = header if header not in columns else f"{header}（第{pos + 1}列）"
         columns[column] = pos
         values = [_text(review.raw.body.at[r, pos]) for r in rows]
+        if header == SHEET_COLUMN and review.raw.multi_sheet:
+            locked.append(column)  # where the row came from, not a cell to edit
         if name in _PERSONAL_MASKS:
             values = list(_PERSONAL_MASKS[name](pd.Series(values, dtype="str")).fillna(""))
             locked.append(column)
         data[column] = values
     data[PROBLEM_COLUMN] = ["；".join(messages.get(r, [])) for r in rows]
     locked.append(PROBLEM_COLUMN)
-    frame = pd.DataFrame(data, index=pd.Index(rows, name="行号"))
-    return FixTable(frame, columns, tuple(locked))
+    shown = [review.raw.row_label(r) for r in rows] if review.raw.multi_sheet else rows
+    frame = pd.DataFrame(data, index=pd.Index(shown, name="行号"))
+    return FixTable(frame, columns, tuple(locked), tuple(rows))
 
 
 def edits_from_editor(
@@ -716,7 +774,7 @@ def edits_from_editor(
     """Cell edits from `st.data_editor`'s `edited_rows` ({row position: {column: value}}) as
     {(row number, body column): text}; unchanged cells and locked columns are ignored."""
     out: dict[tuple[int, int], str] = {}
-    rows = list(fix.frame.index)
+    rows = list(fix.rows) or [int(r) for r in fix.frame.index]
     for pos, changes in edited_rows.items():
         i = int(pos)
         if not 0 <= i < len(rows):
@@ -730,7 +788,7 @@ def edits_from_editor(
                 if value is None or (isinstance(value, float) and math.isnan(value))
                 else str(value)
             )
-            if text == fix.frame.at[row, column]:
+            if text == fix.frame[column].iat[i]:
                 continue
             out[(row, fix.columns[column])] = text
     return out
@@ -830,7 +888,7 @@ def error_report(review: Review) -> bytes:
     columns = [_report_column(body[c]) for c in body.columns]
     note_col = len(headers) - 1
     for i, row in enumerate(body.index.tolist()):
-        ws.write_number(r, 0, row)
+        ws.write_number(r, 0, raw.locate(row)[1])
         row_marks = by_row.get(row)
         for c, (kind, values) in enumerate(columns):
             value = values[i]
@@ -958,23 +1016,136 @@ def find_committed(snapshots: Iterable[SnapshotInfo], review: Review) -> Snapsho
 
 
 def already_committed_message(snapshot: SnapshotInfo) -> str:
-    """Said before the commit button when this exact content is already a snapshot."""
+    """Said before the commit button when this exact content is already a snapshot; when that
+    snapshot is not the current one, how to make it current."""
     at = snapshot.committed_at.astimezone(LOCAL_TZ)
-    return (
+    text = (
         f"该文件已于 {at:%Y-%m-%d %H:%M} 导入（快照 #{snapshot.id}，截至 {snapshot.as_of:%Y-%m-%d}），"
         "再次提交不会重复保存。"
     )
+    if not snapshot.is_current:
+        text += "该快照目前不是当前快照，如需以它为准，请点『设为当前快照』。"
+    return text
 
 
 def commit_review(
-    store: Store, review: Review, *, as_of: date | None = None, committed_by: str = ""
+    store: Store,
+    review: Review,
+    *,
+    as_of: date | None = None,
+    committed_by: str = "",
+    allow_shrink: bool = False,
 ) -> CommitOutcome:
     """Store the valid rows of `review` as one snapshot (one transaction); the same content
-    committed before is recognised by the store and not stored twice."""
-    if not review.can_commit:
-        raise NothingToCommitError(MSG_NOTHING_VALID)
+    committed before is recognised by the store and not stored twice.
+
+    The store's commit rules apply: no valid row raises `CommitRefusedError`, and a snapshot that
+    would drop districts or too many rows raises `ShrinkHeldError` unless `allow_shrink` (the
+    clerk confirmed what `commit_check` showed)."""
     data = content_bytes(review.upload.data, review.choice.edits)
-    return store.commit(review.result, data, committed_by=committed_by.strip(), as_of=as_of)
+    return store.commit(
+        review.result,
+        data,
+        committed_by=committed_by.strip(),
+        as_of=as_of,
+        allow_shrink=allow_shrink,
+    )
+
+
+@dataclass(frozen=True)
+class CommitCheck:
+    """What the store's commit rules will make of a review, shown before the commit button.
+
+    `refusal` is the store's sentence when nothing can be committed (no valid row). `shrink` holds
+    the numbers the clerk must confirm when the commit would replace the current snapshot while
+    losing districts or too many rows (None when nothing needs confirming); `removed` is the
+    diff's count of current rows this file lacks, said in the same confirmation.
+    """
+
+    refusal: str | None
+    shrink: ShrinkCheck | None
+    removed: str | None = None
+
+    @property
+    def can_commit(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.shrink is not None
+
+    def confirmation(self) -> str:
+        """The paragraph above the numbers and the checkbox ("" when nothing needs confirming)."""
+        if self.shrink is None:
+            return ""
+        text = f"提交前请核对：{self.shrink.reason()}。"
+        if self.removed:
+            text += self.removed
+        return text + _MSG_CONFIRM_REPLACE
+
+    def numbers(self) -> dict[str, str]:
+        """当前快照行数, 本文件有效行数, 减少比例 (with the allowed share), as shown."""
+        if self.shrink is None:
+            return {}
+        s = self.shrink
+        return {
+            "当前快照行数": f"{s.current_rows:,}",
+            "本文件有效行数": f"{s.new_rows:,}",
+            "减少比例": f"{s.share:.1%}".replace(".0%", "%"),
+        }
+
+    def dropped_table(self) -> pd.DataFrame:
+        """The districts the file lacks: 区县, 当前快照行数, 本文件行数 (always 0)."""
+        dropped = self.shrink.dropped if self.shrink is not None else ()
+        return pd.DataFrame(
+            [{"区县": name, "当前快照行数": n, "本文件行数": 0} for name, n in dropped],
+            columns=["区县", "当前快照行数", "本文件行数"],
+        )
+
+
+_MSG_CONFIRM_REPLACE = (
+    "提交后本文件将替换当前快照，文件中没有的区县和行将不再计入统计；"
+    "请确认上传的是完整台账，而不是其中一部分。"
+)
+CONFIRM_LABEL = "我已核对，确认以此文件替换当前数据"
+"""The checkbox a clerk ticks before a commit that `CommitCheck.needs_confirmation`."""
+
+
+def commit_check(
+    review: Review,
+    current: SnapshotInfo | None,
+    current_counts: Mapping[str, int] | None,
+    *,
+    as_of: date,
+    max_share: float,
+    committed: SnapshotInfo | None = None,
+    diff: SnapshotDiff | None = None,
+) -> CommitCheck:
+    """What committing `review` dated `as_of` will meet in the store: the store's own rule
+    (`civdash.store.shrink_check`) on `current`'s rows per district (`Store.rows_by_district`)
+    and the review's, with the store's `max_share`, so the page and the store cannot disagree.
+
+    Nothing is held when the file is already stored (`committed`: the store reports it as a
+    duplicate) or would not become current (an older as-of date).
+
+    >>> check = commit_check(review, current, store.rows_by_district(current.id),
+    ...                      as_of=date(2026, 11, 22), max_share=store.settings.max_shrink_share)  # doctest: +SKIP
+    >>> check.needs_confirmation, check.dropped_table()                                       # doctest: +SKIP
+    """
+    if not review.can_commit:
+        return CommitCheck(nothing_valid_message(review.result.rows_read), None)
+    if (
+        committed is not None
+        or current is None
+        or current_counts is None
+        or not will_become_current(as_of, current.as_of)
+    ):
+        return CommitCheck(None, None)
+    check = shrink_check(current, current_counts, rows_by_district(review.result.rows), max_share)
+    if not check.held:
+        return CommitCheck(None, None)
+    removed = _removed_sentence(diff) if diff is not None and diff.removed else None
+    return CommitCheck(None, check, removed)
 
 
 def record_refusal(store: Store, upload: Upload, reason: str, *, actor: str = "") -> None:
@@ -1125,15 +1296,24 @@ def diff_summary(diff: SnapshotDiff, current: SnapshotInfo | None) -> str:
 
 def diff_warning(diff: SnapshotDiff) -> str | None:
     """A warning when the file would drop much of the current snapshot: a snapshot replaces the
-    whole ledger, so a partial file (one district's rows) would silently lose the others."""
+    whole ledger, so a partial file (one district's rows) would silently lose the others.
+
+    When the store would hold the commit, the page says this inside the confirmation
+    (`CommitCheck.confirmation`) instead of as a second message."""
     before = diff.removed + diff.changed + diff.unchanged
     if not diff.has_current or diff.removed < max(10, 0.5 * before):
         return None
-    share = 100 * diff.removed / before
     return (
-        f"当前快照中有 {diff.removed:,} 行（{share:.0f}%）在本文件中找不到，提交后这些行将不再计入统计。"
-        "请确认上传的是完整台账，而不是其中一部分。"
+        _removed_sentence(diff).removesuffix("。")
+        + "，提交后这些行将不再计入统计。请确认上传的是完整台账，而不是其中一部分。"
     )
+
+
+def _removed_sentence(diff: SnapshotDiff) -> str:
+    """ "当前快照中有 1,200 行（60%）在本文件中找不到。" """
+    before = diff.removed + diff.changed + diff.unchanged
+    share = 100 * diff.removed / before if before else 0
+    return f"当前快照中有 {diff.removed:,} 行（{share:.0f}%）在本文件中找不到。"
 
 
 def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
@@ -1141,8 +1321,13 @@ def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(a.dtype) and pd.api.types.is_float_dtype(b.dtype):
         same = np.isclose(a.to_numpy(dtype=float), b.to_numpy(dtype=float), rtol=0, atol=1e-9)
     else:
-        same = (a.astype(object).to_numpy() == b.astype(object).to_numpy()).astype(bool)
+        # blanks as None: pd.NA (an Int64 column's blank) has no truth value to compare with
+        same = (_objects(a) == _objects(b)).astype(bool)
     return pd.Series(~(same | both_missing), index=a.index)
+
+
+def _objects(s: pd.Series) -> np.ndarray:
+    return s.astype(object).where(s.notna(), None).to_numpy()
 
 
 # ---- history --------------------------------------------------------------------------------------
@@ -1221,13 +1406,55 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
 # ---- districts ------------------------------------------------------------------------------------
 
 
-def read_district_file(data: bytes, file_name: str) -> DistrictTable:
-    """The city's districts from an uploaded GeoJSON, or a sheet with 区县 / 常住人口 columns.
+def read_district_file(
+    data: bytes, file_name: str, *, crs: str | None = None, population: Upload | None = None
+) -> DistrictFile:
+    """The city's districts from an uploaded GeoJSON, or a sheet with 区县 / 常住人口 columns,
+    with the population of a separate sheet when one is given (see `civdash.ingest.load_districts`:
+    `crs` None converts a DataV / 阿里云 file from GCJ-02 and keeps anything else as it is).
 
-    Raises `FileRefused` with one Chinese sentence when the file cannot serve as a district table.
+    Raises `FileRefused` with one Chinese sentence when a file cannot serve as a district table.
     """
-    table: DistrictTable = _safely(lambda: districts_from_bytes(data, file_name))
-    return table
+    extra = (population.data, population.name) if population is not None else None
+    read: DistrictFile = _safely(lambda: load_districts(data, file_name, crs=crs, population=extra))
+    return read
+
+
+_MSG_NO_POPULATION_HINT = "请另附常住人口表（区县、常住人口两列，或区划代码、常住人口两列）"
+"""How the page says to supply the population; the command line names its --population option."""
+
+
+def district_file_notes(
+    read: DistrictFile, population_hint: str = _MSG_NO_POPULATION_HINT
+) -> tuple[str, ...]:
+    """What is wrong with the population of a district file just read, one sentence each:
+    districts without a population, and rows of the population sheet that match no district
+    (or a district an earlier row already gave). Empty when nothing is."""
+    notes = []
+    merge = read.population
+    names = read.table.names
+    missing = (
+        merge.missing
+        if merge is not None
+        else tuple(d.name for d in read.table.districts if d.population is None)
+    )
+    if missing and len(missing) == len(names) and merge is None:
+        notes.append(f"区县表中没有常住人口，按每万人计算的指标将无法显示；{population_hint}。")
+    elif missing:
+        notes.append(
+            f"以下 {len(missing)} 个区县没有常住人口，按每万人计算的指标不含它们："
+            f"{'、'.join(missing)}；请在常住人口表中补上。"
+        )
+    if merge is not None and merge.unmatched:
+        notes.append(
+            f"常住人口表中以下 {len(merge.unmatched)} 行对应不上任何区县，未使用："
+            f"{'、'.join(merge.unmatched)}；请核对区县名称或区划代码。"
+        )
+    if merge is not None and merge.repeated:
+        notes.append(
+            f"常住人口表中以下行与前面的行对应同一个区县，未使用：{'、'.join(merge.repeated)}。"
+        )
+    return tuple(notes)
 
 
 def district_summary(table: DistrictTable) -> pd.DataFrame:
@@ -1236,13 +1463,14 @@ def district_summary(table: DistrictTable) -> pd.DataFrame:
         [
             {
                 "区县": d.name,
+                "区划代码": d.code or "",
                 "常住人口": d.population,
                 "别名": "、".join(d.aliases),
                 "边界": "有" if d.geometry else "无",
             }
             for d in table.districts
         ],
-        columns=["区县", "常住人口", "别名", "边界"],
+        columns=["区县", "区划代码", "常住人口", "别名", "边界"],
     )
 
 
@@ -1260,6 +1488,30 @@ class DistrictCheck:
     @property
     def renamed(self) -> pd.DataFrame:
         return self.names[self.names["结果"].str.startswith("改为")].reset_index(drop=True)
+
+    @property
+    def complete(self) -> bool:
+        """Every district name of the current ledgers resolves (true when there are none)."""
+        return self.unresolved.empty
+
+    def warning(self) -> str | None:
+        """Why the new table should not become current without a word, or None when it may:
+        the ledger districts it cannot resolve, with their rows per ledger."""
+        if self.complete:
+            return None
+        bad = self.unresolved
+        counts: dict[str, dict[str, int]] = {}
+        for row in bad.itertuples(index=False):
+            counts.setdefault(str(row.原区县名称), {})[str(row.台账)] = int(row.行数)
+        lead = (
+            "现有台账中的区县名称在新区县表中全都对应不上"
+            if len(bad) == len(self.names)
+            else f"现有台账中有 {len(counts)} 个区县名称在新区县表中对应不上"
+        )
+        return (
+            f"{lead}：{describe_names(counts)}；换成新区县表后，这些行不计入任何区县，"
+            "地图和各区县统计中它们的数会是 0。"
+        )
 
 
 def check_districts(
@@ -1295,12 +1547,32 @@ def check_districts(
 
 
 def commit_districts(
-    store: Store, table: DistrictTable, data: bytes, file_name: str, committed_by: str = ""
+    store: Store,
+    table: DistrictTable,
+    data: bytes,
+    file_name: str,
+    committed_by: str = "",
+    *,
+    make_current: bool | None = None,
 ) -> CommitOutcome:
-    """Replace the city's district table (a new current snapshot of kind districts)."""
-    return store.commit_districts(
-        table, data, file_name=file_name, committed_by=committed_by.strip()
+    """Replace the city's district table (a new current snapshot of kind districts, unless
+    `make_current` is False). `data` is what the snapshot is fingerprinted by
+    (`DistrictFile.content` for a file read with `read_district_file`).
+
+    With `make_current` True, a table stored before (the same content) is made current again.
+    """
+    who = committed_by.strip()
+    outcome = store.commit_districts(
+        table, data, file_name=file_name, committed_by=who, make_current=make_current
     )
+    if make_current and not outcome.snapshot.is_current:
+        store.set_current(outcome.snapshot.id, actor=who)
+        outcome = replace(
+            outcome,
+            snapshot=store.snapshot(outcome.snapshot.id),
+            message=f"{outcome.message}；已将快照 #{outcome.snapshot.id} 设为当前区县表",
+        )
+    return outcome
 
 
 # ---- small helpers --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import pytest
 from civdash.geo import (
     bd09_to_gcj02,
     gcj02_to_bd09,
+    geometry_to_wgs84,
     normalize_crs,
     ring_area,
     to_wgs84,
@@ -61,3 +62,49 @@ def test_rings_are_wound_for_d3_once_and_only_polygons_change():
     point = {"type": "Point", "coordinates": [1.0, 2.0]}
     assert wind_for_d3(point) == point
     assert ring_area(ccw) > 0  # the input is not changed
+
+
+def _shifted(points: list[list[float]], to: str = "GCJ-02") -> list[list[float]]:
+    """WGS-84 [lon, lat] points as a Chinese web map publishes them."""
+    arr = np.array(points, dtype=float)
+    lat, lon = wgs84_to_gcj02(arr[:, 1], arr[:, 0])
+    if to == "BD-09":
+        lat, lon = gcj02_to_bd09(lat, lon)
+    return [[float(x), float(y)] for x, y in zip(lon, lat, strict=True)]
+
+
+OUTER = [[120.1, 30.2], [120.3, 30.2], [120.3, 30.4], [120.1, 30.4], [120.1, 30.2]]
+HOLE = [[120.15, 30.25], [120.2, 30.25], [120.2, 30.3], [120.15, 30.25]]
+ISLAND = [[120.5, 30.5], [120.52, 30.5], [120.52, 30.52], [120.5, 30.5]]
+
+
+@pytest.mark.parametrize(("crs", "tolerance"), [("GCJ-02", 1e-6), ("BD-09", 1e-5)])
+def test_every_ring_of_a_multipolygon_is_converted_and_its_structure_kept(crs, tolerance):
+    wgs = [[OUTER, HOLE], [ISLAND]]
+    shifted = {
+        "type": "MultiPolygon",
+        "coordinates": [[_shifted(ring, crs) for ring in polygon] for polygon in wgs],
+        "bbox": [0, 0, 1, 1],
+    }
+    back = geometry_to_wgs84(shifted, crs)
+    assert back["type"] == "MultiPolygon" and back["bbox"] == [0, 0, 1, 1]
+    assert [[len(r) for r in p] for p in back["coordinates"]] == [[5, 4], [4]]
+    for got, want in zip(back["coordinates"], wgs, strict=True):
+        for ring_got, ring_want in zip(got, want, strict=True):
+            assert np.abs(np.array(ring_got) - np.array(ring_want)).max() < tolerance
+    assert shifted["coordinates"][1][0] == _shifted(ISLAND, crs)  # the input is left alone
+
+
+def test_a_polygon_is_converted_like_ingest_converts_points_and_keeps_a_height():
+    ring = [[*p, 12.5] for p in _shifted(OUTER)]
+    back = geometry_to_wgs84({"type": "Polygon", "coordinates": [ring]}, "高德")
+    arr = np.array(ring)
+    lat, lon = to_wgs84(arr[:, 1], arr[:, 0], "GCJ-02")
+    assert np.allclose(np.array(back["coordinates"][0])[:, :2], np.c_[lon, lat], atol=1e-7)
+    assert {p[2] for p in back["coordinates"][0]} == {12.5}
+
+
+def test_wgs84_geometry_is_copied_unchanged():
+    polygon = {"type": "Polygon", "coordinates": [OUTER]}
+    copy = geometry_to_wgs84(polygon, "WGS-84")
+    assert copy == polygon and copy["coordinates"] is not polygon["coordinates"]

@@ -225,6 +225,32 @@ def test_issue_ids_are_generated_when_absent_and_stable(tmp_path):
     assert a.rows["issue_id"].is_unique
 
 
+def test_blank_ids_are_generated_as_for_a_file_without_the_id_column(tmp_path):
+    # the template says 可不填：不填时自动生成 — per cell, not only when the column is missing
+    rows = [
+        ["发现日期", "区县", "问题描述", "责任单位", "整改状态"],
+        ["2026-11-01", "城关区", "占道经营", "城管局", "待整改"],
+        ["2026-11-02", "东湖区", "占道经营", "城管局", "待整改"],
+    ]
+    with_ids = [["问题编号", *rows[0]], ["", *rows[1]], ["A7", *rows[2]]]
+    absent = ingest_file(write_xlsx(tmp_path / "a.xlsx", rows), districts=CITY)
+    partly = ingest_file(write_xlsx(tmp_path / "b.xlsx", with_ids), districts=CITY)
+    assert partly.columns["问题编号"] == "issue_id" and partly.problems == []
+    generated = absent.rows["issue_id"].tolist()
+    assert partly.rows["issue_id"].tolist() == [generated[0], "A7"]
+
+
+def test_a_missing_optional_column_reads_as_a_blank_one(tmp_path):
+    # an absent 区县 is city-wide ("") as a blank one is; an absent 是否党员 is false
+    targets = [["指标", "目标值"], ["问题整改率", 90]]
+    result = ingest_file(write_xlsx(tmp_path / "t.xlsx", targets), districts=CITY)
+    assert result.rows["district"].tolist() == [""]
+    volunteers = [["姓名", "区县", "注册日期", "服务时长"], ["张伟", "城关区", "2024-03-01", 12]]
+    result = ingest_file(write_xlsx(tmp_path / "v.xlsx", volunteers), districts=CITY)
+    assert result.rows["is_party_member"].tolist() == [False]
+    assert result.rows["gender"].isna().all()
+
+
 def test_units_title_column_fills_level_and_category(tmp_path):
     rows = [
         ["单位名称", "所属区县", "称号", "创建状态", "测评得分"],

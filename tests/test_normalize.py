@@ -282,6 +282,14 @@ def test_masking_no_rows_gives_no_rows_of_text(dtype):
         assert out.empty and pd.api.types.is_string_dtype(out)
 
 
+@pytest.mark.parametrize("dtype", ["string", "object", "str"])
+def test_masking_an_all_blank_column_gives_blanks(dtype):
+    # a ledger whose 联系电话 column is present but empty, or absent (all null after ingest)
+    for mask in (mask_phone, mask_id_number):
+        out = mask(pd.Series([None, None], dtype=dtype))
+        assert out.isna().all() and len(out) == 2 and pd.api.types.is_string_dtype(out)
+
+
 def test_dates_are_whole_days():
     p = parse_date(pd.Series(["2026-11-15 18:30:00"]))
     assert p.values.iloc[0].date() == date(2026, 11, 15)

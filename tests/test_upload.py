@@ -20,7 +20,7 @@ from civdash.ingest import SOURCE_ROW
 from civdash.io import FileRefused
 from civdash.io.messages import too_large
 from civdash.ledgers.matching import IGNORE
-from civdash.store import Store
+from civdash.store import LOCAL_TZ, CommitRefusedError, ShrinkHeldError, Store
 from civdash.templates import example_rows, template_workbook
 from tests.io.helpers import fixture, rewrite_zip, xlsx_bytes
 
@@ -71,17 +71,18 @@ def _error_cells(review: up.Review) -> set[tuple[int, str]]:
 def test_public_api_is_guarded() -> None:
     assert sorted(up.__all__, key=str.lower) == sorted(
         [
-            "DistrictCheck", "FileChoice", "FixTable", "IGNORE_LABEL", "MSG_NOTHING_VALID",
-            "MSG_NO_LEDGER", "MSG_STEP_CHECK", "MSG_STEP_DONE", "MSG_STEP_MATCH", "MSG_STEP_READ",
-            "MSG_UNEXPECTED", "NothingToCommitError", "REPORT_ALL_ROWS_LIMIT", "REPORT_COLUMNS",
+            "CONFIRM_LABEL", "CommitCheck", "DistrictCheck", "FileChoice", "FixTable", "IGNORE_LABEL",
+            "MSG_NO_LEDGER_FIX", "MSG_STEP_CHECK", "MSG_STEP_DONE", "MSG_STEP_MATCH", "MSG_STEP_READ",
+            "MSG_UNEXPECTED", "REPORT_ALL_ROWS_LIMIT", "REPORT_COLUMNS",
             "Review", "SnapshotDiff", "Upload", "Workbench", "already_committed_message",
             "apply_editor_rows", "apply_edits", "audit_detail", "audit_table", "check_districts",
-            "commit_districts", "commit_review", "content_bytes", "default_as_of", "detect_kind",
-            "diff_against", "diff_summary", "diff_warning", "district_summary",
+            "commit_check", "commit_districts", "commit_review", "content_bytes", "default_as_of", "detect_kind",
+            "diff_against", "diff_summary", "diff_warning", "district_file_notes", "district_summary",
             "edits_from_editor", "error_report", "field_options", "find_committed", "fix_table",
             "history_table", "mapping_conflicts", "mapping_from_table", "mapping_table",
-            "missing_required_message", "preview_styler", "problems_table", "read_district_file",
-            "record_refusal", "report_file_name", "report_has_all_rows", "snapshot_label",
+            "missing_required_message", "no_ledger", "preview_styler", "problems_table", "read_district_file",
+            "record_refusal", "report_file_name", "report_has_all_rows", "sheets_read",
+            "sheets_summary", "snapshot_label",
         ],
         key=str.lower,
     )  # fmt: skip
@@ -518,12 +519,96 @@ def test_a_fixed_file_is_a_different_snapshot_from_its_original(store: Store) ->
     assert outcome.snapshot.rows_valid == 2
 
 
-def test_nothing_valid_cannot_be_committed(store: Store) -> None:
+NOTHING_VALID = "文件中没有有效数据行（读取 1 行，全部有误），未保存；请按检查结果改正后重新提交。"
+
+
+def test_nothing_valid_cannot_be_committed_and_the_store_says_why(store: Store) -> None:
     review = _review(_volunteers(BAD_DISTRICT))
     assert not review.can_commit
-    with pytest.raises(up.NothingToCommitError, match=up.MSG_NOTHING_VALID):
-        up.commit_review(store, review)
+    check = up.commit_check(review, None, None, as_of=date(2026, 11, 15), max_share=0.3)
+    assert (check.can_commit, check.refusal) == (False, NOTHING_VALID)
+    with pytest.raises(CommitRefusedError) as refused:
+        up.commit_review(store, review, committed_by=" 王科长 ")
+    assert refused.value.message == check.refusal
     assert store.is_empty()
+    audit = store.audit()
+    assert audit[["action", "file_name", "actor"]].values.tolist() == [
+        ["refuse", "志愿者.xlsx", "王科长"]
+    ]
+    assert audit["sha256"].iat[0] == review.content_sha256
+
+
+def _city_volunteers(per_district: dict[str, int], name: str = "张伟") -> bytes:
+    """A volunteers file with `n` valid rows in each district."""
+    rows = [
+        [f"{name}{district}{i}", district, "2024-03-01", 10 + i, "13800000001"]
+        for district, n in per_district.items()
+        for i in range(n)
+    ]
+    return _volunteers(*rows)
+
+
+def test_commit_check_shows_what_the_store_would_hold(store: Store) -> None:
+    current = up.commit_review(
+        store, _review(_city_volunteers({"东湖区": 4, "南港区": 3, "西山区": 3}))
+    ).snapshot
+    review = _review(_city_volunteers({"东湖区": 4}, name="李娜"))
+    counts = store.rows_by_district(current.id)
+    diff = up.diff_against(store.load(current.id), review.result.rows, "volunteers")
+
+    check = up.commit_check(
+        review, current, counts, as_of=date(2026, 11, 22), max_share=0.3, diff=diff
+    )
+
+    assert check.can_commit and check.needs_confirmation
+    assert check.numbers() == {"当前快照行数": "10", "本文件有效行数": "4", "减少比例": "60%"}
+    assert check.dropped_table().to_dict("records") == [
+        {"区县": "南港区", "当前快照行数": 3, "本文件行数": 0},
+        {"区县": "西山区", "当前快照行数": 3, "本文件行数": 0},
+    ]
+    assert check.confirmation() == (
+        f"提交前请核对：与当前快照 #{current.id}（志愿者，截至 2026-11-15，10 行）相比，"
+        "本文件只有 4 行（减少 60%，超过允许的 30%），且没有南港区（当前 3 行）、西山区（当前 3 行）的数据。"
+        "当前快照中有 10 行（100%）在本文件中找不到。"
+        "提交后本文件将替换当前快照，文件中没有的区县和行将不再计入统计；"
+        "请确认上传的是完整台账，而不是其中一部分。"
+    )
+    with pytest.raises(ShrinkHeldError) as held:
+        up.commit_review(store, review, as_of=date(2026, 11, 22))
+    assert held.value.check == check.shrink  # the page and the store judge the same numbers
+    outcome = up.commit_review(store, review, as_of=date(2026, 11, 22), allow_shrink=True)
+    assert outcome.created and outcome.snapshot.is_current
+
+
+@pytest.mark.parametrize(
+    ("as_of", "committed", "held"),
+    [(date(2026, 11, 22), False, True), (date(2026, 11, 1), False, False),
+     (date(2026, 11, 22), True, False)],
+    ids=["becomes-current", "older-date", "already-stored"],
+)  # fmt: skip
+def test_commit_check_holds_only_what_would_become_current_and_is_new(
+    store: Store, as_of: date, committed: bool, held: bool
+) -> None:
+    full = _review(_city_volunteers({"东湖区": 2, "南港区": 2}))
+    current = up.commit_review(store, full).snapshot
+    review = _review(_city_volunteers({"东湖区": 2}))
+    check = up.commit_check(
+        review, current, store.rows_by_district(current.id), as_of=as_of, max_share=0.3,
+        committed=current if committed else None,
+    )  # fmt: skip
+    assert check.needs_confirmation is held
+    assert check.can_commit
+
+
+def test_already_committed_message_offers_to_make_an_old_snapshot_current(store: Store) -> None:
+    old = up.commit_review(store, _review(_volunteers(GOOD)), as_of=date(2026, 11, 8)).snapshot
+    up.commit_review(store, _review(_volunteers(GOOD, GOOD)), as_of=date(2026, 11, 15))
+    at = old.committed_at.astimezone(LOCAL_TZ)
+    assert up.already_committed_message(store.snapshot(old.id)) == (
+        f"该文件已于 {at:%Y-%m-%d %H:%M} 导入（快照 #{old.id}，截至 2026-11-08），再次提交不会重复保存。"
+        "该快照目前不是当前快照，如需以它为准，请点『设为当前快照』。"
+    )
+    assert up.already_committed_message(old).endswith("再次提交不会重复保存。")
 
 
 def test_two_users_committing_the_same_file_at_once_leave_one_snapshot(tmp_path: Path) -> None:
@@ -638,6 +723,25 @@ def test_volunteers_without_ids_are_matched_by_name_district_and_registration() 
     assert diff.changed_fields == {"累计服务时长（小时）": 1}
 
 
+def test_diff_compares_whole_number_columns_with_blanks() -> None:
+    # 命名年份 is Int64: a blank is pd.NA, which has no truth value in a plain comparison
+    def units(years: list[int | None]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "unit_id": ["U1", "U2", "U3"],
+                "named_year": pd.array(years, dtype="Int64"),
+                SOURCE_ROW: [3, 4, 5],
+            }
+        )
+
+    diff = up.diff_against(units([2023, None, None]), units([2023, None, 2024]), "units")
+    assert (diff.changed, diff.unchanged) == (1, 2)
+    assert diff.changed_fields == {"命名年份": 1}
+    assert diff.examples.to_dict("records") == [
+        {"标识": "U3", "字段": "命名年份", "原值": "", "新值": "2024"}
+    ]
+
+
 def test_targets_are_matched_by_metric_and_district() -> None:
     current = pd.DataFrame(
         {
@@ -714,14 +818,15 @@ def _geojson(*names: str) -> bytes:
 
 def test_district_file_is_read_from_geojson_or_a_table() -> None:
     geo = up.read_district_file(_geojson("东湖区", "南港区"), "city.geojson")
-    assert geo.names == ("东湖区", "南港区")
-    assert geo.has_geometry
+    assert geo.table.names == ("东湖区", "南港区")
+    assert geo.table.has_geometry and geo.crs == "WGS-84" and not geo.datav
     sheet = xlsx_bytes({"区县": [["区县", "常住人口"], ["东湖区", 250000], ["南港区", 200000]]})
-    table = up.read_district_file(sheet, "区县.xlsx")
+    table = up.read_district_file(sheet, "区县.xlsx").table
     assert table.names == ("东湖区", "南港区")
     assert table.population() == {"东湖区": 250000.0, "南港区": 200000.0}
-    summary = up.district_summary(geo)
+    summary = up.district_summary(geo.table)
     assert summary["边界"].tolist() == ["有", "有"]
+    assert up.district_file_notes(geo) == ()
 
 
 @pytest.mark.parametrize(
@@ -766,11 +871,109 @@ def test_district_names_of_current_snapshots_are_re_resolved_against_the_new_tab
 
 def test_replacing_the_districts_stores_a_new_current_table(store: Store) -> None:
     data = _geojson("东湖区", "南港区")
-    table = up.read_district_file(data, "city.geojson")
+    table = up.read_district_file(data, "city.geojson").table
     outcome = up.commit_districts(store, table, data, "city.geojson", " 王科长 ")
     assert outcome.created
     assert store.districts().names == ("东湖区", "南港区")  # type: ignore[union-attr]
     assert store.current("districts").committed_by == "王科长"  # type: ignore[union-attr]
+
+
+def test_a_datav_upload_is_converted_and_takes_population_by_name_and_code() -> None:
+    from tests.test_districts import datav_bytes
+
+    sheet = xlsx_bytes(
+        {
+            "常住人口": [
+                ["行政区划代码", "区县", "常住人口"],
+                ["330106000000", "西湖", 1130000],
+                [None, "萧山", 2011000],
+                [None, "临平", 1170000],
+            ]
+        }
+    )
+    read = up.read_district_file(
+        datav_bytes(), "330100_full.json", population=up.Upload.of("人口.xlsx", sheet)
+    )
+    assert read.datav and read.crs == "GCJ-02" and read.crs_assumed
+    assert read.table.population() == {"西湖区": 1130000.0, "萧山区": 2011000.0}
+    assert up.district_file_notes(read) == (
+        "以下 1 个区县没有常住人口，按每万人计算的指标不含它们：桐庐县；请在常住人口表中补上。",
+        "常住人口表中以下 1 行对应不上任何区县，未使用：临平；请核对区县名称或区划代码。",
+    )
+    summary = up.district_summary(read.table)
+    assert summary["区划代码"].tolist() == ["330106", "330109", "330122"]
+    bare = up.read_district_file(datav_bytes(), "330100_full.json", crs="WGS-84")
+    assert not bare.crs_assumed
+    assert up.district_file_notes(bare) == (
+        "区县表中没有常住人口，按每万人计算的指标将无法显示；"
+        "请另附常住人口表（区县、常住人口两列，或区划代码、常住人口两列）。",
+    )
+
+
+def test_a_population_sheet_with_a_bad_number_is_refused_naming_the_sheet() -> None:
+    from tests.test_districts import datav_bytes
+
+    sheet = xlsx_bytes({"人口": [["区县", "常住人口"], ["西湖区", "很多"]]})
+    with pytest.raises(FileRefused) as caught:
+        up.read_district_file(datav_bytes(), "a.json", population=up.Upload.of("p.xlsx", sheet))
+    assert str(caught.value) == (
+        "常住人口表有误：第 2 行『常住人口』为 很多，不是数字，请填写人数，如 263000。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (
+            ("西湖区", "萧山区"),
+            "现有台账中的区县名称在新区县表中全都对应不上：东湖区（志愿者 2 行、目标任务 1 行）、"
+            "高新技术产业开发区（志愿者 1 行）；换成新区县表后，这些行不计入任何区县，"
+            "地图和各区县统计中它们的数会是 0。",
+        ),
+        (
+            ("东湖区", "萧山区"),
+            "现有台账中有 1 个区县名称在新区县表中对应不上：高新技术产业开发区（志愿者 1 行）；"
+            "换成新区县表后，这些行不计入任何区县，地图和各区县统计中它们的数会是 0。",
+        ),
+        (("东湖", "高新区"), None),
+    ],
+)
+def test_district_check_warns_of_ledger_districts_the_new_table_cannot_resolve(
+    names: tuple[str, ...], expected: str | None
+) -> None:
+    current = {
+        "volunteers": pd.DataFrame({"district": ["东湖区", "东湖区", "高新技术产业开发区"]}),
+        "targets": pd.DataFrame({"district": ["", "东湖区"]}),
+        "issues": None,
+    }
+    new = DistrictTable(
+        tuple(District(n, aliases=("高新技术产业开发区",) if n == "高新区" else ()) for n in names)
+    )
+    check = up.check_districts(current, new)
+    assert check.warning() == expected
+    assert check.complete is (expected is None)
+
+
+def test_no_ledgers_means_any_district_table_is_complete() -> None:
+    check = up.check_districts({"units": None}, DistrictTable((District("西湖区"),)))
+    assert check.complete and check.warning() is None
+
+
+def test_a_table_kept_aside_can_be_made_current_by_committing_it_again(db_url: str) -> None:
+    with Store(db_url) as store:
+        first = up.commit_districts(store, CITY, b"city", "city.geojson", "王科长")
+        other = DistrictTable((District("西湖区"),))
+        aside = up.commit_districts(store, other, b"xh", "xh.json", "王科长", make_current=False)
+        assert aside.created and not aside.snapshot.is_current
+        assert store.current("districts").id == first.snapshot.id  # type: ignore[union-attr]
+        assert aside.message.endswith(
+            f"；当前快照仍为 #{first.snapshot.id}（截至 {first.snapshot.as_of}）"
+        )
+        again = up.commit_districts(store, other, b"xh", "xh.json", "张晓", make_current=True)
+        assert not again.created and again.snapshot.is_current
+        assert again.message.endswith(f"；已将快照 #{aside.snapshot.id} 设为当前区县表")
+        assert store.districts().names == ("西湖区",)  # type: ignore[union-attr]
+        assert store.audit()["actor"].iloc[0] == "张晓"
 
 
 # ---- templates in, clean out ---------------------------------------------------------------------

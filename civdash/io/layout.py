@@ -11,7 +11,7 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from civdash.io import messages as msg
 from civdash.ledgers import REGISTRY, normalize_header
-from civdash.ledgers.matching import header_scores
+from civdash.ledgers.matching import MAX_HEADER_CHARS, header_scores
 
 PEEK_ROWS = 30
 """Header rows are looked for among the first rows of a sheet; titles above them are skipped."""
@@ -32,6 +32,10 @@ FIRST_COLUMNS = 6
 PAIR_MARGIN = 1.0
 """A two-row header must name at least one more field than any single row: a title line above
 the header (填报单位：… 统计时间：…) must not be glued onto it for a stray partial match."""
+MAX_HEADER_ROWS = 3
+"""Group cells merged across columns, sub-groups, sub-headers: 受益人数 → 成人 → 男 / 女."""
+MAPPED_WEIGHT = 10.0
+"""Score of a column name the user mapped by hand: more than any row of synonyms can reach."""
 
 Grid = list[list[object]]
 
@@ -89,7 +93,7 @@ def _field_names() -> tuple[frozenset[str], tuple[str, ...]]:
 def _may_name_field(text: str) -> bool:
     """Could this cell match some field at all (exactly, or one text containing the other)?"""
     n = normalize_header(text)
-    if not n:
+    if not n or len(n) > MAX_HEADER_CHARS:
         return False
     exact, partial = _field_names()
     if n in exact:
@@ -100,26 +104,35 @@ def _may_name_field(text: str) -> bool:
 class Scorer:
     """How strongly a row looks like a header: `header_scores` for `kind`, or the best of all kinds.
 
+    `mapped` holds the column names the user mapped by hand (normalised): the header is the row
+    where they are, so each one found in a row outweighs any number of synonyms.
+
     `bound` is a cheap upper limit of the score (each column adds at most 1.5: an exact match plus
     the required-field bonus), so rows that cannot beat the best row so far are not scored.
     """
 
-    def __init__(self, kind: str | None) -> None:
+    def __init__(self, kind: str | None, mapped: Iterable[str] = ()) -> None:
         self.kind = kind
+        self.mapped = frozenset(n for n in (normalize_header(m) for m in mapped) if n)
         self._cache: dict[tuple[str, ...], float] = {}
 
     def __call__(self, cells: Sequence[str]) -> float:
         key = tuple(cells)
         if key not in self._cache:
             scores = header_scores(list(key)) if any(key) else {}
-            self._cache[key] = (
-                scores.get(self.kind, 0.0) if self.kind else max(scores.values(), default=0.0)
-            )
+            base = scores.get(self.kind, 0.0) if self.kind else max(scores.values(), default=0.0)
+            self._cache[key] = base + MAPPED_WEIGHT * self._mapped_in(key)
         return self._cache[key]
 
-    @staticmethod
-    def bound(cells: Sequence[str]) -> float:
-        return 1.5 * sum(1 for c in cells if _may_name_field(c))
+    def _mapped_in(self, cells: Sequence[str]) -> int:
+        if not self.mapped:
+            return 0
+        return len(self.mapped & {normalize_header(c) for c in cells})
+
+    def bound(self, cells: Sequence[str]) -> float:
+        return 1.5 * sum(1 for c in cells if _may_name_field(c)) + MAPPED_WEIGHT * self._mapped_in(
+            cells
+        )
 
 
 @dataclass(frozen=True)
@@ -145,44 +158,114 @@ def _could_be_subheader(row: Sequence[object]) -> bool:
     return True
 
 
+def is_free_text_row(texts: Sequence[str]) -> bool:
+    """A row holding a cell of long free text (a complaint, an official reply) is data, never a
+    header: column names are short."""
+    return any(len(t) > MAX_HEADER_CHARS for t in texts)
+
+
+def _is_number_cell(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float | date | datetime):
+        return True
+    return isinstance(value, str) and bool(_NUMBER_LIKE.match(value))
+
+
+def is_mostly_numbers(row: Sequence[object]) -> bool:
+    """A row whose cells are mostly numbers or dates ("市辖区 | 72 | 0 | 0") is data: column names
+    are words."""
+    cells = [v for v in row if v is not None and cell_text(v)]
+    return 2 * sum(_is_number_cell(v) for v in cells) > len(cells)
+
+
 def combine_header_rows(upper: Sequence[str], lower: Sequence[str], score: Scorer) -> list[str]:
     """Combine a group row and the sub-header row under it into one header per column.
 
-    A group cell merged across several columns holds its text in the first column only, so it is
-    carried right over the columns that have a sub-header. Under a group the sub-header alone is
-    used when it names a field at least as well as group + sub-header ("测评情况" over "得分" gives
-    "得分"); otherwise the two are joined ("联系方式" over "座机" gives "联系方式座机"). A header merged
-    down over both rows (序号) keeps its own text.
+    The two-row case of `combine_header_levels`.
     """
-    out: list[str] = []
-    group = ""
-    for u, lo in zip(upper, lower, strict=True):
-        if u and not lo:
-            out.append(u)
-            group = ""
-            continue
-        if u:
-            group = u
-        if not lo:
-            out.append("")
-            group = ""
-            continue
-        if not group:
-            out.append(lo)
-            continue
-        joined = group + lo
-        out.append(lo if score([lo]) >= score([joined]) else joined)
-    return out
+    return combine_header_levels([upper, lower], score)
+
+
+def combine_header_levels(levels: Sequence[Sequence[str]], score: Scorer) -> list[str]:
+    """Combine header rows, top first (groups, sub-groups, sub-headers), into one header per column.
+
+    A group cell merged across several columns holds its text in the first column only, so it is
+    carried right over the columns that have something below it, within the same parent group.
+    Each column then reads along its path from the top: the shortest ending of the path that names
+    a field best is used ("测评情况" over "得分" gives "得分"); when no ending names a field, the
+    whole path is joined ("联系方式" over "座机" gives "联系方式座机"; "受益人数" → "成人" → "男"
+    gives "受益人数成人男"). A header merged down over all rows (序号) keeps its own text.
+    """
+    n = len(levels)
+    width = max((len(r) for r in levels), default=0)
+    grid = [[r[j] if j < len(r) else "" for j in range(width)] for r in levels]
+    paths = [[""] * n for _ in range(width)]
+    for level in range(n):
+        carry = ""
+        for j in range(width):
+            text = grid[level][j]
+            below = any(grid[m][j] for m in range(level + 1, n))
+            same_parent = j > 0 and all(paths[j][m] == paths[j - 1][m] for m in range(level))
+            if text:
+                paths[j][level] = carry = text
+            elif carry and below and same_parent:
+                paths[j][level] = carry
+            else:
+                carry = ""
+    return [_path_text(path, score) for path in paths]
+
+
+def _path_text(path: Sequence[str], score: Scorer) -> str:
+    parts: list[str] = []
+    for p in path:
+        if p and (not parts or parts[-1] != p):
+            parts.append(p)
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    endings = ["".join(parts[i:]) for i in range(len(parts))]  # longest first
+    scores = [score([e]) for e in endings]
+    best = max(scores)
+    if best <= 0:
+        return endings[0]
+    return endings[max(i for i, s in enumerate(scores) if s == best)]
+
+
+def _could_head_a_group(row: Sequence[object]) -> bool:
+    """The top row of a multi-row header holds words only: not dates or numbers, and not the
+    "填报单位：… 统计时间：…" labels of a title line."""
+    return _could_be_subheader(row) and not any(
+        isinstance(v, str) and (":" in v or "：" in v) for v in row
+    )
+
+
+def _group_spans(above: Sequence[Sequence[str]], row: Sequence[str]) -> int:
+    """Cells of `row` under columns where every row above is empty: sub-headers of a group cell
+    merged across columns (a data row under a complete header has none)."""
+    return sum(1 for j, t in enumerate(row) if t and not any(r[j] for r in above))
+
+
+def _merged_down(above: Sequence[Sequence[str]], row: Sequence[str]) -> int:
+    """Columns named in the first row above and empty in `row`: headers merged down (序号)."""
+    return sum(1 for j, t in enumerate(above[0]) if t and not row[j])
+
+
+def _header_of(texts: Sequence[Sequence[str]], i: int, rows: int, score: Scorer) -> Header:
+    levels = [list(map(str, texts[k])) for k in range(i, i + rows)]
+    combined = levels[0] if rows == 1 else combine_header_levels(levels, score)
+    return Header(i + 1, rows, tuple(combined), score(combined))
 
 
 def find_header(grid: Grid, score: Scorer, header_row: int | None = None) -> Header | None:
-    """The header of a sheet top: the row (or pair of rows) that best names ledger fields.
+    """The header of a sheet top: the row (or up to three rows) that best names ledger fields.
 
-    Single rows are scored; a pair (row, row below) is tried where the row below could be
-    sub-headers under merged group cells, and wins only when it names at least one more field
-    than every single row. `header_row`
-    (1-based, the user's choice) restricts the search to that row and the pair starting there.
-    With no row naming any field, the first widest row is the header. None for an empty grid.
+    Single rows are scored; rows of long free text never are. Two or three rows are combined
+    where the rows below could be sub-headers under merged group cells, and win when they name
+    at least one more field than every single row, or when their shape leaves no doubt (group
+    cells over sub-headers beside headers merged down) and they name no fewer fields. `header_row`
+    (1-based, the user's choice) restricts the search to that row and the rows starting there.
+    With no row naming any field, the first row about as wide as the widest is the header.
+    None for an empty grid.
     """
     if not grid:
         return None
@@ -191,11 +274,12 @@ def find_header(grid: Grid, score: Scorer, header_row: int | None = None) -> Hea
         return None
     texts = [row_texts(r, width) for r in grid]
     filled = [sum(1 for t in row if t) for row in texts]
+    prose = [is_free_text_row(t) or is_mostly_numbers(r) for t, r in zip(texts, grid, strict=True)]
     if header_row is not None:
         candidates = [header_row - 1] if 0 < header_row <= len(grid) else []
     else:
-        candidates = [i for i in range(len(grid)) if filled[i] >= 2] or [
-            i for i in range(len(grid)) if filled[i]
+        candidates = [i for i in range(len(grid)) if filled[i] >= 2 and not prose[i]] or [
+            i for i in range(len(grid)) if filled[i] and not prose[i]
         ]
     if not candidates:
         return None
@@ -210,23 +294,32 @@ def find_header(grid: Grid, score: Scorer, header_row: int | None = None) -> Hea
         if best is None or s > best.score or (s == best.score and i + 1 < best.row):
             best = Header(i + 1, 1, tuple(texts[i]), s)
     assert best is not None
+    if best.score <= 0 and header_row is None:
+        widest = max(filled[i] for i in candidates)
+        i = next(i for i in candidates if 2 * filled[i] >= widest)
+        best = Header(i + 1, 1, tuple(texts[i]), 0.0)
     singles_best = best.score
     for i in candidates:
-        j = i + 1
-        if j >= len(grid) or filled[i] < 2 or not _could_be_subheader(grid[j]):
+        if filled[i] < 2 or not _could_head_a_group(grid[i]):
             continue
-        upper, lower = texts[i], texts[j]
-        # a group cell merged across columns leaves the upper cells after it empty over sub-headers
-        if not any(lo and not u for u, lo in zip(upper, lower, strict=True)):
-            continue
-        combined = combine_header_rows(upper, lower, score)
-        s = score(combined)
-        if s >= singles_best + PAIR_MARGIN and s > best.score:
-            best = Header(i + 1, 2, tuple(combined), s)
-    if best.score <= 0 and header_row is None:
-        widest = max(filled)
-        i = filled.index(widest)
-        best = Header(i + 1, 1, tuple(texts[i]), 0.0)
+        for rows in range(2, MAX_HEADER_ROWS + 1):
+            j = i + rows - 1
+            if j >= len(grid) or prose[j] or not _could_be_subheader(grid[j]):
+                break
+            above = texts[i:j]
+            if not _group_spans(above, texts[j]):
+                break
+            multi = _header_of(texts, i, rows, score)
+            clear_shape = (
+                i + 1 == best.row
+                and _group_spans(above, texts[j]) >= 2
+                and _merged_down(above, texts[j]) >= 1
+                and multi.score >= best.score
+            )
+            if (multi.score >= singles_best + PAIR_MARGIN and multi.score > best.score) or (
+                clear_shape
+            ):
+                best = multi
     return best
 
 
@@ -341,7 +434,10 @@ def title_text(rows: Sequence[Sequence[object]]) -> str | None:
 
 # ---- the body: rows that are not data, columns that hold nothing -----------------------------
 
-_TOTAL = r"^\s*[合小总共]\s*计"
+_TOTAL = r"^\s*(?:(?:全|各|本)\s*[市区县省镇乡页表]\s*|总\s*)?[合小总共]\s*计(?:$|[\s:：（(\[【\d])"
+"""合计, 小计, 总计, 共计, 总合计, 全区合计, 全市总计, 本页小计, "合 计", "合计：", "总计（人）"."""
+_ZERO_TEXT = r"^\s*(?:[+\-]?0+(?:\.0*)?\s*%?|[-—–/]|#(?:DIV/0!|N/A|VALUE!|REF!|NUM!))\s*$"
+"""What a formula filled down past the data shows: 0, 0.00, 0%, a dash, an Excel error."""
 _FOOTER = (
     r"^\s*(?:填\s*[报表]\s*人|填报单位|填报日期|填报时间|审\s*核\s*人|审\s*核\s*[:：]|审\s*批\s*人"
     r"|制\s*表|(?:单位|主要)?负\s*责\s*人|联\s*系\s*人\s*[:：]|统\s*计\s*人|经\s*办\s*人"
@@ -385,12 +481,59 @@ class BodySplit:
     """Per column, which rows hold something."""
 
 
+_TAIL_CHUNK = 256
+
+
+def _zero_only(
+    body: pd.DataFrame, filled: dict[object, np.ndarray], rows: np.ndarray
+) -> np.ndarray:
+    """For these row positions: does every non-empty cell hold only 0, 0%, a dash or an error?"""
+    zeros = np.zeros(len(rows), dtype=np.int32)
+    count = np.zeros(len(rows), dtype=np.int32)
+    for c in body.columns:
+        present = filled[c][rows]
+        if not present.any():
+            continue
+        count += present
+        s = body[c].iloc[rows]
+        if _is_text(s):
+            hit = _as_bool(pc.match_substring_regex(_arrow_text(s), _ZERO_TEXT))
+        elif pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            hit = s.to_numpy(dtype=float, na_value=np.nan) == 0.0
+        else:
+            hit = np.zeros(len(rows), dtype=bool)
+        zeros += present & hit
+    return (count > 0) & (zeros == count)
+
+
+def _filled_down_formulas(
+    body: pd.DataFrame, filled: dict[object, np.ndarray], not_data: np.ndarray, limit: int
+) -> list[int]:
+    """Positions of the rows after the last data row that hold nothing but formula results filled
+    down past the data (a 合计 column showing 0, "", "-"). Only the end of the body is looked at."""
+    found: list[int] = []
+    end = limit
+    while end > 0:
+        start = max(0, end - _TAIL_CHUNK)
+        rows = np.arange(start, end)
+        zero = _zero_only(body, filled, rows)
+        for k in range(len(rows) - 1, -1, -1):
+            if zero[k]:
+                found.append(int(rows[k]))
+            elif not not_data[rows[k]]:
+                return found
+        end = start
+    return found
+
+
 def split_body(body: pd.DataFrame) -> BodySplit:
     """Tell data rows from blank rows, 合计/小计/总计 rows and the footer (填报人, 审核人, 注：…).
 
-    A total row is one whose first non-empty cell (in the first few columns) starts with 合计,
-    小计, 总计 or 共计. A footer row's first non-empty cell starts with a footer word and the row has
-    few cells; it and every row after it are not data. `first_row` is the spreadsheet number of
+    A total row is one whose first non-empty cell (in the first few columns) is a total label
+    (合计, 小计, 总计, 共计, 总合计, 全区合计 …), wherever the row is. A footer row's first non-empty
+    cell starts with a footer word and the row has few cells; it and every row after it are not
+    data. Rows after the last data row holding only formula results (0, "-", #DIV/0!) are not
+    data either. `first_row` is the spreadsheet number of
     the body's first row. Vectorised: only the first columns are searched with regular
     expressions, over whole columns at once.
     """
@@ -434,6 +577,9 @@ def split_body(body: pd.DataFrame) -> BodySplit:
         limit = start
     else:
         limit = n
+    for formula_row in _filled_down_formulas(body, filled, blank | total, limit):
+        keep[formula_row] = False
+        reasons[formula_row] = msg.SKIP_FORMULA
     for pos in np.flatnonzero(total[:limit]):
         reasons[int(pos)] = msg.SKIP_TOTAL
     for pos in np.flatnonzero(blank[:limit]):

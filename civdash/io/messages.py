@@ -22,9 +22,6 @@ XML_ENTITIES = (
 CORRUPT_ZIP = "文件已损坏（压缩包无法打开），请用 Excel 或 WPS 重新保存后上传。"
 CORRUPT = "文件已损坏或内容不完整，无法读取，请用 Excel 或 WPS 重新保存后上传。"
 XLSB = f"暂不支持 Excel 二进制工作簿（.xlsb），请另存为 .xlsx 后上传（支持 {ACCEPTED}）。"
-XML_2003 = (
-    f"暂不支持“XML 电子表格 2003”格式，请用 Excel 或 WPS 另存为 .xlsx 后上传（支持 {ACCEPTED}）。"
-)
 HEADER_ROW_NOT_POSITIVE = "表头行号必须是从 1 开始的正整数，请重新填写。"
 UNKNOWN_ENCODING = "无法识别 CSV 文件的文字编码，请另存为“CSV UTF-8”格式后上传。"
 
@@ -63,3 +60,27 @@ SKIP_BLANK = "空行"
 SKIP_TOTAL = "合计行"
 SKIP_FOOTER = "表尾（填报人、审核人、注释等）"
 SKIP_AFTER_FOOTER = "表尾之后的内容"
+SKIP_FORMULA = "数据下方只有公式结果（0 或空值）的行"
+
+
+# Sheets of a workbook that were not read (RawTable.skipped_sheets).
+SHEET_INSTRUCTIONS = "填表说明页，不是台账"
+SHEET_HIDDEN = "隐藏的工作表"
+NO_SHEET_CHOSEN = "没有选择任何工作表，请至少选择一个工作表。"
+
+
+def sheet_other_layout(chosen: str) -> str:
+    return f"表头与工作表『{chosen}』不同"
+
+
+def mapped_not_found(source: str) -> str:
+    """A column the user mapped by hand is nowhere in the file."""
+    return f"列对应中指定的列名『{source}』在文件前 30 行中都找不到，请核对列名是否与表头中的写法一致。"
+
+
+def mapped_elsewhere(source: str, row: int, header_row: int) -> str:
+    """A column the user mapped by hand is on another row than the header the others are on."""
+    return (
+        f"列对应中指定的列名『{source}』在第 {row} 行，而表头在第 {header_row} 行，"
+        "请只指定同一表头行中的列名。"
+    )

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import threading
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -53,6 +53,7 @@ from civdash.io.merges import (
 )
 from civdash.io.messages import FileRefused
 from civdash.io.sniff import check_zip_safety, sniff_format
+from civdash.io.spreadsheetml import body_frame, read_spreadsheetml
 from civdash.io.text import (
     decode_text,
     line_offset,
@@ -67,7 +68,7 @@ from civdash.io.xlsx_peek import (
     resolve_shared_strings,
     workbook_parts,
 )
-from civdash.ledgers import REGISTRY
+from civdash.ledgers import REGISTRY, normalize_header
 from civdash.ledgers.matching import header_scores
 
 # fastexcel logs dtype fallbacks as warnings; without a handler Python would print them on stderr
@@ -88,7 +89,8 @@ class RawTable:
     """
 
     file_format: str
-    """"xlsx", "xlsm", "xls", "ods", "csv" or "html", from the content."""
+    """"xlsx", "xlsm", "xls", "ods", "xml2003" (Excel 2003 XML), "csv" or "html", from the
+    content."""
     sheet: str | None
     """The sheet read (None for CSV and HTML)."""
     sheets: tuple[str, ...]
@@ -112,6 +114,46 @@ class RawTable:
     """The text encoding a CSV was read with."""
     crs_hint: str | None = None
     """"GCJ-02" or "BD-09" when the title, headers or footer name that coordinate system."""
+    parts: tuple[SheetRows, ...] = ()
+    """The sheets read into one table, when there are several (one sheet per district, street,
+    department or team, same layout): their rows are numbered `offset` + the sheet's row number,
+    and the last column, `SHEET_COLUMN`, holds each row's sheet name. Empty for one sheet."""
+    skipped_sheets: tuple[tuple[str, str], ...] = ()
+    """(sheet name, reason) of the sheets not read: other layouts (说明, 汇总), hidden, empty."""
+
+    @property
+    def multi_sheet(self) -> bool:
+        return len(self.parts) > 1
+
+    def locate(self, row: int) -> tuple[str | None, int]:
+        """(sheet name, row number in that sheet) of a body row; the sheet is None when the table
+        is one sheet (then the row number is the spreadsheet's own)."""
+        if not self.parts:
+            return None, row
+        part = self.parts[min(row // SHEET_ROW_STRIDE, len(self.parts) - 1)]
+        return part.name, row - part.offset
+
+    def row_label(self, row: int) -> str:
+        """How a message names a body row: "第 12 行", or "工作表『东湖区』第 12 行"."""
+        sheet, number = self.locate(row)
+        return f"第 {number} 行" if sheet is None else f"工作表『{sheet}』第 {number} 行"
+
+
+SHEET_ROW_STRIDE = 10_000_000
+"""Row numbers of the k-th sheet of a multi-sheet table start at k × this (more rows than any
+sheet can have), so every row keeps a number of its own and its sheet's row number."""
+SHEET_COLUMN = "工作表名称"
+"""Header of the column a multi-sheet table adds: the sheet each row came from."""
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    """One sheet of a multi-sheet table: its name, row-number offset, header row and row count."""
+
+    name: str
+    offset: int
+    header_row: int
+    rows: int
 
 
 @dataclass(frozen=True)
@@ -131,14 +173,22 @@ def read_table(
     *,
     kind: str | None = None,
     sheet: str | None = None,
+    sheets: Sequence[str] | None = None,
     header_row: int | None = None,
+    mapping: Mapping[str, str] | None = None,
     settings: Settings = DEFAULT_SETTINGS,
 ) -> RawTable:
     """Read one ledger file (bytes or a path) into a `RawTable`; raise `FileRefused` if it cannot be.
 
     Without `sheet`, the visible, non-instruction sheet whose header best matches a ledger kind
-    (only `kind`, when given) is read; without `header_row` (1-based), the header is the best
-    matching row among the first 30, combined with the row below when that is a sub-header row.
+    (only `kind`, when given) is read, together with every other visible sheet of the same layout
+    (one sheet per district, street, department or team); sheets of another layout are skipped
+    and named in `skipped_sheets`. `sheet` reads that sheet alone; `sheets` reads the sheets of
+    the same layout among those named (the clerk left the others out). Without `header_row`
+    (1-based), the header is the best matching row among the first 30, combined with up to two
+    rows below when they are sub-headers under merged group cells. `mapping` (source header →
+    field, the user's column choices) steers it: the header is the row where those names are,
+    and a name found in no header row is refused with a message that says so.
 
     >>> raw = read_table("tests/io/fixtures/volunteers_messy.xlsx")   # doctest: +SKIP
     >>> raw.sheet, raw.header_row, raw.header_rows, raw.as_of           # doctest: +SKIP
@@ -150,14 +200,20 @@ def read_table(
         raise FileRefused(msg.HEADER_ROW_NOT_POSITIVE)
     data, file_name = _load(source, file_name, settings)
     fmt = sniff_format(data, file_name)
-    score = Scorer(kind)
+    mapped = [m for m in (mapping or {}) if m != SHEET_COLUMN]
+    choice = _Choice(Scorer(kind, mapped), sheet, sheets, header_row, tuple(mapped))
     if fmt in ("xlsx", "xlsm"):
-        return _read_xlsx(data, fmt, score, sheet, header_row, settings)
+        return _read_xlsx(data, fmt, choice, settings)
     if fmt in ("xls", "ods"):
-        return _read_calamine(data, fmt, score, sheet, header_row, settings)
+        return _read_calamine(data, fmt, choice, settings)
+    if fmt == "xml2003":
+        return _read_spreadsheetml(data, choice, settings)
+    asked = sheet if sheet is not None else (sheets[0] if sheets else None)
+    if asked is not None:
+        raise FileRefused(msg.no_such_sheet(asked, ()))
     if fmt == "csv":
-        return _read_csv(data, score, sheet, header_row, settings)
-    return _read_html(data, score, sheet, header_row, settings)
+        return _read_csv(data, choice, settings)
+    return _read_html(data, choice, settings)
 
 
 def list_sheets(source: Source, file_name: str | None = None) -> list[tuple[str, bool]]:
@@ -176,6 +232,8 @@ def list_sheets(source: Source, file_name: str | None = None) -> list[tuple[str,
                 loaded = reader.load_sheet(name, header_row=None, n_rows=1)
                 out.append((name, loaded.visible == "visible"))
         return out
+    if fmt == "xml2003":
+        return [(s.name, s.visible) for s in read_spreadsheetml(data)]
     return []
 
 
@@ -285,55 +343,179 @@ def _peek_depth(header_row: int | None) -> int:
     return max(PEEK_ROWS, (header_row or 0) + 2)
 
 
+# ---- one sheet or several ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """What the caller asked for: how headers are scored, which sheets, which header row."""
+
+    score: Scorer
+    sheet: str | None
+    sheets: Sequence[str] | None
+    header_row: int | None
+    mapped: tuple[str, ...]
+    """Source column names the user mapped by hand."""
+
+    @property
+    def depth(self) -> int:
+        return _peek_depth(self.header_row)
+
+
+def _layout(headers: Sequence[str]) -> tuple[str, ...]:
+    """A header as compared between sheets: normalised names, trailing empty columns dropped."""
+    out = [normalize_header(h) for h in headers]
+    while out and not out[-1]:
+        out.pop()
+    return tuple(out)
+
+
+def _check_mapped(choice: _Choice, header: Header, grids: Sequence[Grid]) -> None:
+    """Every column name the user mapped must be in the header row: say where it is otherwise."""
+    have = {normalize_header(h) for h in header.headers}
+    for source in choice.mapped:
+        wanted = normalize_header(source)
+        if not wanted or wanted in have:
+            continue
+        for grid in grids:
+            for i, row in enumerate(grid):
+                if any(normalize_header(cell_text(v)) == wanted for v in row):
+                    raise FileRefused(msg.mapped_elsewhere(source, i + 1, header.row))
+        raise FileRefused(msg.mapped_not_found(source))
+
+
+def _read_sheets(
+    fmt: str,
+    names: Sequence[str],
+    candidates: list[_Candidate],
+    load: Callable[[_Candidate, Header], RawTable],
+    choice: _Choice,
+) -> RawTable:
+    """Choose the sheet (or sheets) and the header, load them, and make one table of them."""
+    if choice.sheets is not None:
+        unknown = [n for n in choice.sheets if n not in names]
+        if unknown:
+            raise FileRefused(msg.no_such_sheet(unknown[0], tuple(names)))
+        pool = [c for c in candidates if c.name in choice.sheets]
+        if not pool:
+            raise FileRefused(msg.NO_SHEET_CHOSEN)
+        chosen = _choose(pool, None)
+    else:
+        pool = candidates
+        chosen = _choose(candidates, choice.sheet)
+    header = _header_for(chosen, choice.score, choice.header_row)
+    _check_mapped(choice, header, [chosen.grid, *(c.grid for c in pool if c is not chosen)])
+    members: list[tuple[_Candidate, Header]] = []
+    skipped: list[tuple[str, str]] = []
+    layout = _layout(header.headers)
+    for c in pool:
+        if c is chosen:
+            members.append((c, header))
+            continue
+        if choice.sheet is not None or c.header is None:
+            continue  # one sheet asked for; empty sheets are not news
+        picked = choice.sheets is not None
+        if not picked and is_instruction_sheet(c.name):
+            skipped.append((c.name, msg.SHEET_INSTRUCTIONS))
+        elif not picked and not c.visible:
+            skipped.append((c.name, msg.SHEET_HIDDEN))
+        elif _layout(c.header.headers) != layout:
+            skipped.append((c.name, msg.sheet_other_layout(chosen.name)))
+        else:
+            members.append((c, c.header))
+    tables = [load(c, h) for c, h in members]
+    first = tables[0]
+    same = [t for t in tables if t.headers == first.headers]
+    skipped += [
+        (t.sheet or "", msg.sheet_other_layout(chosen.name)) for t in tables if t not in same
+    ]
+    order = {n: i for i, n in enumerate(names)}
+    skipped.sort(key=lambda item: order.get(item[0], 0))
+    if len(same) == 1:
+        return replace(first, skipped_sheets=tuple(skipped))
+    return _stack(fmt, same, tuple(skipped))
+
+
+def _stack(fmt: str, tables: Sequence[RawTable], skipped: tuple[tuple[str, str], ...]) -> RawTable:
+    """Several sheets of one layout as one table: rows renumbered per sheet (`SheetRows`) and the
+    sheet name in a last column, `SHEET_COLUMN`."""
+    first = tables[0]
+    width = len(first.headers)
+    bodies = []
+    parts = []
+    rows_skipped: list[tuple[int, str]] = []
+    for k, t in enumerate(tables):
+        offset = k * SHEET_ROW_STRIDE
+        body = t.body.set_axis(t.body.index + offset, axis=0)
+        body = body.assign(**{str(width): pd.Series(t.sheet, index=body.index, dtype="str")})
+        body.columns = pd.RangeIndex(width + 1)
+        bodies.append(body)
+        parts.append(SheetRows(t.sheet or "", offset, t.header_row, len(t.body)))
+        rows_skipped += [(row + offset, why) for row, why in t.skipped]
+    return RawTable(
+        file_format=fmt,
+        sheet=first.sheet,
+        sheets=first.sheets,
+        header_row=first.header_row,
+        header_rows=first.header_rows,
+        headers=(*first.headers, SHEET_COLUMN),
+        body=pd.concat(bodies),
+        kind_scores=first.kind_scores,
+        as_of=next((t.as_of for t in tables if t.as_of), None),
+        title=first.title,
+        skipped=tuple(rows_skipped),
+        encoding=None,
+        crs_hint=next((t.crs_hint for t in tables if t.crs_hint), None),
+        parts=tuple(parts),
+        skipped_sheets=skipped,
+    )
+
+
 # ---- formats --------------------------------------------------------------------------------
 
 
-def _read_xlsx(
-    data: bytes,
-    fmt: str,
-    score: Scorer,
-    sheet: str | None,
-    header_row: int | None,
-    settings: Settings,
-) -> RawTable:
-    depth = _peek_depth(header_row)
+def _read_xlsx(data: bytes, fmt: str, choice: _Choice, settings: Settings) -> RawTable:
     with _open_zip(data, settings) as zf:
         parts, shared = _workbook_parts(zf)
         names = tuple(p.name for p in parts)
         if not parts:
             raise FileRefused(msg.NO_DATA)
-        if sheet is not None and sheet not in names:
-            raise FileRefused(msg.no_such_sheet(sheet, names))
-        wanted = [p for p in parts if sheet is None or p.name == sheet]
+        wanted = [p for p in parts if choice.sheet is None or p.name == choice.sheet]
+        if not wanted:
+            raise FileRefused(msg.no_such_sheet(choice.sheet or "", names))
         infos = {p.name: zf.getinfo(p.part) for p in wanted}
         try:
-            peeks = {p.name: peek_sheet(zf, p.part, depth) for p in wanted}
+            peeks = {p.name: peek_sheet(zf, p.part, choice.depth) for p in wanted}
             resolve_shared_strings(zf, shared, list(peeks.values()))
         except DefusedXmlException as exc:
             raise FileRefused(msg.XML_ENTITIES) from exc
         except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
             raise FileRefused(msg.CORRUPT) from exc
     candidates = [
-        _Candidate(p.name, p.visible, peeks[p.name].rows, find_header(peeks[p.name].rows, score))
+        _Candidate(
+            p.name, p.visible, peeks[p.name].rows, find_header(peeks[p.name].rows, choice.score)
+        )
         for p in wanted
     ]
-    chosen = _choose(candidates, sheet)
-    header = _header_for(chosen, score, header_row)
-    peek = peeks[chosen.name]
-    data_start = header.row + header.rows
-    merges = as_merges([])
-    if peek.complete and data_start > len(chosen.grid):
-        frame = pd.DataFrame()  # the sheet ends before any data row
-    else:
-        info = infos[chosen.name]
-        frame, merges = _load_with_merges(
-            lambda: _load_body(data, chosen.name, data_start),
-            lambda stop: xlsx_merges(data, info, stop),
+
+    def load(c: _Candidate, header: Header) -> RawTable:
+        peek = peeks[c.name]
+        data_start = header.row + header.rows
+        merges = as_merges([])
+        if peek.complete and data_start > len(c.grid):
+            frame = pd.DataFrame()  # the sheet ends before any data row
+        else:
+            info = infos[c.name]
+            frame, merges = _load_with_merges(
+                lambda: _load_body(data, c.name, data_start),
+                lambda stop: xlsx_merges(data, info, stop),
+            )
+        offset = _column_offset(frame, c.grid, data_start, peek)
+        return _finish(
+            fmt, c.name, names, c.grid, header, frame, data_start, offset, settings, merges
         )
-    offset = _column_offset(frame, chosen.grid, data_start, peek)
-    return _finish(
-        fmt, chosen.name, names, chosen.grid, header, frame, data_start, offset, settings, merges
-    )
+
+    return _read_sheets(fmt, names, candidates, load, choice)
 
 
 def _load_body(
@@ -412,46 +594,38 @@ def _column_offset(frame: pd.DataFrame, grid: Grid, data_start: int, peek: Sheet
     return max(range(lo, hi + 1), key=lambda off: (agreement(off), off == peek.first_col))
 
 
-def _read_calamine(
-    data: bytes,
-    fmt: str,
-    score: Scorer,
-    sheet: str | None,
-    header_row: int | None,
-    settings: Settings,
-) -> RawTable:
+def _read_calamine(data: bytes, fmt: str, choice: _Choice, settings: Settings) -> RawTable:
     if fmt == "ods":
         _open_zip(data, settings).close()  # refuses zip bombs and entity tricks before calamine
     reader = _excel_reader(data)
     names = tuple(reader.sheet_names)
-    if sheet is not None and sheet not in names:
-        raise FileRefused(msg.no_such_sheet(sheet, names))
-    depth = _peek_depth(header_row)
+    if choice.sheet is not None and choice.sheet not in names:
+        raise FileRefused(msg.no_such_sheet(choice.sheet, names))
     candidates = []
     for name in names:
-        if sheet is not None and name != sheet:
+        if choice.sheet is not None and name != choice.sheet:
             continue
         with _calamine_errors():
             top = reader.load_sheet(
-                name, header_row=None, skip_rows=0, n_rows=depth, dtypes="string"
+                name, header_row=None, skip_rows=0, n_rows=choice.depth, dtypes="string"
             )
             grid = _frame_to_grid(top.to_pandas())
         candidates.append(
-            _Candidate(name, top.visible == "visible", grid, find_header(grid, score))
+            _Candidate(name, top.visible == "visible", grid, find_header(grid, choice.score))
         )
-    chosen = _choose(candidates, sheet)
-    header = _header_for(chosen, score, header_row)
-    data_start = header.row + header.rows
-    name = chosen.name
-    frame, merges = _load_with_merges(
-        lambda: _load_body(data, name, data_start, reader),
-        (lambda stop: ods_merges(data, name, stop))
-        if fmt == "ods"
-        else (lambda stop: xls_merges(data, name)),
-    )
-    return _finish(
-        fmt, chosen.name, names, chosen.grid, header, frame, data_start, 0, settings, merges
-    )
+
+    def load(c: _Candidate, header: Header) -> RawTable:
+        data_start = header.row + header.rows
+        name = c.name
+        frame, merges = _load_with_merges(
+            lambda: _load_body(data, name, data_start, reader),
+            (lambda stop: ods_merges(data, name, stop))
+            if fmt == "ods"
+            else (lambda stop: xls_merges(data, name)),
+        )
+        return _finish(fmt, name, names, c.grid, header, frame, data_start, 0, settings, merges)
+
+    return _read_sheets(fmt, names, candidates, load, choice)
 
 
 def _frame_to_grid(frame: pd.DataFrame) -> Grid:
@@ -466,19 +640,16 @@ def _frame_to_grid(frame: pd.DataFrame) -> Grid:
     return grid
 
 
-def _read_csv(
-    data: bytes, score: Scorer, sheet: str | None, header_row: int | None, settings: Settings
-) -> RawTable:
-    if sheet is not None:
-        raise FileRefused(msg.no_such_sheet(sheet, ()))
+def _read_csv(data: bytes, choice: _Choice, settings: Settings) -> RawTable:
     text, encoding = decode_text(data)
     if "\n" not in text and "\r" in text:
         text = text.replace("\r", "\n")  # classic Mac line ends
     delimiter = sniff_delimiter(text[:65536])
-    records, _lines = split_records(text, delimiter, _peek_depth(header_row))
+    records, _lines = split_records(text, delimiter, choice.depth)
     grid: Grid = [[v if v.strip() else None for v in r] for r in records]
-    candidate = _Candidate("", True, grid, find_header(grid, score))
-    header = _header_for(candidate, score, header_row)
+    candidate = _Candidate("", True, grid, find_header(grid, choice.score))
+    header = _header_for(candidate, choice.score, choice.header_row)
+    _check_mapped(choice, header, [grid])
     data_start = header.row + header.rows
     # the body starts on the physical line after the header's last record (records may span lines)
     _above, lines_above = split_records(text, delimiter, data_start - 1)
@@ -488,17 +659,14 @@ def _read_csv(
     return _finish("csv", None, (), grid, header, frame, data_start, 0, settings, encoding=encoding)
 
 
-def _read_html(
-    data: bytes, score: Scorer, sheet: str | None, header_row: int | None, settings: Settings
-) -> RawTable:
-    if sheet is not None:
-        raise FileRefused(msg.no_such_sheet(sheet, ()))
+def _read_html(data: bytes, choice: _Choice, settings: Settings) -> RawTable:
     parsed = parse_html(decode_html(data))
     preamble = parsed.preamble
     grid: Grid = [list(r) for r in parsed.rows]
-    depth = _peek_depth(header_row)
-    candidate = _Candidate("", True, grid[:depth], find_header(grid[:depth], score))
-    header = _header_for(candidate, score, header_row)
+    depth = choice.depth
+    candidate = _Candidate("", True, grid[:depth], find_header(grid[:depth], choice.score))
+    header = _header_for(candidate, choice.score, choice.header_row)
+    _check_mapped(choice, header, [grid[:depth]])
     data_start = header.row + header.rows
     body_rows = grid[data_start - 1 :]
     width = max([len(header.headers), *map(len, body_rows)])
@@ -521,6 +689,41 @@ def _read_html(
         as_merges(parsed.merges),
         title_rows_given=True,
     )
+
+
+def _read_spreadsheetml(data: bytes, choice: _Choice, settings: Settings) -> RawTable:
+    """An Excel 2003 XML workbook: parsed whole (it is one XML document), then read like the
+    others from the parsed rows and merged ranges of each sheet."""
+    parsed = read_spreadsheetml(data, settings)
+    names = tuple(s.name for s in parsed)
+    if choice.sheet is not None and choice.sheet not in names:
+        raise FileRefused(msg.no_such_sheet(choice.sheet, names))
+    by_name = {s.name: s for s in parsed}
+    depth = choice.depth
+    candidates = [
+        _Candidate(s.name, s.visible, s.rows[:depth], find_header(s.rows[:depth], choice.score))
+        for s in parsed
+        if choice.sheet is None or s.name == choice.sheet
+    ]
+
+    def load(c: _Candidate, header: Header) -> RawTable:
+        sheet = by_name[c.name]
+        data_start = header.row + header.rows
+        frame = body_frame(sheet.rows[data_start - 1 :], len(header.headers))
+        return _finish(
+            "xml2003",
+            c.name,
+            names,
+            c.grid,
+            header,
+            frame,
+            data_start,
+            0,
+            settings,
+            as_merges(sheet.merges),
+        )
+
+    return _read_sheets("xml2003", names, candidates, load, choice)
 
 
 # ---- shared tail: columns, rows, title --------------------------------------------------------

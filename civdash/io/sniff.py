@@ -46,6 +46,13 @@ _PROLOGUE_LIMIT = 1024 * 1024
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)
 _ROOT = re.compile(rb"<[A-Za-z_]")
+_XML_2003_ROOT = re.compile(
+    r"(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)*"
+    r"<(?:[A-Za-z_][\w.\-]*:)?Workbook[\s/>]",
+    re.DOTALL | re.IGNORECASE,
+)
+"""An XML document whose root is <Workbook>: an Excel 2003 XML spreadsheet (a DOCTYPE is let
+through here so that the parser refuses it, naming the entities)."""
 _HTML_START = re.compile(
     r"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table|style|title)\b",
     re.IGNORECASE | re.DOTALL,
@@ -53,12 +60,13 @@ _HTML_START = re.compile(
 
 
 def sniff_format(data: bytes, file_name: str | None = None) -> str:
-    """The format of `data`: "xlsx", "xlsm", "xls", "ods", "csv" or "html".
+    """The format of `data`: "xlsx", "xlsm", "xls", "ods", "xml2003", "csv" or "html".
 
     Decided by content: a zip is an .xlsx/.xlsm when it holds an Excel workbook part and an .ods
     when its `mimetype` says so; an OLE2 file is an .xls unless it is an encrypted OOXML package;
-    text is HTML when it starts like a web page, else CSV. Raises `FileRefused` for empty,
-    encrypted, corrupt or non-spreadsheet files. `file_name` is only used in messages.
+    text is an Excel 2003 XML spreadsheet ("xml2003") when it is XML with a <Workbook> root or the
+    spreadsheet namespace, HTML when it starts like a web page, else CSV. Raises `FileRefused` for
+    empty, encrypted, corrupt or non-spreadsheet files. `file_name` is only used in messages.
 
     >>> sniff_format(b"\\xef\\xbb\\xbf\\xe5\\xa7\\x93\\xe5\\x90\\x8d,\\xe6\\x97\\xb6\\xe9\\x95\\xbf\\r\\n")
     'csv'
@@ -235,10 +243,10 @@ def _text_format(data: bytes, file_name: str | None) -> str:
         raise FileRefused(msg.unrecognised(file_name))
     stripped = head.lstrip("\ufeff \t\r\n")
     lowered = stripped[:4096].lower()
-    if lowered.startswith("<?xml") and (
-        "urn:schemas-microsoft-com:office:spreadsheet" in lowered or "<workbook" in lowered
+    if _XML_2003_ROOT.match(stripped[:8192]) or (
+        lowered.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in lowered
     ):
-        raise FileRefused(msg.XML_2003)
+        return "xml2003"
     if _HTML_START.match(stripped[:4096]) or (
         lowered.startswith("<") and ("<table" in lowered or "<html" in lowered)
     ):

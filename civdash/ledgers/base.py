@@ -58,6 +58,9 @@ class LedgerKind:
     title_words: tuple[str, ...] = ()
     extra_headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Headers that feed a field indirectly (e.g. 称号 → level + category); header → target fields."""
+    sheet_fields: tuple[str, ...] = ()
+    """Fields a sheet's name can supply when a workbook keeps one sheet per district, street,
+    team … in the same layout and has no such column, in order of preference."""
 
     def field(self, name: str) -> Field:
         for f in self.fields:

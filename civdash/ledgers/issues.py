@@ -52,6 +52,7 @@ ISSUES = LedgerKind(
     label="问题整改",
     id_field="issue_id",
     title_words=("问题", "整改", "督查", "测评"),
+    sheet_fields=("district", "street", "responsible_unit"),
     fields=(
         Field("issue_id", "问题编号", synonyms=("编号", "问题ID", "工单号")),
         Field(

@@ -19,6 +19,19 @@ IGNORE = "-"
 _EXACT = 3.0
 _PARTIAL = 1.0
 
+MAX_HEADER_CHARS = 40
+"""A cell longer than this is free text (a reply, a description), never a column name."""
+
+# What the last word of a header says the column holds. In a Chinese compound header the head
+# comes last: 问题序号 is a serial number about problems, 问题说明 an explanation of one. A header
+# that only contains a field's synonym matches that field partially, unless its head says it
+# holds another kind of value (问题序号 is never 问题描述).
+_HEADS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("id", ("序号", "编号", "代码", "代号", "id", "工单号", "单号")),
+    ("date", ("日期", "时间", "年份", "月份", "年度")),
+    ("count", ("人数", "数量", "次数", "个数", "件数", "户数", "金额", "比例", "比率")),
+)
+
 
 @dataclass(frozen=True)
 class ColumnMatch:
@@ -56,14 +69,30 @@ class ColumnMatch:
         return [f for f in kind.required if f not in supplied]
 
 
+def _head(text: str) -> str | None:
+    """The kind of value a (normalised) header's last word names: "id", "date", "count" or None."""
+    for head, words in _HEADS:
+        if text.endswith(words):
+            return head
+    return None
+
+
 def _field_score(header: str, names: Sequence[str]) -> float:
-    if not header:
+    """How well a normalised header names a field with these normalised `names` (label first).
+
+    Exact: `_EXACT`. Partial (one text contains the other): up to `_PARTIAL`, by how much of the
+    header the name covers; none when the header's last word says it holds another kind of value
+    than the field's label does (问题序号 is a serial number, not 问题描述)."""
+    if not header or len(header) > MAX_HEADER_CHARS:
         return 0.0
     if header in names:
         return _EXACT
+    head = _head(header)
     best = 0.0
     for n in names:
         if len(n) >= 2 and len(header) >= 2 and (n in header or header in n):
+            if head is not None and not header.endswith(n) and head != _head(names[0]):
+                continue
             # prefer the synonym that covers most of the header
             best = max(best, _PARTIAL * min(len(n), len(header)) / max(len(n), len(header)))
     return best
@@ -135,6 +164,25 @@ def match_columns(
         if target in k.extra_headers and all(f in taken for f in k.extra_headers[target]):
             del by_column[col]
     return ColumnMatch(kind=kind, headers=texts, by_column=by_column)
+
+
+def exact_matches(kind: str, cells: Sequence[object]) -> int:
+    """How many columns name a field of `kind` exactly (a label or synonym, not a partial match).
+
+    A ledger kind is only recognised by itself when at least one column says so outright: an
+    activity ledger's 活动名称 / 年份 / 活动类型 only resemble 单位名称 / 命名年份 / 创建类别."""
+    m = match_columns(kind, list(cells))
+    k = get_kind(kind)
+    norm = [normalize_header(c) for c in m.headers]
+    count = 0
+    for col, target in m.by_column.items():
+        names = (
+            (normalize_header(target),)
+            if target in k.extra_headers
+            else k.field(target).header_names()
+        )
+        count += norm[col] in names
+    return count
 
 
 def header_scores(cells: Sequence[object]) -> dict[str, float]:

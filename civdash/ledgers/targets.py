@@ -8,6 +8,7 @@ TARGETS = LedgerKind(
     key="targets",
     label="目标任务",
     title_words=("目标", "任务"),
+    sheet_fields=("district",),
     fields=(
         Field(
             "metric",

@@ -14,6 +14,7 @@ UNITS = LedgerKind(
     label="创建单位",
     id_field="unit_id",
     title_words=("创建单位", "文明单位", "文明村镇", "文明校园", "文明社区"),
+    sheet_fields=("district", "street", "department"),
     extra_headers={
         "称号": ("level", "category"),
         "荣誉称号": ("level", "category"),

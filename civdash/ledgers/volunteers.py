@@ -9,6 +9,7 @@ VOLUNTEERS = LedgerKind(
     label="志愿者",
     id_field="volunteer_id",
     title_words=("志愿者", "志愿服务"),
+    sheet_fields=("district", "street", "team"),
     extra_headers={"政治面貌": ("is_party_member",)},
     fields=(
         Field("volunteer_id", "志愿者编号", synonyms=("编号", "志愿者ID", "注册编号")),

@@ -11,6 +11,7 @@ never share a widget, and the page tests pick widgets by those keys.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,8 +24,11 @@ from streamlit.delta_generator import DeltaGenerator
 
 from civdash import templates
 from civdash import upload as up
+from civdash.geo import CRS_CHOICES
+from civdash.ingest import DistrictFile
 from civdash.io import FileRefused
 from civdash.ledgers import LEDGER_KINDS, get_kind
+from civdash.store import CommitRefusedError
 from civdash.ui.state import district_table, get_store, load_snapshot, settings
 
 __all__ = [
@@ -47,7 +51,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 USER = "civdash_user"
 """Session-state key of the clerk's name, kept across pages."""
 STATE = "upload_state"  # mapping and cell edits per file, by (file, sheet, header row[, kind])
-DONE = "upload_done"  # commit outcomes by content sha256
+DONE = "upload_done"  # (style, message) of each commit or set-current, by (kind, content sha256)
 BENCH = "upload_bench"
 
 
@@ -63,9 +67,9 @@ def _sid(upload: up.Upload) -> str:
     return upload.sha256[:12]
 
 
-def _where(review: up.Review) -> tuple[str, str | None, int | None]:
-    """(file, sheet, header row): the key of the cell edits made to this table."""
-    return _sid(review.upload), review.choice.sheet, review.choice.header_row
+def _where(review: up.Review) -> tuple[str, str, int | None]:
+    """(file, sheets, header row): the key of the cell edits made to this table."""
+    return _sid(review.upload), "|".join(up.sheets_read(review.raw)), review.choice.header_row
 
 
 def _editor(frame: pd.DataFrame, key: str, **kwargs: Any) -> dict[Any, Any] | None:
@@ -138,11 +142,14 @@ def checked_file(upload: up.Upload) -> up.Review | None:
         bar.empty()
         _refuse(alert, upload, str(exc))
         return None
-    sheet = st.session_state.get(f"sheet_{sid}", auto.sheet)
-    header_row = st.session_state.get(f"hdr_{sid}_{sheet}")
+    default = up.sheets_read(auto)
+    picked = tuple(st.session_state.get(f"sheets_{sid}", default))
+    tag = "|".join(picked)
+    header_row = st.session_state.get(f"hdr_{sid}_{tag}")
+    sheets = None if picked == default else picked
     try:
-        raw, problem = _bench().table(upload, sheet, header_row, progress), None
-    except FileRefused as exc:  # the user's sheet or header row, not the file, is at fault
+        raw, problem = _bench().table(upload, None, header_row, progress, sheets=sheets), None
+    except FileRefused as exc:  # the user's sheets or header row, not the file, is at fault
         raw, problem = None, str(exc)
     shown = raw or auto
     detected = up.detect_kind(raw) if raw else None
@@ -150,24 +157,31 @@ def checked_file(upload: up.Upload) -> up.Review | None:
     kind = c1.selectbox(
         "台账类型", LEDGER_KINDS, index=LEDGER_KINDS.index(detected) if detected else None,
         format_func=lambda k: get_kind(k).label, placeholder="请选择台账类型",
-        key=f"kind_{sid}_{sheet}_{shown.header_row}",
+        key=f"kind_{sid}_{tag}_{shown.header_row}",
     )  # fmt: skip
     if auto.sheets:
-        c2.selectbox("工作表", auto.sheets, index=auto.sheets.index(sheet), key=f"sheet_{sid}")
+        c2.multiselect(
+            "工作表（同格式的可一并读取）", auto.sheets, default=list(default),
+            placeholder="请选择工作表", key=f"sheets_{sid}",
+        )  # fmt: skip
     else:
         c2.text_input("工作表", "（只有一个表）", disabled=True, key=f"sheet_na_{sid}")
-    c3.number_input("表头所在行", min_value=1, value=shown.header_row, key=f"hdr_{sid}_{sheet}")
+    c3.number_input("表头所在行", min_value=1, value=shown.header_row, key=f"hdr_{sid}_{tag}")
     if raw is None:
         bar.empty()
         alert.error(problem)
         return None
+    if summary := up.sheets_summary(raw):
+        st.caption(summary)
     if kind is None:
         bar.empty()
-        _refuse(alert, upload, up.MSG_NO_LEDGER)
+        _refuse(alert, upload, up.no_ledger(raw))
         return None
-    where = (sid, raw.sheet, raw.header_row)
+    where = (sid, tag, raw.header_row)
     mapping = _state().get((*where, kind))
-    choice = up.FileChoice(raw.sheet, raw.header_row, kind, mapping, _state().get(where, ()))
+    choice = up.FileChoice(
+        raw.sheet, raw.header_row, kind, mapping, _state().get(where, ()), sheets
+    )
     try:
         review = _bench().check(
             upload, choice, district_table(), districts_key=_districts_id(), progress=progress
@@ -260,27 +274,43 @@ def fix_rows(review: up.Review) -> None:
 
 
 def commit_form(review: up.Review) -> None:
-    """The as-of date, what changes against the current snapshot, and the commit button (or
-    the outcome, once committed)."""
+    """The as-of date, what changes against the current snapshot, what the store's commit rules
+    say (no valid row: why the button is disabled; districts or too many rows lost: the numbers
+    and a checkbox to confirm), and the commit button (or the outcome, once committed)."""
     st.subheader("提交")
     store = get_store()
-    done = st.session_state.setdefault(DONE, {}).get((review.kind, review.content_sha256))
+    key = (review.kind, review.content_sha256)
+    done = st.session_state.setdefault(DONE, {}).get(key)
     if done is not None:
-        (st.success if done.created else st.info)(done.message)
+        shown, message = done
+        (st.success if shown == "success" else st.info)(message)
         st.page_link("app_pages/overview.py", label="查看总览看板", icon=":material/dashboard:")
         st.page_link("app_pages/data_status.py", label="查看导入记录", icon=":material/history:")
         return
     sid = _sid(review.upload)
-    if existing := up.find_committed(store.snapshots(review.kind), review):
+    who = st.session_state.get(USER, "").strip()
+    existing = up.find_committed(store.snapshots(review.kind), review)
+    if existing is not None:
         st.info(up.already_committed_message(existing))
+        if not existing.is_current and st.button(
+            "设为当前快照", disabled=not who, key=f"current_{sid}", icon=":material/restore:"
+        ):
+            store.set_current(existing.id, actor=who)
+            detail = up.audit_detail(store.audit(20), "set_current", existing.id)
+            st.session_state[DONE][key] = ("success", detail)
+            st.rerun()
     as_of = st.columns(3)[0].date_input(
         "数据截至日期", value=up.default_as_of(review), format="YYYY-MM-DD", key=f"asof_{sid}",
         help="已按文件标题中的日期预填" if review.result.as_of else "文件标题中没有日期，默认为今天",
     )  # fmt: skip
     current = store.current(review.kind)
     diff = _bench().diff(review, current, load_snapshot)
+    check = up.commit_check(
+        review, current, store.rows_by_district(current.id) if current else None, as_of=as_of,
+        max_share=store.settings.max_shrink_share, committed=existing, diff=diff,
+    )  # fmt: skip
     st.markdown(up.diff_summary(diff, current))
-    if warning := up.diff_warning(diff):
+    if not check.needs_confirmation and (warning := up.diff_warning(diff)):
         st.warning(warning)
     if not diff.status_changes.empty:
         st.dataframe(diff.status_changes, hide_index=True)
@@ -291,15 +321,46 @@ def commit_form(review: up.Review) -> None:
         st.warning(
             f"截至日期早于当前快照（截至 {current.as_of:%Y-%m-%d}），提交后不会成为当前快照。"
         )
-    who = st.session_state.get(USER, "").strip()
+    if held := st.session_state.pop(f"held_{sid}", None):
+        st.error(held)  # the store held a commit this page had not asked to confirm
+    confirmed = _confirmation(check, f"shrink_ok_{sid}_{current.id if current else 0}")
+    if check.refusal:
+        st.error(check.refusal)
     if not who:
         st.info("请先在页面上方填写提交人。")
     label = f"确认导入 {review.result.rows_valid:,} 行有效数据"
-    if st.button(label, type="primary", disabled=not (who and review.can_commit), key=f"go_{sid}"):
-        with st.spinner("正在保存快照…"):
-            outcome = up.commit_review(store, review, as_of=as_of, committed_by=who)
-        st.session_state[DONE][(review.kind, review.content_sha256)] = outcome
+    ready = bool(who) and check.can_commit and confirmed
+    if st.button(label, type="primary", disabled=not ready, key=f"go_{sid}"):
+        try:
+            with st.spinner("正在保存快照…"):
+                outcome = up.commit_review(
+                    store, review, as_of=as_of, committed_by=who,
+                    allow_shrink=check.needs_confirmation and confirmed,
+                )  # fmt: skip
+        except CommitRefusedError as exc:
+            # the current snapshot changed since this page was drawn: show the store's reason
+            # above the confirmation the next run draws for the new current snapshot
+            st.session_state[f"held_{sid}"] = exc.message
+        else:
+            shown = "success" if outcome.created else "info"
+            st.session_state[DONE][key] = (shown, outcome.message)
         st.rerun()
+
+
+def _confirmation(check: up.CommitCheck, key: str) -> bool:
+    """The numbers of a commit the store would hold, and the checkbox that confirms it; True
+    when nothing needs confirming or the box is ticked. The key names the current snapshot, so a
+    new current snapshot asks again."""
+    if not check.needs_confirmation:
+        return True
+    st.warning(check.confirmation())
+    for col, (label, value) in zip(st.columns(3), check.numbers().items(), strict=True):
+        col.metric(label, value)
+    dropped = check.dropped_table()
+    if not dropped.empty:
+        st.caption("本文件中没有以下区县的数据：")
+        st.dataframe(dropped, hide_index=True)
+    return st.checkbox(up.CONFIRM_LABEL, key=key)
 
 
 # ---- the other tabs -------------------------------------------------------------------------------
@@ -318,39 +379,94 @@ def template_downloads() -> None:
 
 
 def district_replacement() -> None:
-    """Upload new district boundaries or a district table, see which names would no longer
-    resolve, and replace the table."""
+    """Upload new district boundaries (a DataV / 阿里云 file is in GCJ-02) or a district table,
+    optionally with a population sheet; see which ledger districts would no longer resolve,
+    confirm when some would not, and replace the table."""
     table = district_table()
     st.caption(
-        "上传本市区县边界（GeoJSON，properties 含 name、population）或区县表（区县、常住人口两列）以替换当前区县表。"
+        "上传本市区县边界（GeoJSON，如 DataV/阿里云 的区县文件；properties 含 name，可含 population）"
+        "或区县表（区县、常住人口两列）以替换当前区县表。边界文件没有常住人口时，可另附常住人口表。"
     )
     if table:
         st.write("当前区县：" + "、".join(table.names))
     file = st.file_uploader("区县边界或区县表", key="district_file")
+    pop_file = st.file_uploader(
+        "常住人口表（可选；区县、常住人口两列，或区划代码、常住人口两列）",
+        key="district_population",
+    )
     if file is None:
         return
     upload = up.Upload.of(file.name, file.getvalue())
+    population = up.Upload.of(pop_file.name, pop_file.getvalue()) if pop_file else None
     try:
-        new = up.read_district_file(upload.data, upload.name)
+        read = up.read_district_file(upload.data, upload.name)
     except FileRefused as exc:
         _refuse(st, upload, str(exc))
         return
-    st.dataframe(up.district_summary(new), hide_index=True)
+    crs = _district_crs(read, upload.sha256[:12]) if read.has_boundaries else None
+    if population is not None or (crs is not None and crs != read.crs):
+        try:
+            read = up.read_district_file(upload.data, upload.name, crs=crs, population=population)
+        except FileRefused as exc:
+            _refuse(st, population or upload, str(exc))
+            return
+    for note in up.district_file_notes(read):
+        st.warning(note)
+    st.dataframe(up.district_summary(read.table), hide_index=True)
     current = {k: _current_rows(k) for k in LEDGER_KINDS}
-    check = up.check_districts(current, new)
-    if not check.unresolved.empty:
-        st.error("以下区县名称在新区县表中无法对应，替换后这些行将无法按区县统计：")
+    check = up.check_districts(current, read.table)
+    confirmed = True
+    warning = check.warning()
+    if warning:
+        st.warning(warning)
         st.dataframe(check.unresolved, hide_index=True)
+        confirmed = st.checkbox(
+            "我已核对，仍用新区县表替换当前区县表",
+            key=f"districts_confirm_{hashlib.sha256(read.content).hexdigest()[:12]}",
+        )
     if not check.renamed.empty:
-        st.info("以下区县名称将按新区县表对应为新的名称：")
+        st.info(
+            "以下区县名称在新区县表中写法不同：今后导入的台账按新名称保存；已入库的行仍是原名称，"
+            "重新导入这些台账后才会计入新名称的区县。"
+        )
         st.dataframe(check.renamed, hide_index=True)
     who = st.session_state.get(USER, "").strip()
     if not who:
         st.info("请先在『上传台账』中填写提交人。")
-    if st.button("替换区县表", type="primary", disabled=not who, key="districts_go"):
+    if st.button(
+        "替换区县表", type="primary", disabled=not who or not confirmed, key="districts_go"
+    ):
         with st.spinner("正在保存区县表…"):
-            outcome = up.commit_districts(get_store(), new, upload.data, upload.name, who)
+            outcome = up.commit_districts(
+                get_store(), read.table, read.content, read.file_name, who, make_current=True
+            )
         (st.success if outcome.created else st.info)(outcome.message)
+
+
+_CRS_LABELS = {
+    "WGS-84": "WGS-84（GPS、天地图；不换算）",
+    "GCJ-02": "GCJ-02（高德、腾讯、DataV/阿里云）",
+    "BD-09": "BD-09（百度）",
+}
+
+
+def _district_crs(read: DistrictFile, key: str) -> str:
+    """The coordinate system of the uploaded boundaries: GCJ-02 preselected for a DataV file,
+    with a caption saying why. The key names the file, so another file is preselected anew."""
+    choices = list(CRS_CHOICES)
+    crs: str = st.selectbox(
+        "边界坐标系（保存时换算为 WGS-84）",
+        choices,
+        index=choices.index(read.crs),
+        format_func=lambda c: _CRS_LABELS[c],
+        key=f"district_crs_{key}",
+    )
+    if read.datav:
+        st.caption(
+            "这是 DataV（阿里云）区县边界文件（属性含 adcode、center），坐标为 GCJ-02，所以预选了 GCJ-02；"
+            "如果坐标已经是 WGS-84，请改选 WGS-84。"
+        )
+    return crs
 
 
 def _current_rows(kind: str) -> pd.DataFrame | None:

@@ -24,6 +24,7 @@ from civdash.store import SnapshotInfo
 
 __all__ = [
     "BAR_STEP",
+    "MISSING_CELL",
     "Headline",
     "TableFor",
     "Target",
@@ -40,6 +41,9 @@ TableFor = Callable[[SnapshotInfo], pd.DataFrame]
 
 BAR_STEP = 40
 """Pixels per bar of the horizontal bar charts: readable from the back of a meeting room."""
+
+MISSING_CELL = "—"
+"""A blank cell of a page's table (`st.dataframe(placeholder=…)`: Streamlit shows "None")."""
 
 
 # ---------------------------------------------------------------- chart configuration

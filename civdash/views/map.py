@@ -28,6 +28,8 @@ import pandas as pd
 
 from civdash import maps
 from civdash.dashboard import Ledgers, Loader
+from civdash.districts import describe_names
+from civdash.ledgers import get_kind
 from civdash.metrics import METRICS, compute, format_value
 
 __all__ = [
@@ -94,6 +96,9 @@ class MapView:
     notice: str
     """A message about the map ("" when none), e.g. a tile provider that needs a token."""
     map: folium.Map
+    district_warning: str = ""
+    """Names the ledgers' districts that the district table lacks ("" when it has them all):
+    their rows count for no district, so the map would show 0 there without a word."""
 
 
 def _population(led: Ledgers) -> dict[str, float]:
@@ -292,6 +297,39 @@ def build_map_view(
         tiles=tile_key,
         notice=notice,
         map=m,
+        district_warning=_district_mismatch(led, loader),
+    )
+
+
+def _district_mismatch(led: Ledgers, loader: Loader) -> str:
+    """A warning naming the district names of the ledgers in force (whole snapshots) that are not
+    in the district table, with their rows per ledger; "" when all are (or there is no table)."""
+    if led.districts is None:
+        return ""
+    known = set(led.districts.names)
+    missing: dict[str, dict[str, int]] = {}
+    found = False
+    for kind, snap in led.snapshots.items():
+        frame = loader(snap.id)
+        if "district" not in frame.columns:
+            continue
+        names = frame["district"].dropna().astype(str)
+        for name, n in names[names.str.strip() != ""].value_counts().items():
+            if name in known:
+                found = True
+            else:
+                missing.setdefault(str(name), {})[get_kind(kind).label] = int(n)
+    if not missing:
+        return ""
+    missing = dict(sorted(missing.items(), key=lambda item: -sum(item[1].values())))
+    lead = (
+        "台账中的区县名称与当前区县表全都对不上，地图上每个区县都显示为 0"
+        if not found
+        else f"台账中有 {len(missing)} 个区县名称不在当前区县表中，这些行在地图上不计入任何区县"
+    )
+    return (
+        f"{lead}：{describe_names(missing)}。请在『数据导入』页换用名称一致的区县表"
+        "（或在『数据概况』页把原来的区县表设为当前），或按区县表中的名称重新导入这些台账。"
     )
 
 

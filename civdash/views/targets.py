@@ -41,13 +41,14 @@ from civdash.metrics import (
     metric_key,
     project_target,
 )
-from civdash.store import SnapshotInfo, Store
+from civdash.store import CommitRefusedError, ShrinkHeldError, SnapshotInfo, Store
 from civdash.views.common import TableFor
 
 __all__ = [
     "ALL_DISTRICTS",
     "EDITOR_COLUMNS",
     "EDITOR_KEY",
+    "MSG_NO_TARGETS",
     "SHORT_LABELS",
     "STATUS_BEHIND",
     "STATUS_NO_DATA",
@@ -76,6 +77,9 @@ ALL_DISTRICTS = "全市"
 
 EDITOR_COLUMNS = {"metric": "指标", "district": "区县", "target": "目标值", "due": "完成时限"}
 """Targets ledger field → editor column header."""
+
+MSG_NO_TARGETS = "目标任务表中没有任何目标，未保存；请至少填写一行目标后再保存。"
+"""Said when every row of the editor was deleted: the store refuses an empty snapshot."""
 
 EDITOR_KEY = "targets_editor"
 """Prefix of the editor's widget key (see `TargetsView.editor_key`)."""
@@ -758,16 +762,37 @@ def parse_target_edits(
     return TargetEdit((), result, data, unchanged)
 
 
-def save_target_edit(store: Store, edit: TargetEdit, *, committed_by: str, as_of: date) -> str:
+def save_target_edit(
+    store: Store,
+    edit: TargetEdit,
+    *,
+    committed_by: str,
+    as_of: date,
+    allow_shrink: bool = False,
+) -> str:
     """Commit a checked edit as the current 目标任务 snapshot; the confirmation to show.
 
     The same table saved before is not stored twice (the store knows its bytes): the version
     saved then becomes the current one again, so undoing an edit by typing the old values back
-    works as the user expects.
+    works as the user expects. The store's commit rules apply: an empty table raises
+    `CommitRefusedError` (said in the editor's words), and removing every target of a district or
+    more than the allowed share of the targets raises `ShrinkHeldError` unless `allow_shrink`
+    (the user confirmed what it said).
     """
     if not edit.ok or edit.result is None:
         raise ValueError("目标任务有错误，未保存：" + "；".join(edit.errors))
-    outcome = store.commit(edit.result, edit.data, committed_by=committed_by, as_of=as_of)
+    try:
+        outcome = store.commit(
+            edit.result,
+            edit.data,
+            committed_by=committed_by,
+            as_of=as_of,
+            allow_shrink=allow_shrink,
+        )
+    except ShrinkHeldError:
+        raise
+    except CommitRefusedError as exc:  # an empty table: the store audited it, speaking of files
+        raise CommitRefusedError(MSG_NO_TARGETS) from exc
     if outcome.created:
         return f"目标任务已保存。{outcome.message}"
     snap = outcome.snapshot

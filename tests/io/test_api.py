@@ -35,6 +35,8 @@ def test_raw_table_is_frozen_with_the_contract_fields():
         "skipped",
         "encoding",
         "crs_hint",
+        "parts",
+        "skipped_sheets",
     ]
     assert civdash.io.RawTable.__dataclass_params__.frozen
 

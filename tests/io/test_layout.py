@@ -10,6 +10,7 @@ import pytest
 
 from civdash.io.layout import (
     Scorer,
+    combine_header_levels,
     combine_header_rows,
     find_as_of,
     find_crs,
@@ -162,7 +163,21 @@ def _body(rows: list[list[object]]) -> pd.DataFrame:
 
 @pytest.mark.parametrize(
     "label",
-    ["合计", "合 计", "合计：", "小计:", " 总 计 ", "总计（人）", "共计"],
+    [
+        "合计",
+        "合 计",
+        "合计：",
+        "小计:",
+        " 总 计 ",
+        "总计（人）",
+        "共计",
+        "总合计",
+        "全区合计",
+        "全市总计",
+        "全 县 合 计",
+        "本页小计",
+        "合计7个区",
+    ],
 )
 def test_total_rows_are_set_aside_whatever_their_spacing(label):
     split = split_body(_body([["张三", "3"], [label, "3"], ["李四", "4"]]))
@@ -222,3 +237,94 @@ def test_whitespace_only_rows_are_blank():
     split = split_body(_body([["张三", "3"], ["  ", "\u3000"], ["李四", "4"]]))
     assert split.skipped == ((11, "空行"),)
     assert np.array_equal(split.filled[0], [True, False, True])
+
+
+@pytest.mark.parametrize("name", ["合计局", "小计划", "总计划办公室", "合计算中心"])
+def test_names_that_only_start_like_a_total_are_data(name):
+    split = split_body(_body([["张三", "3"], [name, "3"]]))
+    assert split.keep.tolist() == [True, True]
+
+
+def test_total_row_right_under_the_header_is_set_aside():
+    split = split_body(_body([["总合计", "86", "52"], ["张三", "3", "1"], ["李四", "4", "2"]]))
+    assert split.keep.tolist() == [False, True, True]
+    assert split.skipped == ((10, "合计行"),)
+
+
+def test_rows_of_formula_results_filled_down_past_the_data_are_not_data():
+    rows = [
+        ["张三", "东湖区", "3", "3"],
+        [None, None, "0", None],  # inside the data: kept, so the clerk hears it is incomplete
+        ["李四", "南港区", "4", "4"],
+        [None, None, "0", "0"],
+        [None, None, "0.00", "#DIV/0!"],
+        [None, None, None, "-"],
+        [None, None, "0%", None],
+    ]
+    split = split_body(_body(rows))
+    assert split.keep.tolist() == [True, True, True, False, False, False, False]
+    assert [reason for _, reason in split.skipped] == ["数据下方只有公式结果（0 或空值）的行"] * 4
+
+
+def test_numeric_zero_columns_after_the_data_are_formula_rows_too():
+    body = pd.DataFrame(
+        {
+            0: pd.Series(["张三", "李四", None, None], dtype="str"),
+            1: pd.Series([3.0, 0.0, 0.0, 0.0]),
+        }
+    ).set_axis(pd.RangeIndex(4, 8))
+    split = split_body(body)
+    assert split.keep.tolist() == [True, True, False, False]
+
+
+def test_a_row_of_long_free_text_is_never_the_header():
+    reply = "现将网友在平台栏目反映的问题调查核实情况答复如下：经调查了解，所属街道已组织整改，责任单位已落实。"
+    grid = [
+        ["留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "答复意见"],
+        ["24", "A00012", "A2区景蓉华苑物业管理有问题", "2019/4/25 9:32:09", reply, reply],
+        ["37", "U00078", "A3区街道违规停车", "2019/4/24 16:03:40", reply, reply],
+    ]
+    for kind in (None, "issues"):
+        header = find_header(grid, Scorer(kind))
+        assert (header.row, header.rows) == (1, 1)
+
+
+def test_names_the_user_mapped_decide_the_header_row():
+    grid = [
+        ["序号", "区县", "状态", "备注"],  # a stray row that happens to name fields
+        ["留言编号", "留言主题", "留言时间", "留言详情"],
+        ["1", "停车难", "2019/4/25", "详情"],
+    ]
+    assert find_header(grid, Scorer("issues")).row == 1
+    steered = Scorer("issues", mapped=["留言主题", "留言时间"])
+    assert find_header(grid, steered).row == 2
+
+
+def test_three_header_rows_are_combined():
+    grid = [
+        ["各个活动受益人数统计表"],
+        ["序号", "活动名称", "受益人数", None, None, None, "备注"],
+        [None, None, "成人", None, "儿童", None, None],
+        [None, None, "男", "女", "男", "女", None],
+        ["总合计", None, "12", "13", "5", "6", None],
+        ["1", "读书会", "2", "3", "1", "1", None],
+    ]
+    header = find_header(grid, Scorer(None))
+    assert (header.row, header.rows) == (2, 3)
+    assert header.headers == (
+        "序号",
+        "活动名称",
+        "受益人数成人男",
+        "受益人数成人女",
+        "受益人数儿童男",
+        "受益人数儿童女",
+        "备注",
+    )
+
+
+def test_three_rows_keep_a_sub_header_alone_when_it_names_the_field():
+    upper = ["姓名", "服务情况", None, None]
+    middle = [None, "时间", None, "服务"]
+    lower = [None, "注册日期", "服务时长", "队"]
+    combined = combine_header_levels([upper, middle, lower], Scorer("volunteers"))
+    assert combined[:3] == ["姓名", "注册日期", "服务时长"]

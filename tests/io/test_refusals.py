@@ -126,12 +126,13 @@ def test_xlsb_is_refused_with_a_save_as_hint():
     )
 
 
-def test_xml_spreadsheet_2003_is_refused_with_a_save_as_hint():
+def test_xml_spreadsheet_2003_without_any_sheet_is_refused_as_no_data():
+    # Excel 2003 XML is read (tests/io/test_spreadsheetml.py); an empty one holds no data
     data = (
         b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
         b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>'
     )
-    assert "XML 电子表格 2003" in _refusal(data, "导出.xls")
+    assert _refusal(data, "导出.xls") == "文件中没有任何数据，请检查是否上传了正确的文件。"
 
 
 # ---- zip bombs -------------------------------------------------------------------------------

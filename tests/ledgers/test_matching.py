@@ -2,7 +2,7 @@ import pytest
 
 from civdash.ledgers import REGISTRY, get_kind
 from civdash.ledgers.base import normalize_header
-from civdash.ledgers.matching import header_scores, match_columns
+from civdash.ledgers.matching import exact_matches, header_scores, match_columns
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,32 @@ def test_every_kind_has_unique_field_names_and_labels():
         assert len(set(kind.field_names)) == len(kind.fields)
         assert len({f.label for f in kind.fields}) == len(kind.fields)
         assert set(kind.required) <= set(kind.field_names)
+
+
+def test_partial_match_never_takes_a_column_whose_last_word_names_another_kind_of_value():
+    # 问题序号 holds serial numbers; 问题说明 explains the problem: only the latter is 问题描述
+    m = match_columns("issues", ["问题序号", "问题位置", "问题说明", "评审组", "处理意见"])
+    assert m.by_field["description"] == 2
+    assert m.by_field["location"] == 1
+    assert 0 not in m.by_column
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [("留言编号", "issue_id"), ("检查发现日期", "found_on"), ("具体问题内容", "description")],
+)
+def test_partial_match_whose_last_word_agrees_with_the_field_still_counts(header, field):
+    assert match_columns("issues", [header]).by_column == {0: field}
+
+
+def test_a_cell_of_long_free_text_names_no_field():
+    reply = "现将网友在平台栏目反映的问题调查核实情况答复如下：经调查了解，所属街道已组织整改，责任单位已落实。"
+    assert match_columns("issues", [reply]).by_column == {}
+    assert max(header_scores([reply, reply]).values()) == 0
+
+
+def test_a_kind_is_only_recognised_by_at_least_one_exact_column_name():
+    activities = ["序号", "年份", "月份", "服务中心", "活动类型", "活动日期", "活动名称"]
+    assert exact_matches("units", activities) == 0
+    assert header_scores(activities)["units"] >= 2.0  # resemblance alone is not recognition
+    assert exact_matches("units", ["单位名称", "所属区县", "活动类型"]) == 2

@@ -104,6 +104,22 @@ def test_map_page_without_issues_says_what_is_missing(empty_home):
     assert at.get("page_link")
 
 
+def test_map_page_warns_when_the_district_table_lacks_a_ledger_district(fresh_home):
+    from dataclasses import replace
+
+    store = Store(f"sqlite:///{fresh_home / 'civdash.sqlite'}")
+    old = store.districts()
+    assert old is not None
+    renamed = tuple(replace(d, name="南港新区") if d.name == "南港区" else d for d in old.districts)
+    store.commit_districts(DistrictTable(renamed), b"renamed", file_name="改名.geojson")
+    store.close()
+    at = _open(AppTest.from_file(APP, default_timeout=90))
+    (warning,) = [w.value for w in at.warning if w.value.startswith("台账中有")]
+    assert warning.startswith(
+        "台账中有 1 个区县名称不在当前区县表中，这些行在地图上不计入任何区县：南港区（"
+    )
+
+
 @pytest.fixture
 def clicks(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     """`_on_map_change` against a plain dict as session state and the sample district names."""

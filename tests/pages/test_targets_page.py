@@ -153,3 +153,57 @@ def test_first_targets_can_be_entered_in_an_empty_store(empty_home):
     assert rows[["metric", "district", "target"]].values.tolist() == [
         ["issue_close_rate", "", 90.0]
     ]
+
+
+def test_a_target_without_a_due_date_shows_a_dash_not_none(fresh_home):
+    at = open_page(AppTest.from_file(APP, default_timeout=90))
+    edit(at, added_rows=[{"指标": "问题整改率", "区县": "城关区", "目标值": 95}])
+    at.button(key="targets_save").click().run()
+    assert not at.exception and not at.error
+    _, rows = current_targets(fresh_home)
+    assert rows["due"].isna().sum() == 1
+    (editor,) = at.data_editor
+    assert editor.value["完成时限"].isna().sum() == 1
+    # Streamlit draws a missing cell as "None" unless the editor names a placeholder
+    assert editor.proto.placeholder == "—"
+
+
+def test_removing_a_districts_targets_is_saved_only_once_confirmed(fresh_home):
+    at = open_page(AppTest.from_file(APP, default_timeout=90))
+    old_id, _ = current_targets(fresh_home)
+    shown = at.data_editor[0].value.reset_index(drop=True)
+    south = [int(i) for i in shown.index[shown["区县"] == "南港区"]]
+    assert len(south) == 2
+    edit(at, deleted_rows=south)
+    at.text_input(key="targets_editor_by").input("王科长")
+    at.button(key="targets_save").click().run()
+
+    assert not at.exception
+    assert current_targets(fresh_home)[0] == old_id
+    (held,) = [w.value for w in at.warning if w.value.startswith("与当前快照")]
+    assert held.startswith(
+        f"与当前快照 #{old_id}（目标任务，截至 2026-09-13，14 行）相比，本文件只有 12 行（减少 14.3%），"
+        "但没有南港区（当前 2 行）的数据，未保存；"
+    )
+    assert held.endswith("如确需这样修改，请勾选下方的确认后再次保存。")
+    (box,) = [c for c in at.checkbox if (c.key or "").startswith("targets_confirm_")]
+    box.check().run()
+    at.button(key="targets_save").click().run()
+
+    assert not at.exception and not at.error
+    new_id, new = current_targets(fresh_home)
+    assert new_id != old_id and "南港区" not in set(new["district"])
+    assert at.success[0].value.startswith(f"目标任务已保存。已保存快照 #{new_id}（目标任务")
+    assert "提交人已确认替换" in at.success[0].value
+
+
+def test_deleting_every_target_is_refused_with_the_reason(fresh_home):
+    at = open_page(AppTest.from_file(APP, default_timeout=90))
+    old_id, old = current_targets(fresh_home)
+    edit(at, deleted_rows=list(range(len(old))))
+    at.button(key="targets_save").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "目标任务表中没有任何目标，未保存；请至少填写一行目标后再保存。"
+    ]
+    assert current_targets(fresh_home)[0] == old_id

@@ -74,6 +74,16 @@ def test_category_and_status_widgets_narrow_the_units_table(app, sample_units):
     assert any(f"共 {len(expected):,} 个单位" in c.value for c in at.caption)
 
 
+def test_units_without_a_score_or_year_show_a_dash_not_none(app, sample_units):
+    at = open_page(app)
+    table = next(t for t in at.dataframe if "单位编号" in t.value.columns)
+    units = sample_units["current"]
+    assert table.value["测评得分"].isna().sum() == units["score"].isna().sum() > 0
+    assert table.value["命名年份"].isna().sum() == units["named_year"].isna().sum() > 0
+    # Streamlit draws a missing cell as "None" unless the table names a placeholder
+    assert table.proto.placeholder == "—"
+
+
 def test_the_district_filter_narrows_every_number_to_that_district(app, sample_units):
     at = open_page(app, f_district="南港区")
     south = sample_units["current"].query("district == '南港区'")

@@ -7,12 +7,16 @@ depending on pages other engineers are still building.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Button
 
 from civdash.store import Store
 from tests.io.helpers import fixture
@@ -67,6 +71,18 @@ def _edit(at: AppTest, prefix: str, edited_rows: dict[int, dict[str, str]]) -> N
 
 def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def _go(at: AppTest) -> Button:
+    return next(b for b in at.button if b.key and b.key.startswith("go_"))
+
+
+def _confirm(at: AppTest) -> None:
+    """Tick the box that confirms a commit the store would otherwise hold."""
+    (box,) = [c for c in at.checkbox if (c.key or "").startswith("shrink_ok_")]
+    assert box.label == "我已核对，确认以此文件替换当前数据"
+    box.check().run()
+    assert not at.exception
 
 
 def _store(home: Path) -> Store:
@@ -126,7 +142,7 @@ def test_clerk_uploads_remaps_fixes_commits_and_deletes(fresh_home: Path, app_fi
     at = _open(app_file)
     _upload(at, ("units_offset.xls", fixture("units_offset.xls")))
     assert at.selectbox(key=at.selectbox[0].key).value == "units"
-    assert "工作表" in [s.label for s in at.selectbox]
+    assert [m.value for m in at.multiselect if m.label.startswith("工作表")] == [["创建单位"]]
     assert _metrics(at)["读取行数"] == "40"
     assert _metrics(at)["有效行（将导入）"] == "30"
     assert _metrics(at)["无效行（不导入）"] == "10"
@@ -154,10 +170,12 @@ def test_clerk_uploads_remaps_fixes_commits_and_deletes(fresh_home: Path, app_fi
     with _store(fresh_home) as store:
         assert {s.id for s in store.snapshots()} == before
 
-    # commit
-    go = next(b for b in at.button if b.key and b.key.startswith("go_"))
+    # commit: 31 units would replace the sample city's, so the clerk confirms first
+    go = _go(at)
     assert go.label == "确认导入 31 行有效数据"
-    go.click().run()
+    assert go.disabled
+    _confirm(at)
+    _go(at).click().run()
     assert not at.exception
     with _store(fresh_home) as store:
         new = [s for s in store.snapshots() if s.id not in before]
@@ -169,9 +187,10 @@ def test_clerk_uploads_remaps_fixes_commits_and_deletes(fresh_home: Path, app_fi
         assert "得分" not in snap.columns
         assert snap.sha256 != __import__("hashlib").sha256(fixture("units_offset.xls")).hexdigest()
         assert store.load(snap.id)["district"].value_counts()["东湖区"] >= 1
-    assert [s.value for s in at.success] == [
-        f"已保存快照 #{snap.id}（创建单位，截至 2026-11-15，有效 31 行）"
-    ]
+    (saved,) = [s.value for s in at.success]
+    assert saved.startswith(
+        f"已保存快照 #{snap.id}（创建单位，截至 2026-11-15，有效 31 行）；提交人已确认替换："
+    )
     # the overview is the default page, whose URL path is empty
     assert [link.proto.page for link in at.get("page_link")] == ["", "data_status"]
 
@@ -267,7 +286,8 @@ def test_same_file_committed_again_is_recognised_not_stored_twice(
     data = fixture("volunteers_messy.xls")
     at = _open(app_file)
     _upload(at, ("志愿者.xls", data))
-    next(b for b in at.button if b.key and b.key.startswith("go_")).click().run()
+    _confirm(at)  # it would replace the sample city's volunteers
+    _go(at).click().run()
     with _store(fresh_home) as store:
         count = len(store.snapshots("volunteers"))
         first = store.snapshots("volunteers")[0]
@@ -315,6 +335,155 @@ def test_commit_needs_the_clerks_name(fresh_home: Path, app_file: Path) -> None:
     assert "请先在页面上方填写提交人。" in [i.value for i in at.info]
 
 
+# ---- nothing wrong becomes current --------------------------------------------------------------
+
+
+def _csv(*lines: str) -> bytes:
+    return "\n".join(lines).encode()
+
+
+def test_a_file_without_valid_rows_cannot_be_committed_and_says_why(
+    fresh_home: Path, app_file: Path
+) -> None:
+    with _store(fresh_home) as store:
+        before = len(store.snapshots())
+    at = _open(app_file)
+    data = _csv("姓名,所属区县,注册日期,累计服务时长（小时）", "张伟,北岭区,2024-03-01,12",
+                "李娜,北岭区,2024-03-01,5")  # fmt: skip
+    _upload(at, ("志愿者.csv", data))
+    assert _metrics(at)["有效行（将导入）"] == "0"
+    assert _go(at).disabled
+    assert [e.value for e in at.error if e.value.startswith("文件中")] == [
+        "文件中没有有效数据行（读取 2 行，全部有误），未保存；请按检查结果改正后重新提交。"
+    ]
+    with _store(fresh_home) as store:
+        assert len(store.snapshots()) == before
+
+
+def test_a_shrinking_file_shows_the_numbers_and_commits_only_once_confirmed(
+    fresh_home: Path, app_file: Path
+) -> None:
+    with _store(fresh_home) as store:
+        current = store.current("volunteers")
+        assert current is not None
+        counts = store.rows_by_district(current.id)
+    data = _csv("姓名,所属区县,注册日期,累计服务时长（小时）", "张伟,东湖区,2024-03-01,12",
+                "李娜,东湖区,2024-03-01,5", "王芳,东湖区,2025-01-01,7")  # fmt: skip
+    at = _open(app_file)
+    _upload(at, ("东湖区志愿者.csv", data))
+    at.date_input(key=f"asof_{hashlib.sha256(data).hexdigest()[:12]}").set_value(
+        date(2026, 11, 22)
+    ).run()
+
+    (confirmation,) = [w.value for w in at.warning if w.value.startswith("提交前请核对")]
+    others = sorted(((n, d) for d, n in counts.items() if d != "东湖区"), key=lambda nd: -nd[0])
+    assert confirmation.startswith(
+        f"提交前请核对：与当前快照 #{current.id}（志愿者，截至 2026-11-15，{current.rows_valid:,} 行）"
+        "相比，本文件只有 3 行（减少 100%，超过允许的 30%），且没有"
+        + "、".join(f"{d}（当前 {n:,} 行）" for n, d in others)
+        + "的数据。当前快照中有 "
+    )
+    assert confirmation.endswith(
+        "行（100%）在本文件中找不到。提交后本文件将替换当前快照，文件中没有的区县和行将不再计入统计；"
+        "请确认上传的是完整台账，而不是其中一部分。"
+    )
+    assert not any(w.value.startswith("当前快照中有") for w in at.warning)  # said once, above
+    metrics = _metrics(at)
+    assert (metrics["当前快照行数"], metrics["本文件有效行数"], metrics["减少比例"]) == (
+        f"{current.rows_valid:,}",
+        "3",
+        "100%",
+    )
+    dropped = next(d.value for d in at.dataframe if "本文件行数" in d.value.columns)
+    assert dict(zip(dropped["区县"], dropped["当前快照行数"], strict=True)) == {
+        name: n for name, n in counts.items() if name != "东湖区"
+    }
+    assert _go(at).disabled
+    with _store(fresh_home) as store:
+        assert store.current("volunteers") == current
+
+    _confirm(at)
+    _go(at).click().run()
+
+    assert not at.exception
+    with _store(fresh_home) as store:
+        new = store.current("volunteers")
+        assert new is not None and new.file_name == "东湖区志愿者.csv"
+        entry = store.audit(1).iloc[0]
+    assert (entry["action"], entry["actor"]) == ("commit", WHO)
+    assert f"提交人已确认替换：与当前快照 #{current.id}（志愿者" in entry["detail"]
+    assert [s.value for s in at.success] == [entry["detail"]]
+
+
+def _targets_csv(rows: pd.DataFrame) -> bytes:
+    lines = ["指标,区县,目标值,完成时限"]
+    for r in rows.itertuples():
+        district = r.district if isinstance(r.district, str) else ""
+        lines.append(f"{r.metric},{district},{r.target},{r.due:%Y-%m-%d}")
+    return _csv(*lines)
+
+
+def test_a_commit_the_store_holds_after_the_page_checked_shows_the_stores_reason(
+    fresh_home: Path, app_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from civdash import upload as up
+    from civdash.ingest import SOURCE_ROW, IngestResult
+
+    with _store(fresh_home) as store:
+        targets = store.load(store.current("targets").id)  # type: ignore[union-attr]
+    mine = targets.assign(target=targets["target"] + 1)  # the same targets, a point higher
+    theirs = pd.concat([targets, targets.iloc[[5]].assign(district="东湖区")], ignore_index=True)
+    theirs[SOURCE_ROW] = range(2, len(theirs) + 2)
+    real_commit = up.commit_review
+
+    def colleague_commits_first(*args: object, **kwargs: object) -> object:
+        # between the page's check and its commit, a colleague adds a 东湖区 target
+        result = IngestResult("targets", None, 1, len(theirs), theirs, [], {}, None, "同事.csv")
+        with _store(fresh_home) as store:
+            store.commit(result, b"colleague", committed_by="李娜", as_of=date(2026, 11, 20))
+        return real_commit(*args, **kwargs)  # type: ignore[arg-type]
+
+    at = _open(app_file)
+    _upload(at, ("目标任务.csv", _targets_csv(mine)))
+    assert not [c for c in at.checkbox if (c.key or "").startswith("shrink_ok_")]
+    monkeypatch.setattr(up, "commit_review", colleague_commits_first)
+    _go(at).click().run()
+
+    assert not at.exception
+    with _store(fresh_home) as store:
+        colleague = store.current("targets")
+        assert colleague is not None and colleague.file_name == "同事.csv"
+        entry = store.audit(1).iloc[0]
+    assert (entry["action"], entry["file_name"]) == ("hold", "目标任务.csv")
+    assert [e.value for e in at.error] == [entry["detail"]]
+    assert "没有东湖区（当前 1 行）的数据" in entry["detail"]
+    assert any("没有东湖区（当前 1 行）的数据" in w.value for w in at.warning)  # asks now
+    assert _go(at).disabled
+
+
+def test_a_file_stored_before_can_be_made_current_again(
+    fresh_home: Path, sample_home: Path, app_file: Path
+) -> None:
+    path = sample_home / "sample_cache" / "units_2026-11-08.xlsx"
+    with _store(fresh_home) as store:
+        (old,) = [s for s in store.snapshots("units") if s.as_of == date(2026, 11, 8)]
+    assert not old.is_current
+    at = _open(app_file)
+    _upload(at, (path.name, path.read_bytes()))
+    offer = "该快照目前不是当前快照，如需以它为准，请点『设为当前快照』。"
+    assert any(offer in i.value for i in at.info)
+
+    at.button(key=f"current_{old.sha256[:12]}").click().run()
+
+    assert not at.exception
+    with _store(fresh_home) as store:
+        assert store.current("units").id == old.id  # type: ignore[union-attr]
+        assert store.audit(1)[["action", "actor"]].values.tolist() == [["set_current", WHO]]
+    assert [s.value for s in at.success] == [
+        f"已将快照 #{old.id}（创建单位，截至 2026-11-08）设为当前快照"
+    ]
+
+
 def _geojson(*names: str) -> bytes:
     square = {
         "type": "Polygon",
@@ -340,11 +509,90 @@ def test_replacing_the_districts_lists_names_that_no_longer_resolve(
         ("city.geojson", _geojson(*keep), "application/geo+json")
     ).run()
     assert not at.exception
-    assert at.error[0].value.startswith("以下区县名称在新区县表中无法对应")
+    warning = [w.value for w in at.warning if w.value.startswith("现有台账中")]
+    assert len(warning) == 1
+    assert warning[0].startswith("现有台账中有 1 个区县名称在新区县表中对应不上：南港区（")
     tables = [d.value for d in at.dataframe if "结果" in d.value.columns]
     assert set(tables[0]["原区县名称"]) == {"南港区"}
     assert set(tables[0]["结果"]) == {"无法对应"}
+    # nothing is replaced until the clerk confirms
+    assert at.button(key="districts_go").disabled
+    (confirm,) = [c for c in at.checkbox if (c.key or "").startswith("districts_confirm_")]
+    assert confirm.label == "我已核对，仍用新区县表替换当前区县表"
+    confirm.check().run()
+    assert not at.button(key="districts_go").disabled
     at.button(key="districts_go").click().run()
     with _store(fresh_home) as store:
         assert store.districts().names == tuple(keep)  # type: ignore[union-attr]
     assert at.success[0].value.startswith("已保存快照")
+
+
+def test_a_datav_file_is_taken_as_gcj02_with_population_from_a_second_sheet(
+    fresh_home: Path, app_file: Path
+) -> None:
+    import numpy as np
+
+    from tests.test_districts import datav_bytes, datav_wgs84_rings
+
+    at = _open(app_file)
+    at.text_input(key="who").set_value(WHO).run()
+    at.file_uploader(key="district_file").set_value(
+        ("330100_full.json", datav_bytes(), "application/json")
+    ).run()
+    (crs,) = [s for s in at.selectbox if (s.key or "").startswith("district_crs_")]
+    assert crs.value == "GCJ-02" and crs.options == [
+        "WGS-84（GPS、天地图；不换算）",
+        "GCJ-02（高德、腾讯、DataV/阿里云）",
+        "BD-09（百度）",
+    ]
+    assert any("DataV（阿里云）区县边界文件" in c.value for c in at.caption)
+    assert "区县表中没有常住人口" in at.warning[0].value
+    population = "区县,常住人口\n萧山,2011000\n临平,1170000\n桐庐,456000\n".encode()
+    at.file_uploader(key="district_population").set_value(
+        ("人口.csv", population, "text/csv")
+    ).run()
+    assert not at.exception
+    notes = [w.value for w in at.warning]
+    assert (
+        "常住人口表中以下 1 行对应不上任何区县，未使用：临平；请核对区县名称或区划代码。" in notes
+    )
+    assert any(n.startswith("现有台账中的区县名称在新区县表中全都对应不上：") for n in notes)
+    summary = next(d.value for d in at.dataframe if "区划代码" in d.value.columns)
+    assert summary["区划代码"].tolist() == ["330106", "330109", "330122"]
+    assert summary["常住人口"].tolist()[1:] == [2011000.0, 456000.0]
+    (confirm,) = [c for c in at.checkbox if (c.key or "").startswith("districts_confirm_")]
+    confirm.check().run()
+    at.button(key="districts_go").click().run()
+    assert not at.exception
+    with _store(fresh_home) as store:
+        table = store.districts()
+        info = store.current("districts")
+    assert table is not None and info is not None
+    assert info.file_name == "330100_full.json（常住人口：人口.csv）"
+    assert table.population() == {"萧山区": 2011000.0, "桐庐县": 456000.0}
+    truth = datav_wgs84_rings()
+    for d in table.districts:
+        got = np.array(d.geometry["coordinates"], dtype=float)  # type: ignore[index]
+        assert np.abs(got - np.array(truth[d.name])).max() < 1e-6
+
+
+def test_a_workbook_of_district_sheets_is_read_whole_and_sheets_can_be_left_out(
+    fresh_home: Path, app_file: Path
+) -> None:
+    at = _open(app_file)
+    _upload(at, ("分区问题台账.xlsx", fixture("issues_by_district.xlsx")))
+    [sheets] = [m for m in at.multiselect if m.label.startswith("工作表")]
+    assert sheets.value == ["东湖区", "南港区", "城关区"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "已合并读取 3 个同格式工作表：『东湖区』3 行、『南港区』2 行、『城关区』2 行" in captions
+    assert "『汇总』（表头与工作表『东湖区』不同）" in captions
+    assert _metrics(at)["读取行数"] == "7"
+    assert _metrics(at)["有效行（将导入）"] == "6"
+    problems = next(d.value for d in at.dataframe if "说明" in d.value.columns)
+    assert list(problems["工作表"]) == ["南港区"]
+    assert list(problems["行号"]) == [4]
+
+    sheets.set_value(["东湖区", "城关区"]).run()
+    assert not at.exception
+    assert _metrics(at)["读取行数"] == "5"
+    assert _metrics(at)["有效行（将导入）"] == "5"

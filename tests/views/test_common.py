@@ -9,6 +9,7 @@ def test_common_exports_exactly_the_shared_view_helpers():
     assert common.__all__ == sorted(common.__all__, key=lambda n: (not n.isupper(), n))
     assert set(common.__all__) == {
         "BAR_STEP",
+        "MISSING_CELL",
         "Headline",
         "TableFor",
         "Target",

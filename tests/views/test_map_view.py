@@ -258,3 +258,35 @@ def test_clicking_the_chosen_district_again_returns_to_the_whole_city(current, c
 def test_metric_needing_an_unloaded_ledger_is_refused(city):
     with pytest.raises(ValueError, match="台账"):
         build_map_view(city.ledgers(kinds=("issues",)), city.load, metric="volunteer_count")
+
+
+def test_the_map_names_ledger_districts_the_district_table_lacks(city, view):
+    assert view.district_warning == ""  # the sample city's names all match
+    led = city.ledgers()
+    renamed = DistrictTable(
+        tuple(
+            replace(d, name="南港新区") if d.name == "南港区" else d
+            for d in led.districts.districts
+        )
+    )
+    some = build_map_view(replace(led, districts=renamed), city.load)
+    rows = {
+        kind: int((city.load(sid)["district"] == "南港区").sum())
+        for sid, kind in ((1, "问题整改"), (2, "创建单位"), (3, "志愿者"))
+    }
+    assert some.district_warning.startswith(
+        "台账中有 1 个区县名称不在当前区县表中，这些行在地图上不计入任何区县：南港区（"
+    )
+    for kind, n in rows.items():
+        assert f"{kind} {n:,} 行" in some.district_warning
+    other_city = DistrictTable(
+        (District("西湖区", 1130000.0, geometry=led.districts.districts[0].geometry),)
+    )
+    none = build_map_view(replace(led, districts=other_city), city.load)
+    assert none.district_warning.startswith(
+        "台账中的区县名称与当前区县表全都对不上，地图上每个区县都显示为 0："
+    )
+    assert none.district_warning.endswith(
+        "请在『数据导入』页换用名称一致的区县表（或在『数据概况』页把原来的区县表设为当前），"
+        "或按区县表中的名称重新导入这些台账。"
+    )

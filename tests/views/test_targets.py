@@ -12,8 +12,9 @@ import pytest
 
 from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_table
 from civdash.districts import District, DistrictTable
-from civdash.store import SnapshotInfo, Store
+from civdash.store import CommitRefusedError, ShrinkHeldError, SnapshotInfo, Store
 from civdash.views.targets import (
+    MSG_NO_TARGETS,
     STATUS_BEHIND,
     STATUS_NO_DATA,
     STATUS_ON_TRACK,
@@ -368,3 +369,28 @@ def test_saving_commits_a_targets_snapshot_and_an_identical_table_restores_its_v
             )
     finally:
         store.close()
+
+
+def test_saving_follows_the_store_commit_rules(db_url: str) -> None:
+    both = parse_target_edits(
+        editor_rows(("问题整改率", "东湖区", 90, None), ("问题整改率", "南港区", 85, None)),
+        districts=NAMES,
+    )
+    only_east = parse_target_edits(editor_rows(("问题整改率", "东湖区", 92, None)), districts=NAMES)
+    nothing = parse_target_edits(editor_rows(), districts=NAMES)
+    with Store(db_url) as store:
+        save_target_edit(store, both, committed_by="王科长", as_of=W2)
+
+        with pytest.raises(ShrinkHeldError) as held:
+            save_target_edit(store, only_east, committed_by="王科长", as_of=W3)
+        assert held.value.check.dropped == (("南港区", 1),)
+        with pytest.raises(CommitRefusedError) as refused:
+            save_target_edit(store, nothing, committed_by="王科长", as_of=W3)
+        assert refused.value.message == MSG_NO_TARGETS
+        assert store.audit()["action"].tolist()[:2] == ["refuse", "hold"]
+
+        message = save_target_edit(
+            store, only_east, committed_by="王科长", as_of=W3, allow_shrink=True
+        )
+        assert "提交人已确认替换" in message
+        assert store.load_current("targets")["district"].tolist() == ["东湖区"]  # type: ignore[index]
