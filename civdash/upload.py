@@ -707,6 +707,10 @@ def preview_styler(review: Review, limit: int = 500, only_problems: bool = False
     for r in frame.index:
         if r in invalid:
             styles.at[r, "状态"] = f"color: {_ERROR_FONT}; font-weight: bold"
+    if review.raw.multi_sheet:
+        # each row as the clerk finds it: its sheet and that sheet's row number
+        frame.index = pd.Index([review.raw.row_label(r) for r in frame.index], name="行号")
+        styles.index = frame.index
     return frame.style.apply(lambda _: styles, axis=None)
 
 

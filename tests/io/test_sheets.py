@@ -170,3 +170,10 @@ def test_three_merged_header_rows_total_under_the_header_and_formula_rows(ext):
 def test_an_activity_ledger_is_never_taken_for_creation_units(ext):
     with pytest.raises(FileRefused, match="未识别出台账类型"):
         ingest_file(fixture(f"activities_three_row_header.{ext}"), file_name=f"活动.{ext}")
+
+
+def test_the_preview_names_each_rows_sheet():
+    upload = up.Upload.of("问题.xlsx", fixture("issues_by_district.xlsx"))
+    review = up.Workbench().check(upload, up.FileChoice(), CITY)
+    frame = up.preview_styler(review, only_problems=True).data
+    assert list(frame.index) == ["工作表『南港区』第 4 行"]
