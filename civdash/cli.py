@@ -36,7 +36,7 @@ from civdash.districts import DistrictTable
 from civdash.ingest import IngestResult, ingest_file, read_districts
 from civdash.io import FileRefused
 from civdash.ledgers import LEDGER_KINDS, get_kind
-from civdash.normalize import mask_id_number, mask_phone
+from civdash.privacy import mask_frame
 
 EXIT_REFUSED = 2
 _HOW_CONFIRM_CLI = "请确认上传的是完整台账；如确需以此替换当前数据，请加 --allow-shrink 重新提交"
@@ -58,17 +58,17 @@ def _parse_map(items: Sequence[str]) -> dict[str, str]:
 
 
 def export_frame(result: IngestResult) -> pd.DataFrame:
-    """Valid rows for `--out`: canonical field names, ISO dates, true/false, personal data masked."""
+    """Valid rows for `--out`: canonical field names, ISO dates, true/false, personal data masked
+    (phone and ID numbers inside free text too)."""
     k = get_kind(result.kind)
-    out = pd.DataFrame(index=result.rows.index)
+    rows = mask_frame(result.rows, result.kind)
+    out = pd.DataFrame(index=rows.index)
     for f in k.fields:
-        col = result.rows[f.name]
+        col = rows[f.name]
         if f.type == "date":
             col = col.dt.strftime("%Y-%m-%d")
         elif f.type == "bool":
             col = col.map({True: "true", False: "false"})
-        if f.personal:
-            col = mask_id_number(col) if f.name == "id_number" else mask_phone(col)
         out[f.name] = col
     return out
 

@@ -36,6 +36,7 @@ from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.exports import CSV_MIME, XLSX_MIME, to_csv_bytes, to_excel_bytes
 from civdash.ledgers import LEDGER_KINDS, Field, get_kind
 from civdash.metrics import METRICS, MISSING_GROUP, DateLike, compute, real_issues
+from civdash.privacy import is_personal
 
 __all__ = [
     "CHARTS",
@@ -172,7 +173,7 @@ class Measure:
 
 def _filter_mode(kind: str, f: Field) -> Literal["values", "range", "contains"] | None:
     """Which filter a field takes, from the registry alone (so a link means the same everywhere)."""
-    if f.personal:
+    if is_personal(kind, f.name):
         return None  # nobody searches the ledger by someone's phone or ID number here
     if f.type in ("date", "float", "int"):
         return "range"
@@ -182,11 +183,13 @@ def _filter_mode(kind: str, f: Field) -> Literal["values", "range", "contains"] 
 
 
 def _groupable(kind: str, f: Field) -> bool:
-    return not (f.personal or f.type == "float" or f.name == get_kind(kind).id_field)
+    return not (is_personal(kind, f.name) or f.type == "float" or f.name == get_kind(kind).id_field)
 
 
-def _measurable(f: Field) -> bool:
-    return f.type in ("float", "int") and f.name not in _NOT_MEASURES and not f.personal
+def _measurable(kind: str, f: Field) -> bool:
+    return (
+        f.type in ("float", "int") and f.name not in _NOT_MEASURES and not is_personal(kind, f.name)
+    )
 
 
 def _escape_item(text: str) -> str:
@@ -372,7 +375,7 @@ def _valid_measure(ledger: str, m: Measure) -> bool:
     if m.kind == "metric":
         return m.name in METRICS and METRICS[m.name].ledger == ledger
     kind = get_kind(ledger)
-    return m.name in kind.field_names and _measurable(kind.field(m.name))
+    return m.name in kind.field_names and _measurable(ledger, kind.field(m.name))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,7 +400,7 @@ def measure_choices(ledger: str) -> dict[str, str]:
     """Measure tokens → Chinese names: 行数, sums and means, then the ledger's metrics."""
     out = {"count": "行数"}
     for f in get_kind(ledger).fields:
-        if _measurable(f):
+        if _measurable(ledger, f):
             out[f"sum.{f.name}"] = f"{f.label}合计"
             out[f"mean.{f.name}"] = f"{f.label}平均值"
     for key, m in METRICS.items():

@@ -4,9 +4,9 @@ Whatever leaves the app goes through here, so three rules hold for every page an
 
 - **Chinese headers**: canonical field names become the registry's labels (`联系电话`, `整改状态`),
   result columns take `metrics.COLUMN_LABELS` or labels the caller passes.
-- **Personal data masked**: every column the registry marks personal (by field name, label or a
-  synonym such as 手机) is masked, phone numbers as 138****8000 and ID numbers as
-  110105********1234; a value too short for that pattern keeps only its last two characters.
+- **Personal data masked** by `civdash.privacy`: every column the registry marks personal (by
+  field name, label or a synonym such as 手机) is masked, phone numbers as 138****8000 and ID
+  numbers as 110105********1234, and numbers pasted into any text are masked inside it.
 - **No formula injection**: a text cell starting with = + - @ (or tab / CR) is data, never a formula.
   In Excel it is a string cell (`write_string`, `strings_to_formulas` off); in CSV it gets a leading
   single quote, the usual defence (OWASP "CSV injection").
@@ -30,17 +30,15 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from civdash.ledgers import REGISTRY, get_kind, normalize_header
+from civdash.ledgers import REGISTRY, get_kind
 from civdash.metrics import COLUMN_LABELS
-from civdash.normalize import as_text, mask_id_number, mask_phone
+from civdash.privacy import mask_labelled
 
 __all__ = [
     "CSV_MIME",
     "EXTRA_LABELS",
     "XLSX_MIME",
     "export_frame",
-    "is_personal_column",
-    "mask_personal",
     "neutralize_formula",
     "sheet_name",
     "to_csv_bytes",
@@ -60,64 +58,6 @@ are included because an input method can turn them into formulas too."""
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _DATE_FORMAT = "yyyy-mm-dd"
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-
-
-# ---------------------------------------------------------------- personal data
-
-
-def _personal_headers() -> dict[str, str]:
-    """Normalised header → personal field name, for every personal field of every ledger."""
-    out: dict[str, str] = {}
-    for kind in REGISTRY.values():
-        for f in kind.fields:
-            if f.personal:
-                for name in f.header_names():
-                    out.setdefault(name, f.name)
-    return out
-
-
-_PERSONAL = _personal_headers()
-
-
-def is_personal_column(column: object) -> str | None:
-    """The personal field a column holds ("phone", "id_number"), judged by its canonical name,
-    Chinese label or a synonym; None for other columns.
-
-    >>> is_personal_column("手机号码"), is_personal_column("district")
-    ('phone', None)
-    """
-    return _PERSONAL.get(normalize_header(column))
-
-
-def _short_mask(text: pd.Series) -> pd.Series:
-    """A value too short for its field's pattern: only its last two characters stay."""
-    tail = text.str[-2:].where(text.str.len() >= 6, "")
-    return "****" + tail
-
-
-def mask_personal(values: pd.Series, field: str) -> pd.Series:
-    """`values` masked the way `field` ("phone", "id_number", or any other personal field) is.
-
-    Full-length phone and ID numbers use `civdash.normalize`'s patterns, so a number looks the
-    same here as on screen. Shorter values (a landline, a truncated ID) would show almost every
-    digit under those patterns, so they keep only their last two characters.
-
-    >>> mask_personal(pd.Series(["13800138000", "87654321", None]), "phone").tolist()
-    ['138****8000', '****21', nan]
-    """
-    raw = as_text(values).astype("string").str.strip()
-    present = (raw.notna() & (raw != "")).fillna(False).astype(bool)
-    text = raw.fillna("")
-    if field == "phone":
-        full, masked = text.str.len() >= 11, mask_phone(text)
-    elif field == "id_number":
-        full, masked = text.str.len() >= 15, mask_id_number(text)
-    else:
-        full, masked = pd.Series(False, index=text.index), text
-    # a pattern that did not apply (a line break inside the value) must not let the value through
-    full = (full & (masked != text)).fillna(False).astype(bool)
-    out = masked.where(full, _short_mask(text)).astype("object")
-    return out.where(present, np.nan)
 
 
 # ---------------------------------------------------------------- labels and preparation
@@ -157,11 +97,7 @@ def export_frame(
     issues, 创建状态 for units); `labels` overrides any header. Personal columns are masked
     whatever `kind` says.
     """
-    out = df.copy(deep=False)
-    for column in out.columns:
-        field = is_personal_column(column)
-        if field is not None:
-            out[column] = mask_personal(out[column], field)
+    out = mask_labelled(df)
     names = _labels_for(kind, labels)
     out.columns = _unique([names.get(str(c), str(c)) for c in out.columns])
     return out

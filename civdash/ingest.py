@@ -43,6 +43,7 @@ from civdash.normalize import (
     parse_title,
     stable_id,
 )
+from civdash.privacy import is_personal, looks_masked
 from civdash.problems import Problem, Severity, problems_frame, quote_cell
 from civdash.validation import schema_failures
 
@@ -190,6 +191,21 @@ class _Collector:
             self.add(int(row), f, problem, severity="warning", column=column)
 
 
+def _refuse_masked(parsed: Parsed) -> Parsed:
+    """Masked personal values (138****8000 from an error report sent back) are not numbers: each
+    is left blank with a warning, so a mask never overwrites the real number."""
+    masked = looks_masked(parsed.values)
+    if not masked.any():
+        return parsed
+    warnings = dict(parsed.warnings)
+    for row in masked[masked].index:
+        warnings[int(row)] = (
+            "是脱敏后的号码，未导入",
+            "请在原表格中修改后上传原表格，或填写完整号码",
+        )
+    return Parsed(parsed.values.where(~masked), parsed.errors, warnings)
+
+
 def _looks_like_status(raw: pd.Series) -> bool:
     uniques = clean_text(raw).dropna().unique()[:200]
     if len(uniques) == 0:
@@ -247,6 +263,8 @@ def ingest_table(
         if f.name == "deadline":
             extra["found_on"] = values.get("found_on")
         parsed = parser(body[col], **extra)
+        if is_personal(kind, f.name):
+            parsed = _refuse_masked(parsed)
         problems.add_parsed(f, parsed, col)
         values[f.name] = parsed.values
     for header, targets in k.extra_headers.items():

@@ -54,6 +54,7 @@ from civdash.metrics import (
     metric_key,
     real_issues,
 )
+from civdash.privacy import mask_free_text
 
 __all__ = [
     "ASSET_FILES",
@@ -74,7 +75,6 @@ __all__ = [
     "choropleth_map",
     "issue_map",
     "localize_assets",
-    "mask_free_text",
     "render_html",
 ]
 
@@ -141,8 +141,6 @@ _ASSETS = Path(__file__).parent / "assets"
 _COORD_SCALE = 100_000  # 1e-5 degree ≈ 1 m
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 _ALPHABET_BYTES = np.frombuffer(_ALPHABET.encode("ascii"), dtype=np.uint8)
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 _BACKGROUND = "#F5F7FA"
 
 
@@ -288,20 +286,6 @@ def _js_json(obj: Any) -> str:
 
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def mask_free_text(text: pd.Series) -> pd.Series:
-    """Mask mobile and ID numbers that clerks paste into free text (市民投诉 often carries them).
-
-    Runs before any shortening, so a number cut in half can never slip through unmasked.
-    """
-    text = text.astype("string")
-    suspect = text.str.contains(r"\d{3}[- ]?\d{4}[- ]?\d{4}", regex=True)
-    suspect = suspect.fillna(False).astype(bool)
-    if not suspect.any():
-        return text
-    fixed = text[suspect].map(lambda t: _PHONE.sub(r"\1****\2", _ID_NUMBER.sub(r"\1********\2", t)))
-    return text.mask(suspect, fixed.astype("string"))
 
 
 def _shorten(text: pd.Series, limit: int | None) -> pd.Series:

@@ -720,34 +720,6 @@ def stable_id(prefix: str, *parts: pd.Series) -> pd.Series:
     return ids
 
 
-def _mask(s: pd.Series, keep_head: int, keep_tail: int) -> pd.Series:
-    """Stars for everything but the head and tail; values too short for that keep 2 characters."""
-    text = s.astype("str")
-    if not text.notna().any():  # no rows, or all blank: the star counts would not be text
-        return text
-    n = text.str.len()
-    long_enough = n >= keep_head + keep_tail + 3
-    masked = (
-        text.str.slice(0, keep_head)
-        + (n - keep_head - keep_tail).clip(lower=1).map(lambda k: "*" * int(k), na_action="ignore")
-        + text.str.slice(-keep_tail)
-    )
-    short = (n - 2).clip(lower=1).map(lambda k: "*" * int(k), na_action="ignore") + text.str.slice(
-        -2
-    )
-    return masked.where(long_enough, short).where(s.notna())
-
-
-def mask_phone(s: pd.Series) -> pd.Series:
-    """138****8000: personal data is masked wherever it is shown or exported."""
-    return _mask(s, 3, 4)
-
-
-def mask_id_number(s: pd.Series) -> pd.Series:
-    """110105********1234."""
-    return _mask(s, 6, 4)
-
-
 PARSERS: dict[str, Callable[..., Parsed]] = {
     "str": parse_str,
     "text": parse_text,

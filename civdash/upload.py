@@ -54,7 +54,7 @@ from civdash.io import FileRefused, RawTable, read_table
 from civdash.io.reader import SHEET_COLUMN
 from civdash.ledgers import LEDGER_KINDS, get_kind
 from civdash.ledgers.matching import IGNORE
-from civdash.normalize import mask_id_number, mask_phone
+from civdash.privacy import is_personal, mask_field, mask_texts
 from civdash.store import (
     LOCAL_TZ,
     CommitOutcome,
@@ -74,6 +74,7 @@ __all__ = [
     "CONFIRM_LABEL",
     "IGNORE_LABEL",
     "MSG_NO_LEDGER_FIX",
+    "MSG_REPORT_MASKED",
     "MSG_STEP_CHECK",
     "MSG_STEP_DONE",
     "MSG_STEP_MATCH",
@@ -143,6 +144,10 @@ REPORT_COLUMNS = ("原行号", "问题说明")
 
 MSG_UNEXPECTED = "文件无法处理，请用 Excel 或 WPS 重新保存后再上传；如仍不行，请联系管理员。"
 MSG_NO_LEDGER_FIX = "请核对表头所在行，或在上方手动选择台账类型。"
+MSG_REPORT_MASKED = (
+    "本报告中的联系电话、身份证号等个人信息已脱敏，重新上传本报告时这些号码不会导入；"
+    "需要修改时请按『原行号』在原表格中修改后上传原表格。"
+)
 MSG_STEP_READ = "正在读取文件…"
 MSG_STEP_MATCH = "正在匹配表头…"
 MSG_STEP_CHECK = "正在规范化和校验数据…"
@@ -155,10 +160,6 @@ _ACTION_LABELS = {
     "hold": "待确认（未保存）",
     "delete": "删除快照",
     "set_current": "设为当前",
-}
-_PERSONAL_MASKS: dict[str, Callable[[pd.Series], pd.Series]] = {
-    "phone": mask_phone,
-    "id_number": mask_id_number,
 }
 _ERROR_FILL = "#FFC7CE"
 _ERROR_FONT = "#9C0006"
@@ -551,8 +552,7 @@ def mapping_table(review: Review, samples: int = 3) -> pd.DataFrame:
         target = _target_of(review.kind, header, mapped) if mapped else IGNORE
         values = review.raw.body[pos] if pos in review.raw.body.columns else pd.Series([])
         texts = [t for t in (_text(v) for v in values.head(50)) if t][:samples]
-        if _field_of_column(review, pos) in _PERSONAL_MASKS:
-            texts = list(_PERSONAL_MASKS[_field_of_column(review, pos) or ""](pd.Series(texts)))
+        texts = mask_texts(texts, review.kind, _field_of_column(review, pos))
         rows.append(
             {
                 "源列名": header,
@@ -626,7 +626,7 @@ def problems_table(
             "工作表": p.sheet,
             "行号": p.shown_row,
             "字段": labels.get(p.field, p.field),
-            "原值": _masked_value(p.field, p.value),
+            "原值": mask_texts([p.value], review.kind, p.field)[0],
             "说明": p.message,
             "级别": _SEVERITY_LABELS[p.severity],
         }
@@ -642,12 +642,6 @@ def problems_table(
     if severities:
         frame = frame[frame["级别"].isin(list(severities))]
     return frame.reset_index(drop=True)
-
-
-def _masked_value(field_name: str, value: str) -> str:
-    if field_name in _PERSONAL_MASKS and value:
-        return str(_PERSONAL_MASKS[field_name](pd.Series([value])).iat[0])
-    return value
 
 
 def _cell_marks(review: Review) -> dict[tuple[int, str], str]:
@@ -691,9 +685,7 @@ def preview_styler(review: Review, limit: int = 500, only_problems: bool = False
         data[f.label] = [next(good) if is_ok else next(bad) for is_ok in ok]
     frame = pd.DataFrame(data, index=pd.Index(list(rows), name="行号"))
     for f in fields:
-        if f.name in _PERSONAL_MASKS and not frame.empty:
-            masked = _PERSONAL_MASKS[f.name](frame[f.label].replace("", np.nan))
-            frame[f.label] = masked.fillna("")
+        frame[f.label] = mask_texts(list(frame[f.label]), review.kind, f.name)
     styles = pd.DataFrame("", index=frame.index, columns=frame.columns)
     for (r, name), severity in marks.items():
         if r in styles.index and name in k.field_names:
@@ -761,9 +753,9 @@ def fix_table(review: Review, limit: int = 200) -> FixTable:
         values = [_text(review.raw.body.at[r, pos]) for r in rows]
         if header == SHEET_COLUMN and review.raw.multi_sheet:
             locked.append(column)  # where the row came from, not a cell to edit
-        if name in _PERSONAL_MASKS:
-            values = list(_PERSONAL_MASKS[name](pd.Series(values, dtype="str")).fillna(""))
-            locked.append(column)
+        if name is not None and is_personal(review.kind, name):
+            locked.append(column)  # shown masked: an edit could only store the mask
+        values = mask_texts(values, review.kind, name)
         data[column] = values
     data[PROBLEM_COLUMN] = ["；".join(messages.get(r, [])) for r in rows]
     locked.append(PROBLEM_COLUMN)
@@ -881,6 +873,9 @@ def error_report(review: Review) -> bytes:
     headers = [REPORT_COLUMNS[0], *raw.headers, REPORT_COLUMNS[1]]
     for c, h in enumerate(headers):
         ws.write_string(r, c, h, formats.header)
+    personal = {c for name, c in field_columns.items() if is_personal(review.kind, name)}
+    for c in sorted(personal):
+        ws.write_comment(r, c + 1, MSG_REPORT_MASKED, {"x_scale": 3, "y_scale": 1.5})
     r += 1
     # row → {body column → severity}; most rows have none
     by_row: dict[int, dict[int, str]] = {}
@@ -889,7 +884,8 @@ def error_report(review: Review) -> bytes:
         if col is not None:
             by_row.setdefault(row, {})[col] = severity
     body = raw.body
-    columns = [_report_column(body[c]) for c in body.columns]
+    shown = {c: mask_field(body[c], review.kind, name) for name, c in field_columns.items()}
+    columns = [_report_column(shown.get(c, body[c])) for c in body.columns]
     note_col = len(headers) - 1
     for i, row in enumerate(body.index.tolist()):
         ws.write_number(r, 0, raw.locate(row)[1])
@@ -1249,8 +1245,8 @@ def diff_against(
                     {
                         "标识": str(key),
                         "字段": k.field(name).label,
-                        "原值": _masked_value(name, _text(a.at[key])),
-                        "新值": _masked_value(name, _text(b.at[key])),
+                        "原值": mask_texts([_text(a.at[key])], kind, name)[0],
+                        "新值": mask_texts([_text(b.at[key])], kind, name)[0],
                     }
                 )
     status = empty_status

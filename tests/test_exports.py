@@ -13,8 +13,6 @@ import pytest
 from civdash import exports
 from civdash.exports import (
     export_frame,
-    is_personal_column,
-    mask_personal,
     neutralize_formula,
     sheet_name,
     to_csv_bytes,
@@ -65,51 +63,6 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 def test_public_api_is_what_all_lists() -> None:
     assert sorted(exports.__all__) == exports.__all__
     assert all(hasattr(exports, name) for name in exports.__all__)
-
-
-# ---------------------------------------------------------------- personal data
-
-
-@pytest.mark.parametrize(
-    ("column", "field"),
-    [
-        ("phone", "phone"),
-        ("联系电话", "phone"),
-        ("手机号码", "phone"),
-        ("id_number", "id_number"),
-        ("身份证号", "id_number"),
-        ("district", None),
-        ("value", None),
-    ],
-)
-def test_personal_columns_are_recognised_by_name_label_or_synonym(
-    column: str, field: str | None
-) -> None:
-    assert is_personal_column(column) == field
-
-
-def test_full_length_numbers_are_masked_like_the_screen_shows_them() -> None:
-    phones = mask_personal(pd.Series(["13800138000"]), "phone")
-    ids = mask_personal(pd.Series(["110105199001011234"]), "id_number")
-    assert phones.tolist() == ["138****8000"]
-    assert ids.tolist() == ["110105********1234"]
-
-
-@pytest.mark.parametrize(
-    ("field", "value", "masked"),
-    [
-        ("phone", "87654321", "****21"),
-        ("phone", "12345", "****"),
-        ("id_number", "11010519900101", "****01"),
-        ("phone", "1380013\n8000", "138*****8000"),
-    ],
-)
-def test_short_or_odd_values_keep_only_two_characters(field: str, value: str, masked: str) -> None:
-    assert mask_personal(pd.Series([value]), field).tolist() == [masked]
-
-
-def test_numbers_stored_as_numbers_are_masked_too() -> None:
-    assert mask_personal(pd.Series([13800138000.0]), "phone").tolist() == ["138****8000"]
 
 
 def test_export_frame_masks_and_uses_the_ledgers_labels(volunteers: pd.DataFrame) -> None:

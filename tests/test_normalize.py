@@ -7,8 +7,6 @@ import pytest
 from civdash.districts import District, DistrictTable
 from civdash.normalize import (
     as_text,
-    mask_id_number,
-    mask_phone,
     parse_bool,
     parse_date,
     parse_deadline,
@@ -269,37 +267,7 @@ def test_stable_ids_repeat_for_the_same_content_and_stay_unique():
     assert a.is_unique
 
 
-def test_personal_data_masks():
-    assert mask_phone(pd.Series(["13800138000"])).iloc[0] == "138****8000"
-    assert mask_id_number(pd.Series(["110105199001011234"])).iloc[0] == "110105********1234"
-
-
-@pytest.mark.parametrize("dtype", ["string", "object", "str"])
-def test_masking_no_rows_gives_no_rows_of_text(dtype):
-    # a filter that leaves no rows (e.g. 只看有问题的行 on a clean file) must not break the mask
-    for mask in (mask_phone, mask_id_number):
-        out = mask(pd.Series([], dtype=dtype))
-        assert out.empty and pd.api.types.is_string_dtype(out)
-
-
-@pytest.mark.parametrize("dtype", ["string", "object", "str"])
-def test_masking_an_all_blank_column_gives_blanks(dtype):
-    # a ledger whose 联系电话 column is present but empty, or absent (all null after ingest)
-    for mask in (mask_phone, mask_id_number):
-        out = mask(pd.Series([None, None], dtype=dtype))
-        assert out.isna().all() and len(out) == 2 and pd.api.types.is_string_dtype(out)
-
-
 def test_dates_are_whole_days():
     p = parse_date(pd.Series(["2026-11-15 18:30:00"]))
     assert p.values.iloc[0].date() == date(2026, 11, 15)
     assert np.issubdtype(p.values.dtype, np.datetime64)
-
-
-@pytest.mark.parametrize(
-    ("value", "masked"), [("87654321", "******21"), ("12345", "***45"), ("7", "*7")]
-)
-def test_short_phone_numbers_are_masked_too(value, masked):
-    out = mask_phone(pd.Series([value])).iloc[0]
-    assert out == masked
-    assert value not in out or len(value) <= 1

@@ -72,7 +72,7 @@ def test_public_api_is_guarded() -> None:
     assert sorted(up.__all__, key=str.lower) == sorted(
         [
             "CONFIRM_LABEL", "CommitCheck", "DistrictCheck", "FileChoice", "FixTable", "IGNORE_LABEL",
-            "MSG_NO_LEDGER_FIX", "MSG_STEP_CHECK", "MSG_STEP_DONE", "MSG_STEP_MATCH", "MSG_STEP_READ",
+            "MSG_NO_LEDGER_FIX", "MSG_REPORT_MASKED", "MSG_STEP_CHECK", "MSG_STEP_DONE", "MSG_STEP_MATCH", "MSG_STEP_READ",
             "MSG_UNEXPECTED", "REPORT_ALL_ROWS_LIMIT", "REPORT_COLUMNS",
             "Review", "SnapshotDiff", "Upload", "Workbench", "already_committed_message",
             "apply_editor_rows", "apply_edits", "audit_detail", "audit_table", "check_districts",
@@ -440,19 +440,20 @@ def test_error_report_highlights_exactly_the_invalid_cells() -> None:
 
 def test_error_report_keeps_formula_like_text_as_text() -> None:
     csv = (
-        "姓名,所属区县,注册日期,累计服务时长（小时）,联系电话\n"
+        # the fifth column is not personal data: personal columns are masked in the report
+        "姓名,所属区县,注册日期,累计服务时长（小时）,志愿服务队\n"
         '=HYPERLINK(""http://x""),北岭区,2024-03-01,1,@SUM(A1)\n'
     )
     review = _review(
         csv.replace('=HYPERLINK(""http://x"")', '"=HYPERLINK(""http://x"")"').encode(), "v.csv"
     )
     ws = _report_sheet(review)
-    name, phone = ws.cell(2, 2), ws.cell(2, 6)
+    name, team = ws.cell(2, 2), ws.cell(2, 6)
     assert name.data_type == "s"
     assert name.value == '=HYPERLINK("http://x")'
     assert name.quotePrefix
-    assert phone.data_type == "s"
-    assert phone.value == "@SUM(A1)"
+    assert team.data_type == "s"
+    assert team.value == "@SUM(A1)"
 
 
 def test_error_report_of_a_libreoffice_xls_marks_the_rows_the_problems_name() -> None:
@@ -985,3 +986,25 @@ def test_a_filled_template_reviews_without_problems_and_commits(store: Store) ->
     assert review.result.problems == []
     assert up.fix_table(review).frame.empty
     assert up.commit_review(store, review).snapshot.rows_valid == 2
+
+
+def test_error_report_masks_personal_data_and_a_masked_number_sent_back_is_not_imported() -> None:
+    csv = (
+        "姓名,所属区县,注册日期,累计服务时长（小时）,联系电话,身份证号\n"
+        "张三,北岭区,2024-03-01,1,13800138000,110105199001011234\n"
+        "李四,东湖区,2024-03-01,2,13900139000,110105199001015678\n"
+    )
+    review = _review(csv.encode(), "v.csv")
+    data = up.error_report(review)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    cells = [str(c.value) for row in book.worksheets[0].iter_rows() for c in row if c.value]
+    assert "138****8000" in cells and "110105********1234" in cells
+    assert not any("13800138000" in c or "199001011234" in c for c in cells)
+    header = list(book.worksheets[0][1])
+    phone = next(c for c in header if c.value == "联系电话")
+    assert phone.comment is not None and phone.comment.text == up.MSG_REPORT_MASKED
+    again = _review(data, "v_问题报告.xlsx")
+    assert again.result.rows["phone"].isna().all()
+    warned = [p for p in again.result.problems if p.field == "phone"]
+    assert warned and all(p.severity == "warning" for p in warned)
+    assert "是脱敏后的号码，未导入" in warned[0].message

@@ -33,7 +33,9 @@ class Field:
     choices: tuple[str, ...] = ()
     min_value: float | None = None
     max_value: float | None = None
-    personal: bool = False
+    personal: str = ""
+    """The masking rule of a field holding personal data ("phone", "id_number"); "" for others.
+    `civdash.privacy` is the only code that reads it."""
     derived: bool = False
 
     def header_names(self) -> tuple[str, ...]:

@@ -50,11 +50,14 @@ VOLUNTEERS = LedgerKind(
         Field(
             "phone",
             "联系电话",
-            personal=True,
+            personal="phone",
             synonyms=("电话", "手机", "手机号", "手机号码", "联系方式"),
         ),
         Field(
-            "id_number", "身份证号", personal=True, synonyms=("身份证号码", "证件号码", "身份证")
+            "id_number",
+            "身份证号",
+            personal="id_number",
+            synonyms=("身份证号码", "证件号码", "身份证"),
         ),
         Field("star_level", "星级", type="int", derived=True),
     ),

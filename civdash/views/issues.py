@@ -38,7 +38,6 @@ from civdash.charts import (
 )
 from civdash.config import Settings
 from civdash.dashboard import Ledgers, Loader
-from civdash.maps import mask_free_text  # the one masking rule for free text
 from civdash.metrics import (
     COLUMN_LABELS,
     MISSING_GROUP,
@@ -47,6 +46,7 @@ from civdash.metrics import (
     real_issues,
     red_black_list,
 )
+from civdash.privacy import mask_free_text
 from civdash.views.common import Headline, TableFor, headlines_for
 
 __all__ = [

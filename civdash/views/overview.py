@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -35,6 +34,7 @@ from civdash.dashboard import CITY, Change, Ledgers, Loader
 from civdash.districts import DistrictTable
 from civdash.ledgers import get_kind
 from civdash.metrics import METRICS, format_value, issue_state, real_issues
+from civdash.privacy import mask_free_text
 from civdash.views.common import (
     Headline,
     TableFor,
@@ -202,17 +202,6 @@ class OverviewView:
 
 # ---------------------------------------------------------------- 本周变化
 
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-
-
-def _masked(text: pd.Series) -> pd.Series:
-    """Free text with mobile and ID numbers masked (citizens' complaints often carry them)."""
-    return text.astype("string").map(
-        lambda t: t if pd.isna(t) else _PHONE.sub(r"\1****\2", _ID_NUMBER.sub(r"\1********\2", t))
-    )
-
-
 _CHANGE_COLUMNS = {
     "issue_id": "问题编号",
     "found_on": "发现日期",
@@ -279,7 +268,7 @@ def week_changes(
             "发现日期": _days(rows["found_on"]),
             "区县": rows["district"].astype("string").fillna(""),
             "点位": rows["location"].astype("string").fillna(""),
-            "问题描述": _masked(rows["description"]).fillna(""),
+            "问题描述": mask_free_text(rows["description"]).fillna(""),
             "责任单位": rows["responsible_unit"].astype("string").fillna(""),
             "整改时限": _days(rows["deadline"]),
             "状态": status.mask(rows["is_overdue"], "逾期"),
