@@ -48,7 +48,7 @@ if view.progress_chart is None:
     st.info("还没有目标任务，可在『目标进度』页填写。")
     st.page_link("app_pages/targets.py", label="前往『目标进度』", icon=":material/flag:")
 else:
-    st.altair_chart(charts.configure(view.progress_chart, large=True), width="stretch")
+    st.altair_chart(charts.configure(view.progress_chart, style="large"), width="stretch")
     if view.behind:
         st.markdown(f"**按当前进度无法按期完成：** {'、'.join(view.behind)}")
 

@@ -4,7 +4,8 @@ against the pass mark, units below target and the sortable units table."""
 import streamlit as st
 
 from civdash import ui
-from civdash.views.common import MISSING_CELL, cn_date, configured
+from civdash.charts import configure
+from civdash.views.common import MISSING_CELL, cn_date
 from civdash.views.units import (
     BELOW_TARGET_LIMIT,
     UNIT_TABLE_LIMIT,
@@ -36,15 +37,15 @@ for col, card in zip(st.columns(len(view.headlines)), view.headlines, strict=Tru
 
 st.subheader("按类别、级别和区县")
 left, right = st.columns(2)
-left.altair_chart(configured(view.category_level_chart), width="stretch")
-right.altair_chart(configured(view.area_level_chart), width="stretch")
+left.altair_chart(configure(view.category_level_chart), width="stretch")
+right.altair_chart(configure(view.area_level_chart), width="stretch")
 with st.expander("单位数明细表（区县 × 类别 × 级别）"):
     st.dataframe(view.counts, hide_index=True, width="stretch", key="units_counts")
 
 st.subheader("创建状态与测评得分")
 left, right = st.columns(2)
-left.altair_chart(configured(view.status_chart), width="stretch")
-right.altair_chart(configured(view.score_chart), width="stretch")
+left.altair_chart(configure(view.status_chart), width="stretch")
+right.altair_chart(configure(view.score_chart), width="stretch")
 right.caption(view.pass_rule_text)
 
 st.subheader(f"未达标单位（{view.below_target_total}个）")

@@ -4,7 +4,8 @@ members. No personal data is shown: the view carries no names, phones or ID numb
 import streamlit as st
 
 from civdash import ui
-from civdash.views.common import Headline, cn_date, configured
+from civdash.charts import configure
+from civdash.views.common import Headline, cn_date
 from civdash.views.volunteers import (
     PARTY_NOTE,
     TEAM_SORT_LABELS,
@@ -41,16 +42,16 @@ def cards(headlines: tuple[Headline, ...]) -> None:
 cards(view.headlines)
 
 left, right = st.columns(2)
-left.altair_chart(configured(view.registrations_chart), width="stretch")
+left.altair_chart(configure(view.registrations_chart), width="stretch")
 left.caption(view.registration_target_text or "本范围没有设定注册志愿者目标。")
 if view.district_rates_chart is not None:
-    right.altair_chart(configured(view.district_rates_chart), width="stretch")
+    right.altair_chart(configure(view.district_rates_chart), width="stretch")
 else:
     right.info("还没有导入区县常住人口，无法计算注册志愿者占常住人口比例。")
 
 left, right = st.columns(2)
-left.altair_chart(configured(view.star_chart), width="stretch")
-right.altair_chart(configured(view.hours_chart), width="stretch")
+left.altair_chart(configure(view.star_chart), width="stretch")
+right.altair_chart(configure(view.hours_chart), width="stretch")
 
 st.subheader("志愿服务队")
 by: TeamSort = (
@@ -65,7 +66,7 @@ by: TeamSort = (
     or "volunteers"
 )
 left, right = st.columns([2, 3])
-left.altair_chart(configured(view.teams_chart(by)), width="stretch")
+left.altair_chart(configure(view.teams_chart(by)), width="stretch")
 right.caption(view.teams_caption(by))
 right.dataframe(view.top_teams(by), hide_index=True, width="stretch", key="vol_teams")
 
@@ -74,4 +75,4 @@ left, right = st.columns(2)
 with left:
     cards(view.party)
     st.caption(PARTY_NOTE)
-right.altair_chart(configured(view.party_chart), width="stretch")
+right.altair_chart(configure(view.party_chart), width="stretch")

@@ -40,6 +40,8 @@ from typing import Any
 
 from harness import load_text, profiled_runs, run_stage, top
 
+from civdash.pages import PAGES
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 OUT = Path(__file__).resolve().parent / "out"
@@ -51,24 +53,9 @@ MAP_BUILD_GOAL_S = 1.0
 TIMEOUT_S = 1800.0
 
 
-def registry_pages(app: Path = APP) -> list[tuple[str, str]]:
-    """(path, title) of every `st.Page(...)` in app.py, in navigation order."""
-    found = []
-    for node in ast.walk(ast.parse(app.read_text(encoding="utf-8"))):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "Page"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-        ):
-            title = next(
-                (str(k.value.value) for k in node.keywords
-                 if k.arg == "title" and isinstance(k.value, ast.Constant)),
-                Path(str(node.args[0].value)).stem,
-            )  # fmt: skip
-            found.append((node.lineno, str(node.args[0].value), title))
-    return [(path, title) for _, path, title in sorted(found)]
+def registry_pages() -> list[tuple[str, str]]:
+    """(path, title) of every page of the app's registry (`civdash.pages`), in navigation order."""
+    return [(page.path, page.title) for page in PAGES.values()]
 
 
 def _imported_modules(paths: list[Path]) -> list[str]:

@@ -47,9 +47,11 @@ from typing import Any
 
 from harness import load_text, profiled_runs, run_stage, top
 
+from civdash.pages import PAGES
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
-PAGE = "app_pages/upload.py"
+PAGE = PAGES["upload"].path
 OUT = Path(__file__).resolve().parent / "out"
 SAMPLE_HOME = OUT / "sample_home"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

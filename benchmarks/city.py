@@ -1,6 +1,6 @@
 """A city-scale store for benchmarks: 1,000,000 volunteers, 50,000 issues, 5,000 units.
 
-The sample city's seven districts (names, shapes and codes from sample_data/city/districts.geojson)
+The sample city's seven districts (names, shapes and codes from civdash/sample/files/districts.geojson)
 with their population scaled up to a large city's, and weekly snapshots of canonical ledger rows
 generated directly with numpy: no spreadsheets, no ingest, so a store of several million rows is
 built in about a minute and always the same for the same seed. Each ledger is simulated once on a
@@ -45,8 +45,8 @@ from civdash.metrics import star_level
 from civdash.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-DISTRICTS_FILE = ROOT / "sample_data" / "city" / "districts.geojson"
-TARGETS_FILE = ROOT / "sample_data" / "city" / "targets.xlsx"
+DISTRICTS_FILE = ROOT / "civdash" / "sample" / "files" / "districts.geojson"
+TARGETS_FILE = ROOT / "civdash" / "sample" / "files" / "targets.xlsx"
 END_DATE = date(2026, 11, 15)
 """The last as-of date (a Sunday, as in the sample city)."""
 POPULATION_SCALE = 32

@@ -13,7 +13,7 @@ file), and none needs a server or an office suite:
   personal data masked) with a first sheet holding the title and the summary.
 
 Chinese renders everywhere: every run names its East Asian font (`w:eastAsia` in Word,
-`a:ea` in PowerPoint), and the charts are drawn by `toolkit.chart_png` with CJK fonts.
+`a:ea` in PowerPoint), and the charts are drawn by `exports.images.chart_png` with CJK fonts.
 
 >>> deck = build_deck(led, table_for, loader)                         # doctest: +SKIP
 >>> names = file_names(deck)                                          # doctest: +SKIP
@@ -50,8 +50,8 @@ from pptx.util import Pt as PPt
 
 from civdash import palette
 from civdash.exports import XLSX_MIME, to_excel_bytes
+from civdash.exports.images import chart_png
 from civdash.meeting import BigNumber, Deck, Slide, SlideTable, Tone
-from civdash.toolkit import chart_png
 from civdash.views.common import cn_date
 from civdash.views.targets import STATUS_BEHIND
 

@@ -3,13 +3,22 @@
 Every builder aggregates in pandas first and hands Vega only the aggregated rows (a few dozen to a
 few hundred), so a 50,000-row ledger never becomes 50,000 rows of chart JSON. Titles, axes,
 legends and tooltips are in Chinese; colours come from `civdash.palette` with fixed meanings.
-Builders return unconfigured charts so they can be layered or concatenated; `configure(chart,
-large=True)` applies the large type used on the meeting-room projector.
+Builders return unconfigured charts so they can be layered or concatenated; `configure(chart)`
+is the one place fonts and type sizes are set, for a page, in large type, or for a 周例会 slide.
+
+The dashboard charts that `civdash.chart(name, led)` draws are registered where they are built,
+by `@dashboard_chart(title, ledger=…)` on the builder; `CHARTS` is that registry. Adding one is
+a builder with the decorator, nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+from typing import Any, Literal, TypeVar, cast
 
 import altair as alt
 import numpy as np
@@ -27,15 +36,20 @@ from civdash.metrics import (
     issue_state,
     metric_key,
     real_issues,
+    red_black_list,
     star_level,
 )
 
 __all__ = [
     "AGING_BUCKETS",
     "BREAKDOWN_FIELDS",
+    "CHARTS",
     "FONT",
     "Chart",
+    "ChartStyle",
+    "DashboardChart",
     "configure",
+    "dashboard_chart",
     "hours_histogram",
     "issue_breakdown",
     "issue_status_by_week",
@@ -63,14 +77,16 @@ AGING_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
 )
 """Open-issue age buckets: (first day, last day or None, label)."""
 
-BREAKDOWN_FIELDS: Mapping[str, str] = {
-    "category": "问题类别",
-    "point_type": "点位类型",
-    "source": "问题来源",
-    "district": "所属区县",
-    "street": "街道/乡镇",
-    "responsible_unit": "责任单位",
-}
+BREAKDOWN_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        "category": "问题类别",
+        "point_type": "点位类型",
+        "source": "问题来源",
+        "district": "所属区县",
+        "street": "街道/乡镇",
+        "responsible_unit": "责任单位",
+    }
+)
 """Issue fields `issue_breakdown` can count by, with their Chinese names."""
 
 _OPEN_LABEL, _OVERDUE_LABEL = "未逾期", palette.OVERDUE
@@ -80,31 +96,139 @@ _OPEN_LABEL, _OVERDUE_LABEL = "未逾期", palette.OVERDUE
 # Configuration
 
 
-def configure(chart: Chart, *, large: bool = False, scale: float = 1.6) -> Chart:
-    """The chart with CivDash fonts and sizes; `large=True` for the back row of a meeting room.
+ChartStyle = Literal["screen", "large", "projector"]
+"""How a chart is set: "screen" on a page; "large" for the back row of a meeting room (总览's
+progress chart, the targets' trends, the toolkit's `large=True`); "projector" on a 周例会 slide
+(24 px labels, 28 px titles, white background: the slide pictures of the briefing pack too)."""
 
-    Configuration makes a chart top-level, so apply it last, after layering or concatenating.
+LARGE_SCALE = 1.6
+"""How much larger "large" type is than "screen" type."""
+
+TopLevelChart = (
+    alt.Chart
+    | alt.LayerChart
+    | alt.FacetChart
+    | alt.ConcatChart
+    | alt.HConcatChart
+    | alt.VConcatChart
+)
+TopLevel = TypeVar("TopLevel", bound=TopLevelChart)
+
+
+def configure(chart: TopLevel, *, style: ChartStyle = "screen") -> TopLevel:
+    """The chart with CivDash's CJK fonts and the type sizes of `style`: the one function that
+    configures charts, for the pages, the views, the 周例会 deck and the toolkit.
+
+    Configuration makes a chart top-level, so apply it last, after layering or concatenating;
+    it replaces any configuration the chart had. It is set on one shallow copy: chaining
+    Altair's `configure_*` calls copies the chart once per call, on a layered chart the largest
+    cost of a page rerun after Vega-Lite validation.
     """
-    k = scale if large else 1.0
-    return (
-        chart.configure(font=FONT)
-        .configure_axis(
+    out = cast(TopLevel, chart.copy(deep=False))
+    out.config = _config(style)
+    return out
+
+
+def _config(style: ChartStyle) -> alt.Config:
+    """The Vega-Lite configuration of `style` (a new object each time: charts never share one)."""
+    if style == "projector":
+        return alt.Config(
+            font=FONT,
+            background="white",
+            axis=alt.AxisConfig(
+                labelFontSize=24, titleFontSize=24, labelLimit=360, titlePadding=12
+            ),
+            legend=alt.LegendConfig(
+                labelFontSize=24, titleFontSize=24, symbolSize=300, titleLimit=480
+            ),
+            title=alt.TitleConfig(fontSize=28, anchor="start"),
+            text=alt.MarkConfig(fontSize=24),
+            view=alt.ViewConfig(strokeWidth=0),
+        )
+    k = LARGE_SCALE if style == "large" else 1.0
+    return alt.Config(
+        font=FONT,
+        axis=alt.AxisConfig(
             labelFontSize=round(12 * k),
             titleFontSize=round(13 * k),
             labelLimit=round(220 * k),
             grid=True,
             gridOpacity=0.4,
-        )
-        .configure_title(fontSize=round(16 * k), anchor="start", subtitleFontSize=round(12 * k))
-        .configure_legend(
+        ),
+        title=alt.TitleConfig(
+            fontSize=round(16 * k), anchor="start", subtitleFontSize=round(12 * k)
+        ),
+        legend=alt.LegendConfig(
             labelFontSize=round(12 * k),
             titleFontSize=round(13 * k),
             symbolSize=round(120 * k * k),
             orient="top",
-        )
-        .configure_text(fontSize=round(12 * k))
-        .configure_view(strokeWidth=0)
+        ),
+        text=alt.MarkConfig(fontSize=round(12 * k)),
+        view=alt.ViewConfig(strokeWidth=0),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry of dashboard charts
+
+
+@dataclass(frozen=True)
+class DashboardChart:
+    """A chart `civdash.chart(name, led)` draws from the ledgers in force."""
+
+    name: str
+    title: str
+    """What the chart shows, in Chinese (for lists of charts and messages)."""
+    ledger: str
+    """The ledger kind it is drawn from."""
+    builder: Callable[..., Chart]
+    takes: tuple[str, ...]
+    """Which of the ledgers' `as_of` and `settings` the builder takes (keyword-only)."""
+
+    def build(
+        self, frame: pd.DataFrame, *, as_of: date, settings: Settings, **options: Any
+    ) -> Chart:
+        """The chart of `frame` (the ledger in force on `as_of`), unconfigured; `options` go to
+        the builder."""
+        given = {"as_of": as_of, "settings": settings}
+        return self.builder(frame, **{k: given[k] for k in self.takes}, **options)
+
+
+_REGISTERED: dict[str, DashboardChart] = {}
+"""Filled once, while this module is imported, by `dashboard_chart`; read through `CHARTS`."""
+
+Builder = TypeVar("Builder", bound=Callable[..., Chart])
+
+
+def dashboard_chart(
+    title: str, *, ledger: str, name: str | None = None
+) -> Callable[[Builder], Builder]:
+    """Register the builder below as a dashboard chart (under its function name, or `name`).
+
+    The builder takes the ledger's frame first; its keyword-only `as_of` and `settings`, when
+    it has them, are filled from the ledgers in force; any other keyword is the caller's option.
+
+    Example:
+
+    >>> @dashboard_chart("问题数量（按来源）", ledger="issues")      # doctest: +SKIP
+    ... def issue_sources(issues: pd.DataFrame) -> alt.Chart: ...
+    """
+
+    def register(builder: Builder) -> Builder:
+        key = name or builder.__name__
+        if key in _REGISTERED:
+            raise ValueError(f"chart {key!r} is registered twice")
+        params = inspect.signature(builder).parameters
+        takes = tuple(p for p in ("as_of", "settings") if p in params)
+        _REGISTERED[key] = DashboardChart(key, title, ledger, builder, takes)
+        return builder
+
+    return register
+
+
+CHARTS: Mapping[str, DashboardChart] = MappingProxyType(_REGISTERED)
+"""The dashboard charts by name, in the order they are defined below; read-only."""
 
 
 def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
@@ -143,6 +267,7 @@ def _status_scale(statuses: Sequence[str]) -> alt.Scale:
 # Issues
 
 
+@dashboard_chart("每周发现问题及整改状态", ledger="issues")
 def issue_status_by_week(issues: pd.DataFrame, *, as_of: DateLike, weeks: int = 12) -> alt.Chart:
     """Stacked bars: issues found each week (last `weeks` weeks), split by their status today.
 
@@ -184,6 +309,7 @@ def issue_status_by_week(issues: pd.DataFrame, *, as_of: DateLike, weeks: int = 
     )
 
 
+@dashboard_chart("每周新发现与已整改问题", ledger="issues")
 def issues_new_vs_closed(issues: pd.DataFrame, *, as_of: DateLike, weeks: int = 12) -> alt.Chart:
     """Grouped bars per week: issues newly found vs issues rectified (by rectification date)."""
     day = _timestamp(as_of)
@@ -234,6 +360,7 @@ def _bucket(days: pd.Series) -> pd.Series:
     return labels
 
 
+@dashboard_chart("未整改问题账龄", ledger="issues")
 def open_issue_aging(issues: pd.DataFrame, *, as_of: DateLike) -> alt.Chart:
     """Open issues (not rectified, not long-term) by days since found, split overdue / not."""
     day = _timestamp(as_of)
@@ -286,6 +413,7 @@ def _top_counts(values: pd.Series, top: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["name", "count"])
 
 
+@dashboard_chart("问题数量（按类别、点位类型、来源等）", ledger="issues")
 def issue_breakdown(issues: pd.DataFrame, field: str = "category", *, top: int = 12) -> alt.Chart:
     """Horizontal bars: issue counts by category, point type, source, district, street or unit.
 
@@ -357,10 +485,26 @@ def red_black_chart(table: pd.DataFrame, *, only_listed: bool = True) -> alt.Lay
     return bars + text
 
 
+@dashboard_chart("红黑榜：责任单位问题整改率", ledger="issues", name="red_black_chart")
+def _red_black_chart_of_issues(
+    issues: pd.DataFrame,
+    *,
+    as_of: DateLike,
+    settings: Settings = DEFAULT_SETTINGS,
+    only_listed: bool = True,
+    **rule: Any,
+) -> alt.LayerChart:
+    """`red_black_chart` of the 红黑榜 drawn up from `issues` on `as_of` by
+    `metrics.red_black_list` (`rule`: its options, e.g. rule="threshold", red_at=90)."""
+    table = red_black_list(issues, as_of, settings=settings, **rule)
+    return red_black_chart(table, only_listed=bool(only_listed))
+
+
 # ---------------------------------------------------------------------------------------------
 # Volunteers
 
 
+@dashboard_chart("注册志愿者人数累计增长", ledger="volunteers")
 def volunteer_registrations(
     volunteers: pd.DataFrame,
     *,
@@ -416,6 +560,7 @@ def volunteer_registrations(
     return alt.LayerChart(layer=[line, rule, label])
 
 
+@dashboard_chart("志愿者星级分布", ledger="volunteers")
 def star_level_distribution(
     volunteers: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS
 ) -> alt.Chart:
@@ -455,6 +600,7 @@ def _h(hours: float) -> str:
     return f"{hours:g}小时"
 
 
+@dashboard_chart("志愿者累计服务时长分布", ledger="volunteers")
 def hours_histogram(
     volunteers: pd.DataFrame,
     *,
@@ -513,6 +659,7 @@ def hours_histogram(
 # Units
 
 
+@dashboard_chart("创建单位数量（按类别和级别）", ledger="units")
 def units_by_category_level(units: pd.DataFrame) -> alt.Chart:
     """Stacked bars: creation units per category, split by level (全国 … 县级)."""
     category = units["category"].astype("string").str.strip().fillna("")
@@ -547,6 +694,7 @@ def units_by_category_level(units: pd.DataFrame) -> alt.Chart:
     )
 
 
+@dashboard_chart("创建单位测评得分分布", ledger="units")
 def score_distribution(
     units: pd.DataFrame, *, bin_width: float = 5.0, settings: Settings = DEFAULT_SETTINGS
 ) -> alt.LayerChart:

@@ -35,7 +35,7 @@ import pandas as pd
 from civdash.districts import DistrictTable
 from civdash.ingest import IngestResult, ingest_file, read_districts
 from civdash.io import FileRefused
-from civdash.ledgers import LEDGER_KINDS, get_kind
+from civdash.ledgers import LEDGER_KINDS, REGISTRY, get_kind
 from civdash.privacy import mask_frame
 
 EXIT_REFUSED = 2
@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="确认以此文件替换当前数据，即使它缺少当前快照中的区县或行数减少超过允许的比例",
     )
     snaps = sub.add_parser("snapshots", help="列出已保存的快照")
-    snaps.add_argument("--kind", default=None, choices=[*LEDGER_KINDS, "districts"])
+    snaps.add_argument("--kind", default=None, choices=list(REGISTRY))
     snaps.add_argument("--json", action="store_true")
     snaps.add_argument("--db", default=None)
     dist = sub.add_parser("districts", help="导入区县边界（GeoJSON）或区县人口表")

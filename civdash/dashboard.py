@@ -17,11 +17,10 @@ import pandas as pd
 
 from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.districts import DistrictTable
-from civdash.ledgers import LEDGER_KINDS
+from civdash.ledgers import LEDGER_KINDS, REGISTRY, get_kind
 from civdash.metrics import METRICS, compute, format_value
+from civdash.privacy import mask_frame
 from civdash.store import SnapshotInfo
-
-_DATA_KINDS = ("units", "volunteers", "issues")
 
 Loader = Callable[[int], pd.DataFrame]
 """Snapshot id → its rows (the app caches this by id)."""
@@ -76,10 +75,16 @@ def previous_snapshot(snapshots: Sequence[SnapshotInfo], snap: SnapshotInfo) -> 
     return min(earlier, key=lambda s: (abs((s.as_of - target).days), -s.as_of.toordinal()))
 
 
+def _dated(kind: str) -> bool:
+    """Does a snapshot of `kind` hold data as of its date? Targets are edited in the app (dated
+    the day of the edit): not a data as-of date."""
+    k = REGISTRY.get(kind)
+    return bool(k is not None and k.uploaded and k.dated)
+
+
 def as_of_choices(snapshots: Sequence[SnapshotInfo]) -> list[date]:
     """Every as-of date of the ledger snapshots, newest first (the sidebar's choices)."""
-    # targets are edited in the app (dated the day of the edit): not a data as-of date
-    return sorted({s.as_of for s in snapshots if s.kind in _DATA_KINDS}, reverse=True)
+    return sorted({s.as_of for s in snapshots if _dated(s.kind)}, reverse=True)
 
 
 @dataclass(frozen=True)
@@ -112,9 +117,7 @@ class Ledgers:
         """The as-of date shown: the chosen one, else the newest snapshot in force."""
         if self.filters.as_of is not None:
             return self.filters.as_of
-        dates = [
-            s.as_of for k, s in self.snapshots.items() if k in ("units", "volunteers", "issues")
-        ]
+        dates = [s.as_of for k, s in self.snapshots.items() if _dated(k)]
         return max(dates, default=None)
 
     @property
@@ -158,11 +161,16 @@ Narrowed = Callable[[int, str, str | None], pd.DataFrame]
 
 
 def narrow(frame: pd.DataFrame, kind: str, district: str | None) -> pd.DataFrame:
-    """The rows of a ledger of `kind` in `district` (all rows for None; targets are never
-    narrowed: a district's page still sees the city-wide targets)."""
-    if district is None or kind == "targets" or "district" not in frame.columns:
-        return frame
-    return frame[frame["district"] == district]
+    """The rows of a ledger of `kind` in `district` (all rows for None; a kind that does not
+    narrow keeps them all: a district's page still sees the city-wide targets)."""
+    return get_kind(kind).narrow(frame, district)
+
+
+def shown_rows(frame: pd.DataFrame, kind: str, district: str | None) -> pd.DataFrame:
+    """The rows pages, the meeting deck and the toolkit work from: narrowed to `district`, with
+    personal data masked and the numbers in free text masked (`civdash.privacy`). The store
+    keeps what the clerk wrote; nothing read through `Ledgers` can show it."""
+    return mask_frame(narrow(frame, kind, district), kind)
 
 
 class _Frames(Mapping[str, pd.DataFrame]):
@@ -201,8 +209,8 @@ def load_ledgers(
 ) -> Ledgers:
     """The ledgers in force for `filters`, with the snapshots a week earlier for comparison.
 
-    Frames are narrowed to the district when first read. `narrowed` gives a snapshot's rows in
-    the district (default: `narrow(loader(id), …)`) and `memo` keeps `Ledgers.cached` values;
+    Frames are narrowed to the district and masked when first read. `narrowed` gives a
+    snapshot's rows as shown in the district (default: `shown_rows(loader(id), …)`) and `memo` keeps `Ledgers.cached` values;
     the app passes both, cached across runs.
 
     >>> from civdash.store import Store                                  # doctest: +SKIP
@@ -216,7 +224,7 @@ def load_ledgers(
     def rows(snapshot_id: int, kind: str) -> Callable[[], pd.DataFrame]:
         if narrowed is not None:
             return lambda: narrowed(snapshot_id, kind, filters.district)
-        return lambda: narrow(loader(snapshot_id), kind, filters.district)
+        return lambda: shown_rows(loader(snapshot_id), kind, filters.district)
 
     in_force: dict[str, SnapshotInfo] = {}
     previous: dict[str, SnapshotInfo] = {}
@@ -236,7 +244,7 @@ def load_ledgers(
             )
         )
         prev = previous_snapshot(snapshots, snap)
-        if prev is not None and kind != "targets":
+        if prev is not None and get_kind(kind).dated:  # week-over-week compares data only
             previous[kind] = prev
             previous_frames[kind] = rows(prev.id, kind)
     return Ledgers(

@@ -30,17 +30,15 @@ from civdash.geo import to_wgs84
 from civdash.io import FileRefused, RawTable, read_table
 from civdash.io.reader import SHEET_COLUMN, SHEET_ROW_STRIDE
 from civdash.ledgers import LEDGER_KINDS, get_kind
-from civdash.ledgers.base import Field, LedgerKind
+from civdash.ledgers.base import DeriveContext, Field, LedgerKind
 from civdash.ledgers.matching import ColumnMatch, exact_matches, match_columns
-from civdash.metrics import METRICS, star_level
 from civdash.normalize import (
-    PARSERS,
     Parsed,
     _cell_text,
     clean_text,
     parse_bool,
-    parse_issue_status,
     parse_title,
+    parser_for,
     stable_id,
 )
 from civdash.privacy import is_personal, looks_masked
@@ -139,7 +137,7 @@ def _dtype_for(f: Field) -> str:
 def _empty_column(f: Field, index: pd.Index) -> pd.Series:
     """A field no column supplies reads as a column of blank cells would: an absent 是否党员
     is false, an absent target's 区县 is "" (city-wide), anything else is missing."""
-    blank = PARSERS[f.parser or f.type](pd.Series([None], dtype=object)).values.iat[0]
+    blank = parser_for(f)(pd.Series([None], dtype=object)).values.iat[0]
     return pd.Series(blank, index=index, dtype=_dtype_for(f))
 
 
@@ -206,12 +204,13 @@ def _refuse_masked(parsed: Parsed) -> Parsed:
     return Parsed(parsed.values.where(~masked), parsed.errors, warnings)
 
 
-def _looks_like_status(raw: pd.Series) -> bool:
+def _fits(f: Field, raw: pd.Series) -> bool:
+    """Do a column's values read as `f`'s (at most one in five distinct values unreadable)?"""
     uniques = clean_text(raw).dropna().unique()[:200]
     if len(uniques) == 0:
         return False
-    known = parse_issue_status(pd.Series(uniques))
-    return len(known.errors) <= 0.2 * len(uniques)
+    known = parser_for(f)(pd.Series(uniques))
+    return len(known.errors) + len(known.warnings) <= 0.2 * len(uniques)
 
 
 def ingest_table(
@@ -244,25 +243,23 @@ def ingest_table(
     index = body.index
     problems = _Collector(raw, match)
 
-    # 整改情况 holding statuses (已完成/未整改) is the status column, not free-text measures
-    if (
-        kind == "issues"
-        and "status" not in by_field
-        and "measures" in by_field
-        and _looks_like_status(body[by_field["measures"]])
-    ):
-        by_field["status"] = by_field.pop("measures")
+    # a field may take another's column when the values are its own: an 整改情况 column
+    # holding 已完成/未整改 is the status column, not free-text measures
+    for f in k.input_fields:
+        lender = f.borrows
+        borrow = lender and f.name not in by_field and lender in by_field
+        if borrow and _fits(f, body[by_field[lender]]):
+            by_field[f.name] = by_field.pop(lender)
 
     values: dict[str, pd.Series] = {}
     for f in k.input_fields:
         col: int | None = by_field.get(f.name)
         if col is None:
             continue
-        parser = PARSERS[f.parser or f.type]
         extra: dict[str, object] = {"districts": districts}
-        if f.name == "deadline":
-            extra["found_on"] = values.get("found_on")
-        parsed = parser(body[col], **extra)
+        if f.base:
+            extra["base"] = values.get(f.base)
+        parsed = parser_for(f)(body[col], **extra)
         if is_personal(kind, f.name):
             parsed = _refuse_masked(parsed)
         problems.add_parsed(f, parsed, col)
@@ -299,7 +296,7 @@ def ingest_table(
         v = values.get(f.name)
         frame[f.name] = _empty_column(f, index) if v is None else v.astype(_dtype_for(f))
 
-    _derive(kind, frame, values, problems, raw, districts, crs, settings)
+    _derive(k, frame, values, problems, raw, districts, crs, settings)
 
     schema_input = frame.drop(columns=[n for n in missing if n in frame], errors="ignore")
     for row, name, reason, fix in schema_failures(kind, schema_input):
@@ -345,15 +342,8 @@ def _sheet_counts(raw: RawTable, read: pd.Index, valid: pd.Series) -> tuple[Shee
     )
 
 
-_GENERATED_IDS: Mapping[str, tuple[str, tuple[str, ...]]] = {
-    "units": ("U", ("unit_name", "district")),
-    "issues": ("Q", ("found_on", "district", "location", "description", "responsible_unit")),
-}
-"""Kinds whose blank ids are generated: id prefix and the fields the id is made from."""
-
-
 def _derive(
-    kind: str,
+    k: LedgerKind,
     frame: pd.DataFrame,
     values: Mapping[str, pd.Series],
     problems: _Collector,
@@ -362,14 +352,13 @@ def _derive(
     crs: str | None,
     settings: Settings,
 ) -> None:
-    """Columns computed from others: ids, star level, percent targets, coordinate checks."""
-    k = get_kind(kind)
+    """Columns computed from others and the kind's own rules: generated ids, duplicate ids,
+    the kind's `derive` hook and whole-table `checks`, coordinate checks."""
     by_field = problems.match.by_field
-    if kind in _GENERATED_IDS and frame[k.id_field].isna().any():
+    if k.id_from and frame[k.id_field].isna().any():
         # 可不填: a blank id, like a file without the id column, is made from what identifies
         # the row, so that the same row gets the same id in next week's file
-        prefix, parts = _GENERATED_IDS[kind]
-        made = stable_id(prefix, *(frame[p].astype("str") for p in parts))
+        made = stable_id(k.id_prefix, *(frame[p].astype("str") for p in k.id_from))
         frame[k.id_field] = frame[k.id_field].fillna(made)
     if k.id_field and k.id_field in values:
         ids = frame[k.id_field]
@@ -388,38 +377,16 @@ def _derive(
                     ),
                     column=by_field.get(k.id_field),
                 )
-    if kind == "volunteers":
-        frame["star_level"] = star_level(frame["hours"], settings.star_thresholds)
-    if kind == "targets" and "metric" in values:
-        _targets_in_percent(frame, values)
-    if kind == "issues":
-        long_term = values["deadline"].attrs.get("long_term") if "deadline" in values else None
-        if long_term is not None and long_term.any():
-            frame.loc[long_term & frame["status"].isna(), "status"] = "长期整改"
-        early = (
-            frame["rectified_on"].notna()
-            & frame["found_on"].notna()
-            & (frame["rectified_on"] < frame["found_on"])
-        )
-        for row in early[early].index:
-            problems.add(
-                int(row),
-                k.field("rectified_on"),
-                ("早于发现日期", "请核对整改完成日期"),
-                severity="warning",
-                column=by_field.get("rectified_on"),
-            )
+
+    def add(row: int, name: str, problem: tuple[str, str], *, severity: Severity = "error") -> None:
+        problems.add(row, k.field(name), problem, severity=severity, column=by_field.get(name))
+
+    context = DeriveContext(frame, values, settings, add, raw.row_label)
+    for step in (k.derive, *k.checks):
+        if step is not None:
+            step(context)
     if "lat" in k.field_names and ("lat" in values or "lon" in values):
         _check_coordinates(frame, problems, k, districts, crs or raw.crs_hint)
-
-
-def _targets_in_percent(frame: pd.DataFrame, values: Mapping[str, pd.Series]) -> None:
-    rate = frame["metric"].map(lambda m: bool(m in METRICS and METRICS[m].is_rate)).astype(bool)
-    explicit = values["target"].attrs.get("explicit_percent")
-    if explicit is None:
-        explicit = pd.Series(False, index=frame.index)
-    share = rate & ~explicit.astype(bool) & frame["target"].gt(0) & frame["target"].le(1)
-    frame.loc[share, "target"] = frame.loc[share, "target"] * 100
 
 
 def _check_coordinates(
@@ -546,9 +513,9 @@ def no_ledger_message(raw: RawTable, what_to_do: str) -> str:
     shown = "、".join(quote_cell(h, 12) for h in named)
     more = " 等" if len(named) < len([h for h in raw.headers if h]) else ""
     where = f"第 {raw.header_row} 行表头（{shown}{more}）中" if shown else "表头中"
-    return (
-        f"未识别出台账类型：{where}没有创建单位、志愿者、问题整改或目标任务台账的列名，{what_to_do}"
-    )
+    labels = [get_kind(k).label for k in LEDGER_KINDS]
+    kinds = "或".join(("、".join(labels[:-1]), labels[-1])) if len(labels) > 1 else labels[0]
+    return f"未识别出台账类型：{where}没有{kinds}台账的列名，{what_to_do}"
 
 
 def file_sha256(data: bytes) -> str:

@@ -24,7 +24,7 @@ import altair as alt
 import pandas as pd
 
 from civdash import palette
-from civdash.charts import FONT, Chart, volunteer_registrations
+from civdash.charts import Chart, configure, volunteer_registrations
 from civdash.dashboard import CITY, Ledgers, Loader
 from civdash.geo import wind_for_d3
 from civdash.ledgers import get_kind
@@ -49,7 +49,6 @@ __all__ = [
     "SlideTable",
     "Tone",
     "build_deck",
-    "deck_chart_config",
 ]
 
 Tone = Literal["good", "bad", "neutral"]
@@ -140,21 +139,6 @@ class Deck:
 
     def slide(self, key: str) -> Slide | None:
         return next((s for s in self.slides if s.key == key), None)
-
-
-# ---------------------------------------------------------------- chart style
-
-
-def deck_chart_config(chart: Chart) -> Chart:
-    """A chart styled for the projector: 24 px labels, 28 px titles, a CJK font."""
-    return (
-        chart.configure(font=FONT, background="white")
-        .configure_axis(labelFontSize=24, titleFontSize=24, labelLimit=360, titlePadding=12)
-        .configure_legend(labelFontSize=24, titleFontSize=24, symbolSize=300, titleLimit=480)
-        .configure_title(fontSize=28, anchor="start")
-        .configure_text(fontSize=24)
-        .configure_view(strokeWidth=0)
-    )
 
 
 # ---------------------------------------------------------------- helpers
@@ -506,7 +490,7 @@ def _map_slide(led: Ledgers, rates: pd.DataFrame) -> Slide | None:
                 f"{led.district}整改率 {mine['close_rate'].iloc[0]:.1f}%，"
                 f"在 {len(known)} 个区县中排第 {len(known) - place} 位。"
             )
-    return Slide("map", "各区县问题整改率", message, chart=deck_chart_config(chart))
+    return Slide("map", "各区县问题整改率", message, chart=configure(chart, style="projector"))
 
 
 def _overdue_rows(issues: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -571,7 +555,9 @@ def _volunteers_slide(led: Ledgers, cards: Sequence[Card]) -> Slide:
     numbers = tuple(_number(c) for c in mine)
     target, due, _ = registration_target(led)
     chart = volunteer_registrations(led.frame("volunteers"), target=target, due=due)
-    chart = deck_chart_config(chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT - 60))
+    chart = configure(
+        chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT - 60), style="projector"
+    )
     rate = next((c for c in mine if c.headline.key == "volunteer_rate"), None)
     count = len(led.frame("volunteers"))
     if rate is not None and rate.target_text:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -20,10 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from civdash.districts import DistrictTable
-from civdash.ledgers.issues import POINT_TYPES, SOURCES
-from civdash.ledgers.issues import STATUSES as ISSUE_STATUSES
-from civdash.ledgers.units import CATEGORIES, LEVELS
-from civdash.ledgers.units import STATUSES as UNIT_STATUSES
+from civdash.ledgers.base import Field, Vocabulary
+from civdash.ledgers.units import UNITS
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _MIN_DATE = pd.Timestamp("1900-01-01")
@@ -360,13 +359,15 @@ def _map_uniques(
 
 
 def parse_district(
-    raw: pd.Series, *, districts: DistrictTable | None = None, **_: object
+    raw: pd.Series, *, districts: DistrictTable | None = None, city: str = "", **_: object
 ) -> Parsed:
-    """Resolve against the district table: exact, no spaces, alias, unique prefix (东湖 → 东湖区)."""
+    """Resolve against the district table: exact, no spaces, alias, unique prefix (东湖 → 东湖区).
+
+    `city`, when given, is offered first in the message's list (a target may be city-wide)."""
     text = clean_text(raw)
     if districts is None:
         return Parsed(text)
-    options = "、".join(districts.names)
+    options = "、".join((city, *districts.names) if city else districts.names)
 
     def one(u: str) -> tuple[str | None, tuple[str, str] | None, bool]:
         hit = districts.resolve(u)
@@ -377,144 +378,49 @@ def parse_district(
     return _map_uniques(text, one)
 
 
+_CITYWIDE = ("全市", "全市范围", "市级", "全部", "合计")
+
+
 def parse_target_district(
     raw: pd.Series, *, districts: DistrictTable | None = None, **_: object
 ) -> Parsed:
     """A target's district: blank or 全市 = city-wide, stored as empty."""
     text = clean_text(raw)
-    citywide = text.isna() | text.isin(["全市", "全市范围", "市级", "全部", "合计"])
-    p = parse_district(text.where(~citywide), districts=districts)
+    citywide = text.isna() | text.isin(_CITYWIDE)
+    p = parse_district(text.where(~citywide), districts=districts, city=_CITYWIDE[0])
     p.values = p.values.where(~citywide, "")
     return p
 
 
-_ISSUE_STATUS = {
-    "待整改": "待整改",
-    "未整改": "待整改",
-    "未完成": "待整改",
-    "未开始": "待整改",
-    "未处理": "待整改",
-    "待处理": "待整改",
-    "已交办": "待整改",
-    "交办": "待整改",
-    "否": "待整改",
-    "整改中": "整改中",
-    "正在整改": "整改中",
-    "推进中": "整改中",
-    "进行中": "整改中",
-    "处理中": "整改中",
-    "已整改": "已整改",
-    "已完成": "已整改",
-    "完成": "已整改",
-    "整改完成": "已整改",
-    "已完成整改": "已整改",
-    "已办结": "已整改",
-    "办结": "已整改",
-    "是": "已整改",
-    "已销号": "已销号",
-    "销号": "已销号",
-    "已复核销号": "已销号",
-    "复核销号": "已销号",
-    "长期整改": "长期整改",
-    "长期坚持": "长期整改",
-    "持续整改": "长期整改",
-    "长期": "长期整改",
-}
+# ---- the one parser of coded values: a field's vocabulary
 
 
-def _lookup(
-    mapping: Mapping[str, str], choices: tuple[str, ...], what: str
-) -> Callable[[str], tuple[str | None, tuple[str, str] | None, bool]]:
-    options = "、".join(choices)
+def parse_coded(raw: pd.Series, *, vocabulary: Vocabulary, **_: object) -> Parsed:
+    """A coded column read by its field's `Vocabulary`: each spelling becomes its canonical
+    value; a text no spelling fits is an error naming the allowed values, or becomes the
+    vocabulary's `otherwise` value with its warning (未整改 → 待整改; 城中村 → 其他)."""
+    options = "、".join(vocabulary.values)
 
     def one(u: str) -> tuple[str | None, tuple[str, str] | None, bool]:
-        key = re.sub(r"\s", "", u)
-        if key in mapping:
-            return mapping[key], None, False
-        return None, (f"不是可识别的{what}", f"请改为以下之一：{options}"), True
-
-    return one
-
-
-def parse_issue_status(raw: pd.Series, **_: object) -> Parsed:
-    """未整改→待整改, 正在整改→整改中, 已完成/完成→已整改, 销号→已销号, 长期坚持→长期整改."""
-    return _map_uniques(clean_text(raw), _lookup(_ISSUE_STATUS, ISSUE_STATUSES, "整改状态"))
-
-
-_UNIT_STATUS = {
-    "培育中": "培育中",
-    "培育": "培育中",
-    "创建中": "培育中",
-    "在创": "培育中",
-    "已申报": "已申报",
-    "申报": "已申报",
-    "申报中": "已申报",
-    "待命名": "已申报",
-    "已命名": "已命名",
-    "命名": "已命名",
-    "已授牌": "已命名",
-    "复查保留": "复查保留",
-    "保留": "复查保留",
-    "复查通过": "复查保留",
-    "保留称号": "复查保留",
-    "已撤销": "已撤销",
-    "撤销": "已撤销",
-    "摘牌": "已撤销",
-    "已摘牌": "已撤销",
-    "取消": "已撤销",
-}
-
-
-def parse_unit_status(raw: pd.Series, **_: object) -> Parsed:
-    return _map_uniques(clean_text(raw), _lookup(_UNIT_STATUS, UNIT_STATUSES, "创建状态"))
-
-
-_LEVEL = {
-    "全国": "全国",
-    "国家级": "全国",
-    "全国级": "全国",
-    "国家": "全国",
-    "省级": "省级",
-    "省": "省级",
-    "省市级": "省级",
-    "市级": "市级",
-    "市": "市级",
-    "地市级": "市级",
-    "县级": "县级",
-    "县": "县级",
-    "区县级": "县级",
-    "县区级": "县级",
-    "县(区)级": "县级",
-    "区级": "县级",
-    "区": "县级",
-}
-_TITLE_RE = re.compile(r"^(全国|国家级|省级|省|市级|市|县\(区\)级|区县级|县区级|县级|区级)?(.*)$")
-_CATEGORY = {c: c for c in CATEGORIES} | {
-    "文明村": "文明村镇",
-    "文明乡镇": "文明村镇",
-    "文明镇": "文明村镇",
-    "文明乡": "文明村镇",
-    "文明村庄": "文明村镇",
-    "文明学校": "文明校园",
-    "文明窗口单位": "文明窗口",
-    "文明小区": "文明社区",
-}
-
-
-def parse_unit_level(raw: pd.Series, **_: object) -> Parsed:
-    return _map_uniques(clean_text(raw), _lookup(_LEVEL, LEVELS, "级别"))
-
-
-def parse_unit_category(raw: pd.Series, **_: object) -> Parsed:
-    """Category; "市级文明村" in a category column still gives 文明村镇. Unknown → 其他 (warning)."""
-
-    def one(u: str) -> tuple[str | None, tuple[str, str] | None, bool]:
-        _, cat = split_title(u)
-        if cat is None:
-            return "其他", ("不在常用创建类别中，已归为『其他』", "如需区分请改为标准类别"), False
-        return cat, None, False
+        hit = vocabulary.match(u)
+        if hit is not None:
+            return hit, None, False
+        if vocabulary.otherwise is None:
+            return None, (f"不是可识别的{vocabulary.word}", f"请改为以下之一：{options}"), True
+        o = vocabulary.otherwise
+        return o.value, (o.reason, o.fix), False
 
     return _map_uniques(clean_text(raw), one)
+
+
+# ---- 称号: a unit's level and category in one cell ("省级文明单位")
+
+_TITLE_RE = re.compile(r"^(全国|国家级|省级|省|市级|市|县\(区\)级|区县级|县区级|县级|区级)?(.*)$")
+
+
+def _vocabulary(f: Field) -> Vocabulary:
+    assert f.vocabulary is not None, f.name
+    return f.vocabulary
 
 
 def split_title(title: str) -> tuple[str | None, str | None]:
@@ -526,14 +432,8 @@ def split_title(title: str) -> tuple[str | None, str | None]:
     key = re.sub(r"\s", "", title).replace("（", "(").replace("）", ")")
     m = _TITLE_RE.match(key)
     assert m is not None
-    level = _LEVEL.get(m.group(1) or "")
-    rest = m.group(2)
-    category = _CATEGORY.get(rest)
-    if category is None:
-        for name, canon in sorted(_CATEGORY.items(), key=lambda kv: -len(kv[0])):
-            if name in rest:
-                category = canon
-                break
+    level = _vocabulary(UNITS.field("level")).lookup(m.group(1) or "") if m.group(1) else None
+    category = _vocabulary(UNITS.field("category")).match(m.group(2)) if m.group(2) else None
     return level, category
 
 
@@ -548,94 +448,6 @@ def parse_title(raw: pd.Series) -> tuple[Parsed, Parsed]:
     for r in bad[bad].index:
         errors[int(r)] = ("无法识别创建类别", "请填写如『省级文明单位』『市级文明村』的称号")
     return Parsed(level.where(level.notna())), Parsed(category.where(category.notna()), errors)
-
-
-_SOURCE = {s: s for s in SOURCES} | {
-    "暗访": "暗访督查",
-    "督查": "暗访督查",
-    "明察暗访": "暗访督查",
-    "测评": "模拟测评",
-    "模拟": "模拟测评",
-    "实地": "实地考察",
-    "网上": "网上测评",
-    "网络测评": "网上测评",
-    "市民": "市民投诉",
-    "投诉": "市民投诉",
-    "群众投诉": "市民投诉",
-    "12345": "12345热线",
-    "市民热线": "12345热线",
-    "热线": "12345热线",
-    "12345政务热线": "12345热线",
-    "媒体": "媒体曝光",
-}
-
-
-def parse_issue_source(raw: pd.Series, **_: object) -> Parsed:
-    def one(u: str) -> tuple[str | None, tuple[str, str] | None, bool]:
-        key = re.sub(r"\s", "", u)
-        if key in _SOURCE:
-            return _SOURCE[key], None, False
-        for name, canon in _SOURCE.items():
-            if name in key:
-                return canon, None, False
-        return "其他", ("不在常用问题来源中，已归为『其他』", "如需区分请改为标准来源"), False
-
-    return _map_uniques(clean_text(raw), one)
-
-
-_POINT = {p: p for p in POINT_TYPES} | {
-    "农贸市场": "集贸市场",
-    "菜市场": "集贸市场",
-    "公共厕所": "室外公厕",
-    "公厕": "室外公厕",
-    "学校": "中小学校",
-    "酒店": "宾馆酒店",
-    "宾馆": "宾馆酒店",
-    "超市": "商场超市",
-    "商场": "商场超市",
-    "银行": "银行网点",
-    "路口": "主要交通路口",
-    "主干道": "主次干道",
-    "次干道": "主次干道",
-    "居民小区": "小区",
-    "广场": "公共广场",
-    "文明实践中心": "新时代文明实践中心",
-    "工地": "建筑工地",
-}
-
-
-def parse_point_type(raw: pd.Series, **_: object) -> Parsed:
-    def one(u: str) -> tuple[str | None, tuple[str, str] | None, bool]:
-        key = re.sub(r"\s", "", u)
-        if key in _POINT:
-            return _POINT[key], None, False
-        for name, canon in sorted(_POINT.items(), key=lambda kv: -len(kv[0])):
-            if name in key:
-                return canon, None, False
-        return "其他", ("不在 26 类点位中，已归为『其他』", "如需区分请改为标准点位类型"), False
-
-    return _map_uniques(clean_text(raw), one)
-
-
-def parse_gender(raw: pd.Series, **_: object) -> Parsed:
-    mapping = {
-        "男": "男",
-        "女": "女",
-        "男性": "男",
-        "女性": "女",
-        "m": "男",
-        "f": "女",
-        "male": "男",
-        "female": "女",
-    }
-
-    def one(u: str) -> tuple[str | None, tuple[str, str] | None, bool]:
-        key = u.strip().lower()
-        if key in mapping:
-            return mapping[key], None, False
-        return None, ("无法识别的性别，已留空", "请填写『男』或『女』"), False
-
-    return _map_uniques(clean_text(raw), one)
 
 
 def parse_metric(raw: pd.Series, **_: object) -> Parsed:
@@ -661,9 +473,11 @@ _IMMEDIATE = ("立行立改", "立即整改", "即知即改", "立查立改")
 _LONG_TERM = ("长期坚持", "长期整改", "持续整改", "长期", "常态化")
 
 
-def parse_deadline(raw: pd.Series, *, found_on: pd.Series | None = None, **_: object) -> Parsed:
-    """整改时限: a date; "N天" = found_on + N days; "N个工作日" = found_on + N weekdays;
-    立行立改 = found_on + 1 day (rectify at once: due the next day); 长期坚持/长期整改 = none."""
+def parse_deadline(raw: pd.Series, *, base: pd.Series | None = None, **_: object) -> Parsed:
+    """整改时限: a date; "N天" = base + N days; "N个工作日" = base + N weekdays;
+    立行立改 = base + 1 day (rectify at once: due the next day); 长期坚持/长期整改 = none.
+
+    `base` is the date a relative deadline counts from (the issue's 发现日期: `Field.base`)."""
     if pd.api.types.is_datetime64_any_dtype(raw.dtype) or pd.api.types.is_numeric_dtype(raw.dtype):
         return parse_date(raw)
     text = clean_text(raw)
@@ -674,9 +488,9 @@ def parse_deadline(raw: pd.Series, *, found_on: pd.Series | None = None, **_: ob
     long_term = key.isin(_LONG_TERM)
     relative = days.notna() | workdays.notna() | immediate
     p = parse_date(text.where(~relative & ~long_term))
-    if found_on is None:
-        found_on = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]")
-    base = found_on.reindex(raw.index)
+    if base is None:
+        base = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]")
+    base = base.reindex(raw.index)
     need_base = relative & base.isna()
     for r in need_base[need_base].index:
         p.errors[int(r)] = (
@@ -732,15 +546,17 @@ PARSERS: dict[str, Callable[..., Parsed]] = {
     "percent": parse_percent,
     "district": parse_district,
     "target_district": parse_target_district,
-    "issue_status": parse_issue_status,
-    "unit_status": parse_unit_status,
-    "unit_level": parse_unit_level,
-    "unit_category": parse_unit_category,
-    "issue_source": parse_issue_source,
-    "point_type": parse_point_type,
-    "gender": parse_gender,
     "metric": parse_metric,
     "deadline": parse_deadline,
     "coordinate": parse_float,
 }
-"""Parser by name: a Field's `parser`, else its `type`."""
+"""Parser by name: a Field's `parser`, else its `type` (see `parser_for`)."""
+
+
+def parser_for(f: Field) -> Callable[..., Parsed]:
+    """How a field's cells are read: its `parser`, else its vocabulary, else its type's rule."""
+    if f.parser:
+        return PARSERS[f.parser]
+    if f.vocabulary is not None:
+        return partial(parse_coded, vocabulary=f.vocabulary)
+    return PARSERS[f.type]

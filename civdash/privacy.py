@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from civdash.ledgers import REGISTRY, normalize_header
 from civdash.ledgers.base import Field
@@ -49,6 +50,7 @@ _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 _SUSPECT = r"\d{3}[- ]?\d{4}[- ]?\d{4}"
 _TEXT = pd.StringDtype(na_value=np.nan)  # pandas' default "str" dtype
+_EMPTY = pa.scalar("", pa.large_string())
 
 
 # ---------------------------------------------------------------- which fields are personal
@@ -73,9 +75,9 @@ def personal_fields(kind: str) -> tuple[str, ...]:
     return tuple(f.name for f in k.fields if f.personal) if k else ()
 
 
-@cache
 def _personal_headers() -> dict[str, str]:
-    """Normalised header (name, label or synonym) → masking rule, over every ledger kind."""
+    """Normalised header (name, label or synonym) → masking rule, over every ledger kind
+    registered now (not cached: a kind registered later counts too)."""
     out: dict[str, str] = {}
     for k in REGISTRY.values():
         for f in k.fields:
@@ -98,10 +100,6 @@ def is_personal_column(column: object) -> str | None:
 # ---------------------------------------------------------------- masking
 
 
-def _stars(n: pd.Series) -> pd.Series:
-    return n.clip(lower=1).map(lambda k: "*" * int(k), na_action="ignore")
-
-
 def mask_values(values: pd.Series, rule: str) -> pd.Series:
     """A personal column masked by `rule` ("phone", "id_number"; any other rule hides all but the
     last two characters), as text (pandas' "str" dtype; missing values stay missing).
@@ -111,18 +109,29 @@ def mask_values(values: pd.Series, rule: str) -> pd.Series:
     keep only their last two characters, as does a value the pattern cannot apply to. Numbers
     stored as numbers (13800138000.0) are read as the digits they are.
     """
-    text = as_text(values).astype(_TEXT).str.strip()
-    present = (text.notna() & (text != "")).fillna(False).astype(bool)
-    if not present.any():
+    text = values if isinstance(values.dtype, pd.StringDtype) else as_text(values)
+    arr = pc.utf8_trim_whitespace(pa.array(text.astype(_TEXT), type=pa.large_string()))
+    present = pc.fill_null(pc.not_equal(arr, ""), False)
+    if not pc.any(present).as_py():
         return pd.Series(np.nan, index=values.index, dtype=_TEXT)
-    filled = text.where(present, "")
-    n = filled.str.len()
+    n = pc.utf8_length(arr)
     head, tail, full_length = _KEEP.get(rule, (0, 0, 10**9))
-    patterned = filled.str.slice(0, head) + _stars(n - head - tail) + filled.str.slice(-tail)
+    hidden = pc.max_element_wise(pc.subtract(n, head + tail), 1)
+    patterned = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(arr, 0, head),
+        pc.binary_repeat(pa.scalar("*", pa.large_string()), hidden),
+        pc.utf8_slice_codeunits(arr, -tail) if tail else pc.utf8_slice_codeunits(arr, 0, 0),
+        _EMPTY,
+    )
     # a pattern that did not apply (a line break inside the value) must not let the value through
-    full = ((n >= full_length) & (patterned != filled)).fillna(False).astype(bool)
-    short = "****" + filled.str[-2:].where(n >= 6, "")
-    return patterned.where(full, short).where(present).astype(_TEXT)
+    full = pc.and_(pc.greater_equal(n, full_length), pc.not_equal(patterned, arr))
+    last_two = pc.if_else(pc.greater_equal(n, 6), pc.utf8_slice_codeunits(arr, -2), _EMPTY)
+    short = pc.binary_join_element_wise(pa.scalar("****", pa.large_string()), last_two, _EMPTY)
+    masked = pc.if_else(pc.fill_null(full, False), patterned, short)
+    masked = pc.if_else(present, masked, pa.scalar(None, pa.large_string()))
+    return pd.Series(
+        _TEXT.__from_arrow__(pa.chunked_array([masked])), index=values.index, dtype=_TEXT
+    )
 
 
 def looks_masked(values: pd.Series) -> pd.Series:
@@ -144,20 +153,20 @@ def mask_free_text(text: pd.Series) -> pd.Series:
 
     Runs before any shortening, so a number cut in half can never slip through unmasked.
     """
-    text = text.astype("string")
+    text = text.astype(_TEXT)
     suspect = text.str.contains(_SUSPECT, regex=True).fillna(False).to_numpy(dtype=bool)
     if not suspect.any():
         return text
-    values = text.to_numpy(dtype=object, na_value=pd.NA)  # by position: labels may repeat
+    values = text.to_numpy(dtype=object, na_value=np.nan)  # by position: labels may repeat
     values[suspect] = [
         _PHONE.sub(r"\1****\2", _ID_NUMBER.sub(r"\1********\2", t)) for t in values[suspect]
     ]
-    return pd.Series(values, index=text.index, dtype="string")
+    return pd.Series(values, index=text.index, dtype=_TEXT)
 
 
-def _free_text_fields(kind: str) -> tuple[str, ...]:
-    k = REGISTRY.get(kind)
-    return tuple(f.name for f in k.fields if f.type == "text") if k else ()
+def _is_free_text(kind: str, name: str) -> bool:
+    f = _field(kind, name)
+    return f is not None and f.type == "text"
 
 
 def mask_field(values: pd.Series, kind: str, name: str) -> pd.Series:
@@ -187,13 +196,15 @@ def mask_frame(
 ) -> pd.DataFrame:
     """Rows of ledger `kind` (canonical column names) as they may leave the store: personal fields
     masked, phone and ID numbers inside free text masked. `columns` limits the work to those
-    columns (the others are returned as they are). A copy; the input is not changed."""
+    columns (the others are returned as they are). The input is not changed; a frame with nothing
+    to mask is returned as it is."""
     wanted = set(frame.columns if columns is None else columns)
-    out = frame.copy()
-    for name in out.columns:
-        if name in wanted:
-            out[name] = mask_field(out[name], kind, str(name))
-    return out
+    changed = {
+        name: mask_field(frame[name], kind, str(name))
+        for name in frame.columns
+        if name in wanted and (is_personal(kind, str(name)) or _is_free_text(kind, str(name)))
+    }
+    return frame.assign(**changed) if changed else frame
 
 
 def mask_labelled(frame: pd.DataFrame) -> pd.DataFrame:

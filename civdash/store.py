@@ -85,12 +85,6 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _PG_WRITE_LOCK = 0x63_69_76_64_61_73_68
 """Advisory lock key ("civdash") that makes PostgreSQL writers take turns, as SQLite's do."""
 
-_STORED_EXTRAS: dict[str, tuple[tuple[str, ValueType], ...]] = {
-    "districts": (("geometry", "text"),)
-}
-"""Columns stored beside a kind's registry fields: district boundaries travel with the district
-table (GeoJSON text) but are not a field a spreadsheet supplies."""
-
 # Messages users read.
 _MSG_SAVED = "已保存快照 #{id}（{label}，截至 {as_of}，有效 {valid:,} 行）"
 _MSG_NOT_CURRENT = "；当前快照仍为 #{id}（截至 {as_of}）"
@@ -877,8 +871,10 @@ def _percent(share: float) -> str:
 
 
 def _stored_columns(kind: LedgerKind) -> tuple[tuple[str, ValueType], ...]:
+    """The fields, then the columns stored beside them (`LedgerKind.stored_extras`: the
+    districts' boundaries as GeoJSON text)."""
     fields = tuple((f.name, f.type) for f in kind.fields)
-    return fields + _STORED_EXTRAS.get(kind.key, ())
+    return fields + kind.stored_extras
 
 
 def _snapshots_table(metadata: sa.MetaData) -> sa.Table:

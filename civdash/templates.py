@@ -13,7 +13,6 @@ so leading zeros and 18-digit ID numbers survive. A file made from a template in
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -21,9 +20,12 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from civdash.exports.excel import DATE_FORMAT, HEADER_STYLE, xlsx_bytes
 from civdash.ledgers import LEDGER_KINDS, get_kind
-from civdash.ledgers.base import Field
+from civdash.ledgers.base import Field, LedgerKind
+from civdash.ledgers.targets import CITYWIDE
 from civdash.metrics import METRICS
+from civdash.privacy import is_personal
 
 __all__ = [
     "CITYWIDE",
@@ -38,53 +40,10 @@ __all__ = [
 REQUIRED_MARK = "*"
 """Prefix of a required column's header (header matching ignores it)."""
 
-CITYWIDE = "全市"
-"""A target's district for a city-wide target."""
-
 _BOOL_CHOICES = ("是", "否")
 _LAST_ROW = 1_048_575  # 0-based index of Excel's last row: validation covers the whole column
 _OPTIONS_SHEET = "选项"
 _NOTES_SHEET = "填表说明"
-
-_HINTS: dict[str, str] = {
-    "unit_id": "可不填；不填时按单位名称和区县自动生成",
-    "volunteer_id": "可不填；同一文件中不能重复",
-    "issue_id": "可不填；不填时自动生成；同一文件中不能重复",
-    "unit_name": "单位全称",
-    "name": "志愿者姓名",
-    "district": "从下拉列表选择本市区县",
-    "street": "街道或乡镇名称",
-    "category": "从下拉列表选择",
-    "level": "从下拉列表选择",
-    "status": "从下拉列表选择",
-    "score": "0–100 之间的数字",
-    "target_score": "0–100 之间的数字",
-    "named_year": "四位年份，如 2024",
-    "department": "主管部门或牵头单位",
-    "gender": "男 或 女",
-    "team": "所属志愿服务队名称",
-    "registered_on": "日期，如 2026-11-15",
-    "hours": "累计服务小时数，不能为负数",
-    "is_party_member": "是 或 否；空白按“否”处理",
-    "phone": "11 位手机号或座机号（按文本填写）",
-    "id_number": "18 位身份证号（按文本填写，防止变成科学计数法）",
-    "found_on": "日期，如 2026-11-15",
-    "location": "具体点位名称或地址",
-    "point_type": "从下拉列表选择 26 类点位之一，或“其他”",
-    "description": "问题的具体描述，原样保存",
-    "source": "从下拉列表选择",
-    "responsible_unit": "负责整改的单位",
-    "deadline": "截止日期；也可填“7天”“15个工作日”“立行立改”“长期坚持”",
-    "rectified_on": "日期；未整改完成的留空",
-    "measures": "已采取的整改措施",
-    "lat": "WGS-84 纬度，如 30.28；可不填",
-    "lon": "WGS-84 经度，如 120.15；可不填",
-    "metric": "从下拉列表选择指标",
-    "target": "目标值；比例类指标填百分数，如 90 或 90%",
-    "due": "日期，如 2026-12-31",
-}
-_TEXT_FIELDS = ("unit_id", "volunteer_id", "issue_id", "phone", "id_number")
-"""Typed as text in Excel: leading zeros and long digit strings must survive."""
 
 _TYPE_NAMES = {
     "str": "文本",
@@ -132,108 +91,26 @@ def choices_for(kind: str, f: Field, districts: Sequence[str] = ()) -> tuple[str
     return f.choices
 
 
+def _uploaded(kind: str) -> LedgerKind:
+    k = get_kind(kind) if kind in LEDGER_KINDS else None
+    if k is None:
+        raise KeyError(f"no template for ledger kind {kind!r}; known: {', '.join(LEDGER_KINDS)}")
+    return k
+
+
+def _as_text(kind: str, f: Field) -> bool:
+    """Typed as text in Excel: ids and personal numbers (leading zeros and long digit strings
+    must survive)."""
+    return f.name == get_kind(kind).id_field or is_personal(kind, f.name)
+
+
 def example_rows(kind: str, districts: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """Worked examples for a kind, field name → value; each one ingests without any problem.
+    """Worked examples for a kind (its `examples`), field name → value; each one ingests
+    without any problem.
 
     Districts come from `districts` (the city's table) so that they resolve; "城关区" without one.
     """
-    if kind not in LEDGER_KINDS:
-        raise KeyError(f"no template for ledger kind {kind!r}; known: {', '.join(LEDGER_KINDS)}")
-    d = list(districts) or ["城关区"]
-    d1, d2 = d[0], d[1 % len(d)]
-    rows: dict[str, list[dict[str, Any]]] = {
-        "units": [
-            {
-                "unit_name": "市人民医院",
-                "category": "文明单位",
-                "level": "市级",
-                "district": d1,
-                "street": "中山街道",
-                "status": "已命名",
-                "score": 92.5,
-                "target_score": 85,
-                "named_year": 2023,
-                "department": "市卫生健康委",
-            },
-            {
-                "unit_name": "青石村",
-                "category": "文明村镇",
-                "level": "省级",
-                "district": d2,
-                "street": "青石镇",
-                "status": "培育中",
-                "score": 78,
-                "target_score": 85,
-                "department": "镇人民政府",
-            },
-        ],
-        "volunteers": [
-            {
-                "volunteer_id": "V0001",
-                "name": "张晓明",
-                "gender": "男",
-                "district": d1,
-                "street": "中山街道",
-                "team": "红马甲志愿服务队",
-                "registered_on": date(2024, 3, 5),
-                "hours": 126.5,
-                "is_party_member": "是",
-                "phone": "13800001234",
-            },
-            {
-                "volunteer_id": "V0002",
-                "name": "李芳",
-                "gender": "女",
-                "district": d2,
-                "street": "青石镇",
-                "team": "青年志愿者协会",
-                "registered_on": date(2025, 7, 1),
-                "hours": 48,
-                "is_party_member": "否",
-            },
-        ],
-        "issues": [
-            {
-                "issue_id": "Q0001",
-                "found_on": date(2026, 11, 3),
-                "district": d1,
-                "street": "中山街道",
-                "location": "中山路与解放路交叉口",
-                "point_type": "主要交通路口",
-                "category": "交通秩序",
-                "description": "非机动车越线停车，斑马线前乱停放",
-                "source": "暗访督查",
-                "responsible_unit": "市公安局交警支队",
-                "deadline": date(2026, 11, 10),
-                "status": "已整改",
-                "rectified_on": date(2026, 11, 8),
-                "measures": "增派劝导员，施划停车线",
-            },
-            {
-                "issue_id": "Q0002",
-                "found_on": date(2026, 11, 5),
-                "district": d2,
-                "location": "青石农贸市场",
-                "point_type": "集贸市场",
-                "category": "环境卫生",
-                "description": "市场内垃圾未及时清运",
-                "source": "模拟测评",
-                "responsible_unit": "区市场监管局",
-                "deadline": "7天",
-                "status": "整改中",
-            },
-        ],
-        "targets": [
-            {"metric": "问题整改率", "district": CITYWIDE, "target": 90, "due": date(2026, 12, 31)},
-            {
-                "metric": "注册志愿者人数",
-                "district": d1,
-                "target": 20000,
-                "due": date(2026, 12, 31),
-            },
-        ],
-    }
-    return rows[kind]
+    return _uploaded(kind).examples(districts)
 
 
 def template_workbook(
@@ -243,26 +120,24 @@ def template_workbook(
 
     `districts` are the city's district names (the drop-down list of the district column).
     """
-    if kind not in LEDGER_KINDS:
-        raise KeyError(f"no template for ledger kind {kind!r}; known: {', '.join(LEDGER_KINDS)}")
+    _uploaded(kind)
     fields = template_fields(kind)
-    buf = io.BytesIO()
-    # strings are never formulas or numbers: a name like "=1+1" stays text
-    wb = xlsxwriter.Workbook(
-        buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
-    )
-    fmt = _Formats(wb)
-    data_ws = wb.add_worksheet(_sheet_name(kind))
-    notes_ws = wb.add_worksheet(_NOTES_SHEET)
-    options_ws = wb.add_worksheet(_OPTIONS_SHEET)
 
-    lists = _write_options(options_ws, kind, fields, districts)
-    options_ws.hide()
-    _write_data_sheet(data_ws, fields, lists, rows, fmt)
-    _write_notes(notes_ws, kind, fields, districts, fmt)
-    data_ws.activate()
-    wb.close()
-    return buf.getvalue()
+    def write(wb: xlsxwriter.Workbook) -> None:
+        fmt = _Formats(wb)
+        data_ws = wb.add_worksheet(_sheet_name(kind))
+        notes_ws = wb.add_worksheet(_NOTES_SHEET)
+        options_ws = wb.add_worksheet(_OPTIONS_SHEET)
+
+        lists = _write_options(options_ws, kind, fields, districts)
+        options_ws.hide()
+        _write_data_sheet(data_ws, kind, fields, lists, rows, fmt)
+        _write_notes(notes_ws, kind, fields, districts, fmt)
+        data_ws.activate()
+
+    # strings are never formulas or numbers: a name like "=1+1" stays text; the validations of
+    # a column are written after its header, so the sheets are not written row by row
+    return xlsx_bytes(write, in_order=False)
 
 
 # ---- internals -------------------------------------------------------------------------------
@@ -270,26 +145,17 @@ def template_workbook(
 
 class _Formats:
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        self.header = wb.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "text_wrap": True}
-        )
+        self.header = wb.add_format({**HEADER_STYLE, "align": "center", "text_wrap": True})
         self.required = wb.add_format(
-            {
-                "bold": True,
-                "bg_color": "#DDEBF7",
-                "border": 1,
-                "align": "center",
-                "text_wrap": True,
-                "font_color": "#C00000",
-            }
+            {**HEADER_STYLE, "align": "center", "text_wrap": True, "font_color": "#C00000"}
         )
-        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
+        self.date = wb.add_format({"num_format": DATE_FORMAT})
         self.text = wb.add_format({"num_format": "@"})
         self.number = wb.add_format({"num_format": "0.##"})
         self.title = wb.add_format({"bold": True, "font_size": 14})
         self.bold = wb.add_format({"bold": True})
         self.cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-        self.cell_date = wb.add_format({"border": 1, "num_format": "yyyy-mm-dd", "valign": "top"})
+        self.cell_date = wb.add_format({"border": 1, "num_format": DATE_FORMAT, "valign": "top"})
 
 
 def _sheet_name(kind: str) -> str:
@@ -330,6 +196,7 @@ def _write_options(
 
 def _write_data_sheet(
     ws: Worksheet,
+    kind: str,
     fields: Sequence[Field],
     lists: Mapping[str, str],
     rows: Sequence[Mapping[str, Any]],
@@ -344,11 +211,11 @@ def _write_data_sheet(
             fmt.date
             if f.type == "date" and f.parser != "deadline"
             else fmt.text
-            if f.name in _TEXT_FIELDS
+            if _as_text(kind, f)
             else None
         )
         ws.set_column(col, col, width, column_format)
-        hint = _HINTS.get(f.name, "")
+        hint = f.hint
         if f.name in lists:
             ws.data_validation(
                 1,
@@ -414,10 +281,10 @@ def _write_data_sheet(
             )
     for r, row in enumerate(rows, start=1):
         for col, f in enumerate(fields):
-            _write_value(ws, r, col, row.get(f.name), f, fmt)
+            _write_value(ws, r, col, row.get(f.name), _as_text(kind, f), fmt)
 
 
-def _write_value(ws: Worksheet, r: int, c: int, value: Any, f: Field, fmt: _Formats) -> None:
+def _write_value(ws: Worksheet, r: int, c: int, value: Any, text: bool, fmt: _Formats) -> None:
     if value is None or value == "":
         return
     if isinstance(value, datetime):
@@ -426,10 +293,10 @@ def _write_value(ws: Worksheet, r: int, c: int, value: Any, f: Field, fmt: _Form
         ws.write_datetime(r, c, datetime(value.year, value.month, value.day), fmt.date)
     elif isinstance(value, bool):
         ws.write_string(r, c, "是" if value else "否")
-    elif isinstance(value, int | float) and f.name not in _TEXT_FIELDS:
+    elif isinstance(value, int | float) and not text:
         ws.write_number(r, c, value)
     else:
-        ws.write_string(r, c, str(value), fmt.text if f.name in _TEXT_FIELDS else None)
+        ws.write_string(r, c, str(value), fmt.text if text else None)
 
 
 def _write_notes(
@@ -459,7 +326,7 @@ def _write_notes(
         ws.write_string(r, 0, f.label, fmt.cell)
         ws.write_string(r, 1, "必填" if f.required else "选填", fmt.cell)
         ws.write_string(r, 2, _TYPE_NAMES.get(f.type, "文本"), fmt.cell)
-        ws.write_string(r, 3, _HINTS.get(f.name, ""), fmt.cell)
+        ws.write_string(r, 3, f.hint, fmt.cell)
         ws.write_string(r, 4, "、".join(options), fmt.cell)
         r += 1
     r += 1

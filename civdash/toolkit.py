@@ -3,8 +3,9 @@
 Every helper goes through the functions the pages use (`dashboard.load_ledgers`,
 `dashboard.metric_table`, `metrics.compute`, `charts.*`, `maps.*`), so a number printed in a
 notebook is the number on the dashboard for the same snapshot, and a chart or map is the one the
-director saw. Exports are standalone and offline: HTML files carry their scripts inline, PNG
-charts are drawn by vl-convert with the CJK fonts registered, PNG maps by headless Chromium.
+director saw. Exports are standalone and offline (`civdash.exports.images`): HTML files carry
+their scripts inline, PNG charts are drawn by vl-convert with the CJK fonts registered, PNG maps
+by headless Chromium.
 
 >>> import civdash
 >>> store = civdash.open_store()                                      # doctest: +SKIP
@@ -15,16 +16,11 @@ charts are drawn by vl-convert with the CJK fonts registered, PNG maps by headle
 
 from __future__ import annotations
 
-import copy
-import os
-import shutil
-import subprocess
 import tempfile
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import altair as alt
@@ -36,10 +32,10 @@ from civdash.charts import Chart
 from civdash.config import Settings
 from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_history, metric_table
 from civdash.districts import DistrictTable
-from civdash.geo import wind_for_d3
+from civdash.exports.images import CJK_FONT_DIRS, chart_html, chart_png, chart_svg, map_png
 from civdash.ingest import IngestResult, ingest_file
 from civdash.ledgers import get_kind
-from civdash.metrics import METRICS, compute, metric_key, red_black_list
+from civdash.metrics import METRICS, compute, metric_key
 from civdash.sample import load_sample
 from civdash.store import SnapshotInfo, Store
 
@@ -61,35 +57,13 @@ __all__ = [
     "sample_store",
 ]
 
-CJK_FONT_DIRS: tuple[str, ...] = (
-    "/usr/share/fonts/opentype/noto",  # Debian/Ubuntu fonts-noto-cjk
-    "/usr/share/fonts/google-noto-cjk",  # Fedora
-    "/usr/share/fonts/truetype/wqy",  # 文泉驿
-    "C:/Windows/Fonts",  # 微软雅黑
-    "/System/Library/Fonts",  # 苹方
-)
-"""Where PNG export looks for Chinese fonts (after `$CIVDASH_FONT_DIR`)."""
-
-_FONT_EXT = frozenset({".ttf", ".ttc", ".otf", ".otc"})
-_CJK_FONT_NAMES = ("cjk", "msyh", "simhei", "simsun", "pingfang", "wqy", "sourcehan", "hiragino")
 _OFFLINE_RENDERER = "civdash"
-_CHROMIUM_NAMES = ("chromium", "chromium-browser")
 
 # Messages users read.
 _MSG_NO_SNAPSHOT = "还没有导入{label}台账，无法{what}。请先在『数据导入』页面上传，或运行 python -m civdash load-sample。"
 _MSG_UNKNOWN_CHART = "没有名为『{name}』的图表，可选：{known}。"
 _MSG_UNKNOWN_DISTRICT = "未知区县『{name}』，可选：{known}。"
 _MSG_SUFFIX = "不支持导出为『{suffix}』文件：{what}只能导出为 {allowed}。"
-_MSG_NO_CHROMIUM = (
-    "未找到 Chromium 浏览器，无法把地图导出为 PNG。请先安装 Chromium"
-    "（Debian/Ubuntu：apt-get install chromium），或改为导出 .html 文件。"
-)
-_MSG_CHROMIUM_FAILED = "Chromium 未能生成地图截图（退出码 {code}）：{detail}"
-_MSG_NO_CJK_FONT = (
-    "未找到中文字体，导出的 PNG 中的中文会显示为方框。请安装 Noto CJK 字体"
-    "（Debian/Ubuntu：apt-get install fonts-noto-cjk），或把环境变量 CIVDASH_FONT_DIR "
-    "设为含中文字体的目录。"
-)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,7 +101,7 @@ def sample_store(directory: str | Path | None = None) -> Store:
     home = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="civdash-"))
     home.mkdir(parents=True, exist_ok=True)
     store = Store(f"sqlite:///{(home / 'civdash.sqlite').as_posix()}")
-    load_sample(store, cache_dir=home / "sample_cache")
+    load_sample(store)
     return store
 
 
@@ -147,7 +121,7 @@ def read_ledger(
 
     Example:
 
-    >>> result = read_ledger("sample_data/city/issues_2026-11-15.xlsx", store=store)  # doctest: +SKIP
+    >>> result = read_ledger("civdash/sample/files/issues_2026-11-15.xlsx", store=store)  # doctest: +SKIP
     >>> result.kind, result.rows_valid, result.rows_invalid                            # doctest: +SKIP
     ('issues', 2089, 7)
     >>> result.problems_frame().head()                                                 # doctest: +SKIP
@@ -313,71 +287,9 @@ def metric_by_week(
 # Charts
 
 
-ChartBuilder = Callable[[pd.DataFrame, date, Settings, dict[str, Any]], Chart]
-
-
-@dataclass(frozen=True)
-class _ChartDef:
-    ledger: str
-    title: str
-    build: ChartBuilder
-
-
-def _red_black(frame: pd.DataFrame, day: date, settings: Settings, opts: dict[str, Any]) -> Chart:
-    only_listed = bool(opts.pop("only_listed", True))
-    table = red_black_list(frame, day, settings=settings, **opts)
-    return charts.red_black_chart(table, only_listed=only_listed)
-
-
-_CHARTS: Mapping[str, _ChartDef] = {
-    "issue_status_by_week": _ChartDef(
-        "issues",
-        "每周发现问题及整改状态",
-        lambda f, d, s, o: charts.issue_status_by_week(f, as_of=d, **o),
-    ),
-    "issues_new_vs_closed": _ChartDef(
-        "issues",
-        "每周新发现与已整改问题",
-        lambda f, d, s, o: charts.issues_new_vs_closed(f, as_of=d, **o),
-    ),
-    "open_issue_aging": _ChartDef(
-        "issues", "未整改问题账龄", lambda f, d, s, o: charts.open_issue_aging(f, as_of=d, **o)
-    ),
-    "issue_breakdown": _ChartDef(
-        "issues",
-        "问题数量（按类别、点位类型、来源等）",
-        lambda f, d, s, o: charts.issue_breakdown(f, **o),
-    ),
-    "red_black_chart": _ChartDef("issues", "红黑榜：责任单位问题整改率", _red_black),
-    "volunteer_registrations": _ChartDef(
-        "volunteers",
-        "注册志愿者人数累计增长",
-        lambda f, d, s, o: charts.volunteer_registrations(f, **o),
-    ),
-    "star_level_distribution": _ChartDef(
-        "volunteers",
-        "志愿者星级分布",
-        lambda f, d, s, o: charts.star_level_distribution(f, settings=s, **o),
-    ),
-    "hours_histogram": _ChartDef(
-        "volunteers",
-        "志愿者累计服务时长分布",
-        lambda f, d, s, o: charts.hours_histogram(f, settings=s, **o),
-    ),
-    "units_by_category_level": _ChartDef(
-        "units",
-        "创建单位数量（按类别和级别）",
-        lambda f, d, s, o: charts.units_by_category_level(f, **o),
-    ),
-    "score_distribution": _ChartDef(
-        "units",
-        "创建单位测评得分分布",
-        lambda f, d, s, o: charts.score_distribution(f, settings=s, **o),
-    ),
-}
-
-CHARTS: Mapping[str, str] = {name: c.title for name, c in _CHARTS.items()}
-"""The dashboard charts `chart` builds, by name, with their Chinese titles."""
+CHARTS: Mapping[str, str] = MappingProxyType({n: c.title for n, c in charts.CHARTS.items()})
+"""The dashboard charts `chart` builds, by name, with their Chinese titles (the registry is
+`civdash.charts.CHARTS`, where each chart is registered beside its builder)."""
 
 
 def chart(name: str, led: Ledgers, *, large: bool = False, **options: Any) -> Chart:
@@ -400,67 +312,16 @@ def chart(name: str, led: Ledgers, *, large: bool = False, **options: Any) -> Ch
     >>> c                                                    # shown inline in Jupyter  # doctest: +SKIP
     >>> export_chart(c, "点位类型.png")                                          # doctest: +SKIP
     """
-    spec = _CHARTS.get(name)
+    spec = charts.CHARTS.get(name)
     if spec is None:
-        known = "、".join(_CHARTS)
+        known = "、".join(charts.CHARTS)
         raise ValueError(_MSG_UNKNOWN_CHART.format(name=name, known=known))
     as_of = led.kind_as_of(spec.ledger)
     if as_of is None:
         label = get_kind(spec.ledger).label
         raise ValueError(_MSG_NO_SNAPSHOT.format(label=label, what=f"绘制『{spec.title}』"))
-    built = spec.build(led.frame(spec.ledger), as_of, led.settings, dict(options))
-    return charts.configure(built, large=large)
-
-
-def _vl_version() -> str:
-    """vl-convert's name ("v6_4") for the Vega-Lite version Altair writes ("v6.4.1")."""
-    return "_".join(alt.SCHEMA_VERSION.split(".")[:2])
-
-
-def _has_cjk_font(directory: Path) -> bool:
-    try:
-        names = [p.name.lower() for p in directory.rglob("*") if p.suffix.lower() in _FONT_EXT]
-    except OSError:
-        return False
-    return any(key in name for name in names for key in _CJK_FONT_NAMES)
-
-
-@cache
-def _register_fonts() -> tuple[str, ...]:
-    """Register the Chinese font directories with vl-convert once per process."""
-    import vl_convert as vlc
-
-    wanted = [os.environ.get("CIVDASH_FONT_DIR", ""), *CJK_FONT_DIRS]
-    found = tuple(d for d in wanted if d and Path(d).is_dir() and _has_cjk_font(Path(d)))
-    for directory in found:
-        vlc.register_font_directory(str(Path(directory).resolve()))
-    return found
-
-
-def _spec(c: alt.TopLevelMixin | Mapping[str, Any]) -> dict[str, Any]:
-    """The chart's Vega-Lite spec, with CivDash's CJK font list when the chart sets none and
-    polygons wound the way Vega draws them (see `_wind_for_vega`)."""
-    spec: dict[str, Any] = copy.deepcopy(dict(c)) if isinstance(c, Mapping) else c.to_dict()
-    config = spec.setdefault("config", {})
-    config.setdefault("font", charts.FONT)
-    _wind_for_vega(spec)
-    return spec
-
-
-def _wind_for_vega(node: Any) -> None:
-    """Every inline GeoJSON polygon of a spec wound as Vega draws it (`geo.wind_for_d3`), in
-    place: a chart made in a notebook from a city's own GeoJSON exports as districts, not as
-    one filled rectangle."""
-    if isinstance(node, dict):
-        if node.get("type") in ("Polygon", "MultiPolygon"):
-            node.update(wind_for_d3(node))
-            return
-        for value in node.values():
-            _wind_for_vega(value)
-    elif isinstance(node, list):
-        for value in node:
-            if isinstance(value, dict | list):
-                _wind_for_vega(value)
+    built = spec.build(led.frame(spec.ledger), as_of=as_of, settings=led.settings, **options)
+    return charts.configure(built, style="large" if large else "screen")
 
 
 def _vegalite_mimetype() -> str:
@@ -475,12 +336,9 @@ def _vegalite_mimetype() -> str:
 
 def _offline_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
     """The Vega-Lite spec for front ends that draw it, plus an SVG drawn here by vl-convert."""
-    import vl_convert as vlc
-
-    _register_fonts()
     return {
         _vegalite_mimetype(): spec,
-        "image/svg+xml": vlc.vegalite_to_svg(spec, vl_version=_vl_version()),
+        "image/svg+xml": chart_svg(spec),
         "text/plain": "<Vega-Lite 图表>",
     }
 
@@ -530,37 +388,13 @@ def export_chart(c: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) 
     >>> export_chart(c, "每周问题.png")                           # doctest: +SKIP
     PosixPath('每周问题.png')
     """
-    import vl_convert as vlc
-
     out = Path(path)
     suffix = _suffix(out, (".html", ".png"), "图表")
     if suffix == ".html":
-        text = vlc.vegalite_to_html(_spec(c), vl_version=_vl_version(), bundle=True)
-        out.write_text(text, encoding="utf-8")
+        out.write_text(chart_html(c), encoding="utf-8")
     else:
         out.write_bytes(chart_png(c, scale=scale))
     return out
-
-
-def chart_png(c: alt.TopLevelMixin | Mapping[str, Any], *, scale: float = 2.0) -> bytes:
-    """A chart (or its Vega-Lite spec as a dict) drawn as PNG bytes in memory, by vl-convert
-    with the Chinese fonts registered: for pictures inside Word and PowerPoint files, where
-    `export_chart` would need a temporary file. `scale` 2 suits slides and printed notices.
-
-    Raises ValueError (in Chinese) when no Chinese font is installed (the picture would show
-    boxes instead of characters).
-
-    Example:
-
-    >>> png = chart_png(chart("open_issue_aging", ledgers_at(store)))   # doctest: +SKIP
-    >>> png[:4]                                                          # doctest: +SKIP
-    b'\\x89PNG'
-    """
-    import vl_convert as vlc
-
-    if not _register_fonts():
-        raise ValueError(_MSG_NO_CJK_FONT)
-    return bytes(vlc.vegalite_to_png(_spec(c), vl_version=_vl_version(), scale=scale))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -632,48 +466,6 @@ def _map_html(m: folium.Map) -> str:
     return maps.render_html(m)
 
 
-def _chromium() -> str | None:
-    for name in _CHROMIUM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def _screenshot(page: Path, out: Path, width: int, height: int) -> None:
-    """Headless Chromium draws the page into `out`, offline: every host name fails to resolve."""
-    browser = _chromium()
-    if browser is None:
-        raise RuntimeError(_MSG_NO_CHROMIUM)
-    with tempfile.TemporaryDirectory(prefix="civdash-chromium-") as profile:
-        done = subprocess.run(
-            [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--hide-scrollbars",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--host-resolver-rules=MAP * ~NOTFOUND",
-                f"--user-data-dir={profile}",
-                f"--window-size={width},{height}",
-                "--virtual-time-budget=5000",
-                f"--screenshot={out.resolve()}",
-                page.resolve().as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-    if done.returncode != 0 or not out.is_file():
-        detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["无输出"]
-        raise RuntimeError(_MSG_CHROMIUM_FAILED.format(code=done.returncode, detail=detail[0]))
-
-
 def export_map(m: folium.Map, path: str | Path, *, width: int = 1280, height: int = 800) -> Path:
     """Save a map as a standalone file for sharing outside the app: `.html` (interactive, every
     script inlined: opens without internet) or `.png` (a `width` × `height` screenshot taken by
@@ -696,10 +488,4 @@ def export_map(m: folium.Map, path: str | Path, *, width: int = 1280, height: in
     if suffix == ".html":
         out.write_text(html, encoding="utf-8")
         return out
-    if _chromium() is None:
-        raise RuntimeError(_MSG_NO_CHROMIUM)
-    with tempfile.TemporaryDirectory(prefix="civdash-map-") as tmp:
-        page = Path(tmp) / "map.html"
-        page.write_text(html, encoding="utf-8")
-        _screenshot(page, out, width, height)
-    return out
+    return map_png(html, out, width=width, height=height)

@@ -14,13 +14,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from civdash.ledgers import get_kind
-from civdash.ledgers.base import Field
-
-_RANGE_REASONS = {
-    "hours": ("时长不能为负数", "请核对后重新上传"),
-    "score": ("分数应在 0–100 之间", "请核对后重新上传"),
-    "target_score": ("分数应在 0–100 之间", "请核对后重新上传"),
-}
+from civdash.ledgers.base import Field, LedgerKind
 
 
 def _checks(f: Field) -> list[pa.Check]:
@@ -36,10 +30,14 @@ def _checks(f: Field) -> list[pa.Check]:
     return checks
 
 
-@cache
 def schema_for(kind: str) -> pa.DataFrameSchema:
     """The pandera schema of a ledger kind (one Column per input field)."""
-    k = get_kind(kind)
+    return _schema(get_kind(kind))
+
+
+@cache
+def _schema(k: LedgerKind) -> pa.DataFrameSchema:
+    # keyed by the kind itself: a kind registered again under the same key gets its own schema
     columns = {
         f.name: pa.Column(
             nullable=not f.required, checks=_checks(f), required=False, coerce=False, name=f.name
@@ -70,14 +68,11 @@ def _failures(kind: str, cases: pd.DataFrame) -> list[tuple[int, str, str, str]]
         if "not_nullable" in check:
             reason, fix = "为空，这是必填项", f"请填写『{f.label}』后重新上传"
         elif check == "range" or check.startswith(("in_range", "greater_than", "less_than")):
-            reason, fix = _RANGE_REASONS.get(
-                column,
-                (
-                    f"应在 {f.min_value:g}–{f.max_value:g} 之间"
-                    if f.max_value is not None
-                    else f"不能小于 {f.min_value:g}",
-                    "请核对后重新上传",
-                ),
+            reason, fix = f.range_reason or (
+                f"应在 {f.min_value:g}–{f.max_value:g} 之间"
+                if f.max_value is not None
+                else f"不能小于 {f.min_value:g}",
+                "请核对后重新上传",
             )
         elif check == "choices" or check.startswith("isin"):
             reason, fix = "不在可选范围内", "请改为以下之一：" + "、".join(f.choices)

@@ -23,8 +23,8 @@ fi
 python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
 echo "== ruff =="
-ruff check civdash tests sample_data benchmarks app.py app_pages
-ruff format --check civdash tests sample_data benchmarks app.py app_pages
+ruff check civdash tests benchmarks app.py app_pages
+ruff format --check civdash tests benchmarks app.py app_pages
 echo "== mypy =="
 mypy civdash
 echo "== pytest =="

@@ -1,8 +1,10 @@
 """Shared fixtures: the sample city's store, and the databases the store tests run against.
 
-`sample_home` is a CIVDASH_HOME holding the whole sample city, built once per test session for
-every test that needs it (toolkit, notebook, pages, browser) and only read afterwards; tests that
-change a store work on a copy of its file.
+`sample_home` is a CIVDASH_HOME holding the whole sample city, built once per test run for every
+test that needs it (toolkit, notebook, pages, browser) and only read afterwards; tests that
+change a store work on a copy of its file. Under pytest-xdist (the default, see pyproject.toml)
+the first worker that needs it builds it in the run's shared temporary directory while the others
+wait on a file lock.
 
 `db_url` is parametrized: a fresh SQLite file, and a fresh schema on a real PostgreSQL server
 (marked `postgres`). The server is `$CIVDASH_TEST_POSTGRES_URL` when set (tests only create and
@@ -25,6 +27,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 POSTGRES_MISSING = "PostgreSQL 未安装：apt-get install postgresql"
 
@@ -33,18 +36,30 @@ POSTGRES_MISSING = "PostgreSQL 未安装：apt-get install postgresql"
 def sample_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A CIVDASH_HOME whose SQLite store (`civdash.sqlite`) holds the whole sample city.
 
-    Built once per test session (about 30 s); read-only for the tests that use it."""
-    return _built_sample_home(tmp_path_factory.getbasetemp())
+    Built once per test run (about 5 s), shared by every xdist worker; read-only for the
+    tests that use it."""
+    return _built_sample_home(_run_temp_dir(tmp_path_factory))
+
+
+def _run_temp_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test run's temporary directory: an xdist worker's own is a folder inside it."""
+    basetemp = tmp_path_factory.getbasetemp()
+    return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
 
 
 @cache
-def _built_sample_home(basetemp: Path) -> Path:
-    # Memoised by the session's temporary directory, not only session-scoped: a conftest that
+def _built_sample_home(root: Path) -> Path:
+    # Memoised by the run's temporary directory, not only session-scoped: a conftest that
     # imports this fixture registers it again for its folder, and the city is still built once.
     import civdash
 
-    home = basetemp / "sample_store"
-    civdash.sample_store(home).close()
+    home = root / "sample_store"
+    built = home / ".built"
+    with FileLock(root / "sample_store.lock"):
+        if not built.is_file():
+            shutil.rmtree(home, ignore_errors=True)  # left half-built by a worker that died
+            civdash.sample_store(home).close()
+            built.touch()
     return home
 
 

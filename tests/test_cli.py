@@ -1,17 +1,30 @@
-"""`python -m civdash` honours the ingest contract of ledgers.md."""
+"""`python -m civdash` honours the ingest contract of ledgers.md.
+
+The contract's own tests run `python -m civdash` in a fresh process (`run_module`); the rest call
+the same `civdash.cli.main` in this process (`run_cli`), as a fresh process would see it: its own
+environment and working directory, stdout and stderr captured, and the warnings Python shows by
+default written to stderr, so "one line on stderr" still means one line. That spares each call
+the second or so a new interpreter takes to import pandas.
+"""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
+import os
 import subprocess
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from civdash import cli
 from tests.test_ingest import write_xlsx
 
 GEOJSON = {
@@ -43,9 +56,10 @@ GEOJSON = {
 }
 
 
-def run_cli(
+def run_module(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """`python -m civdash args…` in a fresh process."""
     return subprocess.run(
         [sys.executable, "-m", "civdash", *args],
         capture_output=True,
@@ -54,6 +68,59 @@ def run_cli(
         env=env,
         timeout=120,
     )
+
+
+_PYTHON_DEFAULT_WARNINGS = (
+    ("default", DeprecationWarning, "__main__"),
+    ("ignore", DeprecationWarning, ""),
+    ("ignore", PendingDeprecationWarning, ""),
+    ("ignore", ImportWarning, ""),
+    ("ignore", ResourceWarning, ""),
+)
+"""The warning filters of a fresh `python` (`python -W help`): everything else is shown."""
+
+
+@contextmanager
+def _process_like(cwd: Path, env: dict[str, str] | None) -> Iterator[None]:
+    """This process with `env` as its whole environment and `cwd` as its working directory."""
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    try:
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(env)
+        os.chdir(cwd)
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`civdash.cli.main(args)` in this process as `python -m civdash args…` would run it:
+    exit status, stdout and stderr (with any warning a fresh interpreter would print)."""
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        _process_like(cwd, env),
+        warnings.catch_warnings(record=True) as shown,
+        redirect_stdout(out),
+        redirect_stderr(err),
+    ):
+        warnings.resetwarnings()
+        for action, category, module in _PYTHON_DEFAULT_WARNINGS:
+            warnings.filterwarnings(action, category=category, module=module, append=True)
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exit_:  # argparse's usage errors
+            code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+            if isinstance(exit_.code, str):
+                print(exit_.code, file=sys.stderr)
+    for w in shown:
+        err.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno, w.line))
+    argv = [sys.executable, "-m", "civdash", *args]
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture
@@ -96,7 +163,7 @@ def ledger(tmp_path: Path) -> Path:
 
 def test_ingest_json_and_out_csv_follow_the_contract(tmp_path, city, ledger, env):
     out = tmp_path / "rows.csv"
-    proc = run_cli(
+    proc = run_module(
         "ingest",
         str(ledger),
         "--districts",
@@ -143,7 +210,7 @@ def test_ingest_json_and_out_csv_follow_the_contract(tmp_path, city, ledger, env
 def test_refused_file_exits_2_with_one_chinese_line(tmp_path, env):
     bogus = tmp_path / "report.xlsx"
     bogus.write_bytes(b"%PDF-1.7 not a spreadsheet")
-    proc = run_cli("ingest", str(bogus), "--json", cwd=tmp_path, env=env)
+    proc = run_module("ingest", str(bogus), "--json", cwd=tmp_path, env=env)
     assert proc.returncode == 2
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()

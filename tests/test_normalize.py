@@ -5,6 +5,9 @@ import pandas as pd
 import pytest
 
 from civdash.districts import District, DistrictTable
+from civdash.ledgers.issues import ISSUES
+from civdash.ledgers.units import UNITS
+from civdash.ledgers.volunteers import VOLUNTEERS
 from civdash.normalize import (
     as_text,
     parse_bool,
@@ -12,16 +15,20 @@ from civdash.normalize import (
     parse_deadline,
     parse_district,
     parse_hours,
-    parse_issue_status,
     parse_percent,
-    parse_point_type,
     parse_population,
+    parse_target_district,
     parse_title,
-    parse_unit_status,
+    parser_for,
     split_title,
     stable_id,
     verbatim_text,
 )
+
+# coded fields are read by their vocabulary, through the one coded-value parser
+parse_issue_status = parser_for(ISSUES.field("status"))
+parse_unit_status = parser_for(UNITS.field("status"))
+parse_point_type = parser_for(ISSUES.field("point_type"))
 
 CITY = DistrictTable(
     (
@@ -210,26 +217,26 @@ FOUND = pd.Series(pd.to_datetime(["2026-11-13"] * 6).astype("datetime64[s]"), in
     ],
 )
 def test_deadline_as_date_days_or_immediately(deadline, expected):
-    p = parse_deadline(pd.Series([deadline], index=[2]), found_on=FOUND)
+    p = parse_deadline(pd.Series([deadline], index=[2]), base=FOUND)
     assert p.values.iloc[0] == _day(expected)
 
 
 def test_deadline_in_working_days_skips_weekends():
     # found on Friday 2026-11-13: 5 working days later is Friday 2026-11-20, 1 is Monday 11-16
-    p = parse_deadline(pd.Series(["5个工作日", "1个工作日"], index=[2, 3]), found_on=FOUND)
+    p = parse_deadline(pd.Series(["5个工作日", "1个工作日"], index=[2, 3]), base=FOUND)
     assert p.values.tolist() == [_day("2026-11-20"), _day("2026-11-16")]
 
 
 @pytest.mark.parametrize("text", ["长期坚持", "长期整改", "持续整改"])
 def test_long_term_deadline_has_no_date(text):
-    p = parse_deadline(pd.Series([text], index=[2]), found_on=FOUND)
+    p = parse_deadline(pd.Series([text], index=[2]), base=FOUND)
     assert pd.isna(p.values.iloc[0])
     assert p.values.attrs["long_term"].iloc[0]
     assert p.errors == {}
 
 
 def test_relative_deadline_without_found_date_is_an_error():
-    p = parse_deadline(pd.Series(["3天"], index=[2]), found_on=pd.Series([pd.NaT], index=[2]))
+    p = parse_deadline(pd.Series(["3天"], index=[2]), base=pd.Series([pd.NaT], index=[2]))
     assert "发现日期" in p.errors[2][0]
 
 
@@ -249,6 +256,53 @@ def test_point_type_variants_and_unknowns():
     p = parse_point_type(pd.Series(["农贸市场", "银行网点（营业厅）", "城中村"], index=[2, 3, 4]))
     assert p.values.tolist() == ["集贸市场", "银行网点", "其他"]
     assert 4 in p.warnings and p.errors == {}
+
+
+def test_unknown_unit_status_names_the_allowed_values():
+    p = parse_unit_status(pd.Series(["评选中"], index=[3]))
+    assert p.errors[3] == (
+        "不是可识别的创建状态",
+        "请改为以下之一：培育中、已申报、已命名、复查保留、已撤销",
+    )
+
+
+def test_unit_level_and_category_columns_read_their_vocabularies():
+    level = parser_for(UNITS.field("level"))(
+        pd.Series(["国家级", "县 (区) 级", "乡级"], index=[2, 3, 4])
+    )
+    assert level.values.tolist()[:2] == ["全国", "县级"]
+    assert level.errors[4][0] == "不是可识别的级别"
+    category = parser_for(UNITS.field("category"))(
+        pd.Series(["市级文明村", "文明小区", "优秀单位"], index=[2, 3, 4])
+    )
+    assert category.values.tolist() == ["文明村镇", "文明社区", "其他"]
+    assert category.warnings[4] == ("不在常用创建类别中，已归为『其他』", "如需区分请改为标准类别")
+
+
+def test_issue_source_takes_the_first_spelling_found_inside_the_text():
+    p = parser_for(ISSUES.field("source"))(
+        pd.Series(["12345 政务热线", "市民来电投诉", "网络测评", "领导交办"], index=[2, 3, 4, 5])
+    )
+    assert p.values.tolist() == ["12345热线", "市民投诉", "网上测评", "其他"]
+    assert p.warnings[5] == ("不在常用问题来源中，已归为『其他』", "如需区分请改为标准来源")
+    assert p.errors == {}
+
+
+def test_gender_spellings_and_unknowns_left_blank_with_a_warning():
+    p = parser_for(VOLUNTEERS.field("gender"))(
+        pd.Series(["男性", " F ", "Male", "保密"], index=[2, 3, 4, 5])
+    )
+    assert p.values.tolist()[:3] == ["男", "女", "男"] and pd.isna(p.values.iloc[3])
+    assert p.warnings == {5: ("无法识别的性别，已留空", "请填写『男』或『女』")}
+
+
+def test_a_target_district_offers_citywide_first():
+    p = parse_target_district(pd.Series(["全市", None, "西湖区"], index=[2, 3, 4]), districts=CITY)
+    assert p.values.tolist()[:2] == ["", ""]
+    assert p.errors[4] == (
+        "不是本市的区县",
+        "请改为以下之一：全市、城关区、东湖区、南港区、高新技术产业开发区",
+    )
 
 
 def test_numbers_as_text_keep_phone_numbers_whole():

@@ -30,6 +30,7 @@ from civdash import charts, maps, toolkit
 from civdash.cli import main
 from civdash.config import Settings
 from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_table, metric_value
+from civdash.exports import images
 from civdash.metrics import METRICS
 from civdash.store import Store
 
@@ -109,7 +110,7 @@ def test_open_store_defaults_to_civdash_home(
 
 
 def test_read_ledger_reads_a_file_as_the_upload_page_stores_it(store: Store):
-    result = civdash.read_ledger(ROOT / "sample_data/city/issues_2026-11-15.xlsx", store=store)
+    result = civdash.read_ledger(ROOT / "civdash/sample/files/issues_2026-11-15.xlsx", store=store)
     assert result.kind == "issues"
     assert result.as_of == LATEST
     stored = store.load(store.current("issues").id)  # type: ignore[union-attr]
@@ -285,7 +286,7 @@ def test_export_chart_refuses_other_formats(city, tmp_path: Path):
 def test_export_chart_png_without_chinese_fonts_says_what_to_install(
     city, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(toolkit, "_register_fonts", lambda: ())
+    monkeypatch.setattr(images, "register_fonts", lambda: ())
     with pytest.raises(ValueError, match=r"未找到中文字体.*apt-get install fonts-noto-cjk"):
         civdash.export_chart(civdash.chart("open_issue_aging", city), tmp_path / "a.png")
 
@@ -335,7 +336,7 @@ def test_export_map_html_is_standalone_and_offline(nangang_map: folium.Map, tmp_
 def test_export_map_png_without_chromium_says_to_install_it(
     nangang_map: folium.Map, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(toolkit.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError) as err:
         civdash.export_map(nangang_map, tmp_path / "南港区.png")
     assert str(err.value) == (
@@ -408,7 +409,7 @@ def test_cli_export_refusals_are_one_chinese_line(
     field = ["--field", "point_type", "--out", str(tmp_path / "a.png")]
     assert main(["export", "chart", "open_issue_aging", *field, *db]) == 2
     assert "--field 只适用于 issue_breakdown 图表" in capsys.readouterr().err
-    monkeypatch.setattr(toolkit.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     assert main(["export", "map", "--out", str(tmp_path / "m.png"), *db]) == 2
     assert capsys.readouterr().err.startswith("未找到 Chromium 浏览器")
 

@@ -8,6 +8,12 @@ DISTRICTS = LedgerKind(
     key="districts",
     label="区县",
     title_words=("区县", "人口"),
+    # imported on its own (boundaries, population), not uploaded as a ledger spreadsheet
+    uploaded=False,
+    dated=False,
+    count_noun="区县数",
+    # the boundaries travel with the district table (GeoJSON text), not a field a sheet supplies
+    stored_extras=(("geometry", "text"),),
     fields=(
         Field("name", "区县", required=True, synonyms=("区县名称", "名称", "所属区县", "县区")),
         Field(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from civdash.ledgers import LEDGER_KINDS, get_kind
+from civdash.ledgers import REGISTRY, get_kind
 from civdash.ledgers.base import LedgerKind, normalize_header
 
 IGNORE = "-"
@@ -192,7 +192,7 @@ def header_scores(cells: Sequence[object]) -> dict[str, float]:
     required field, so the header row and the kind can be chosen together.
     """
     scores: dict[str, float] = {}
-    for key in (*LEDGER_KINDS, "districts"):
+    for key in REGISTRY:
         m = match_columns(key, list(cells))
         k = get_kind(key)
         norm = [normalize_header(c) for c in m.headers]

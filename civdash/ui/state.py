@@ -30,7 +30,7 @@ from civdash.dashboard import (
     as_of_choices,
     load_ledgers,
     metric_table,
-    narrow,
+    shown_rows,
 )
 from civdash.districts import DistrictTable
 from civdash.ingest import SOURCE_ROW
@@ -52,7 +52,7 @@ def get_store() -> Store:
     """The server's store; the sample city is loaded into it on first start when it is empty."""
     store = Store()
     if store.is_empty() and not os.environ.get("CIVDASH_NO_SAMPLE"):
-        with st.spinner("首次启动：正在载入示例城市（青澜市）数据，约需半分钟……"):
+        with st.spinner("首次启动：正在载入示例城市（青澜市）数据，约需几秒钟……"):
             load_sample(store)
     return store
 
@@ -69,16 +69,10 @@ def load_snapshot(snapshot_id: int) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def _district_rows(snapshot_id: int, kind: str, district: str) -> pd.DataFrame:
-    return narrow(load_snapshot(snapshot_id), kind, district)
-
-
 def district_rows(snapshot_id: int, kind: str, district: str | None) -> pd.DataFrame:
-    """Rows of a snapshot in one district (all rows for None), cached by id and district and
-    shared (read-only)."""
-    if district is None:
-        return load_snapshot(snapshot_id)
-    return _district_rows(snapshot_id, kind, district)
+    """Rows of a snapshot as pages show them: in one district (all rows for None), personal
+    data masked (`dashboard.shown_rows`); cached by id and district and shared (read-only)."""
+    return shown_rows(load_snapshot(snapshot_id), kind, district)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)

@@ -24,6 +24,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from civdash import templates
 from civdash import upload as up
+from civdash.exports import XLSX_MIME
 from civdash.geo import CRS_CHOICES
 from civdash.ingest import DistrictFile
 from civdash.io import FileRefused
@@ -47,7 +48,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 USER = "civdash_user"
 """Session-state key of the clerk's name, kept across pages."""
 STATE = "upload_state"  # mapping and cell edits per file, by (file, sheet, header row[, kind])
@@ -264,7 +264,7 @@ def fix_rows(review: up.Review) -> None:
             _state()[where] = review.choice.with_edits(edits).edits
             st.rerun()
     st.download_button(
-        "下载问题报告（Excel）", data=partial(up.error_report, review), mime=XLSX, icon=":material/download:",
+        "下载问题报告（Excel）", data=partial(up.error_report, review), mime=XLSX_MIME, icon=":material/download:",
         file_name=up.report_file_name(review.upload.name), key=f"report_{where[0]}",
     )  # fmt: skip
     if len(fix.frame) < len(review.result.invalid_rows):
@@ -374,7 +374,7 @@ def template_downloads() -> None:
     for kind in LEDGER_KINDS:
         st.download_button(
             f"下载{get_kind(kind).label}台账模板", data=partial(templates.template_workbook, kind, names),
-            file_name=templates.template_file_name(kind), mime=XLSX, icon=":material/description:", key=f"tpl_{kind}",
+            file_name=templates.template_file_name(kind), mime=XLSX_MIME, icon=":material/description:", key=f"tpl_{kind}",
         )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""What the pages' views share: headline cards, targets in scope, dates, chart configuration.
+"""What the pages' views share: headline cards, targets in scope, dates.
 
 A headline card (`Headline`) is one catalogue metric now, its change since the snapshot about a
 week earlier coloured by the metric's better direction, and the scope's target (`scope_target`:
@@ -14,10 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
-import altair as alt
 import pandas as pd
 
-from civdash.charts import Chart, configure
 from civdash.dashboard import CITY, Change, Ledgers, change
 from civdash.metrics import METRICS, format_value
 from civdash.store import SnapshotInfo
@@ -29,7 +27,6 @@ __all__ = [
     "TableFor",
     "Target",
     "cn_date",
-    "configured",
     "headline",
     "headlines_for",
     "scope_target",
@@ -44,21 +41,6 @@ BAR_STEP = 40
 
 MISSING_CELL = "—"
 """A blank cell of a page's table (`st.dataframe(placeholder=…)`: Streamlit shows "None")."""
-
-
-# ---------------------------------------------------------------- chart configuration
-
-
-def configured(chart: Chart, *, large: bool = False) -> Chart:
-    """`charts.configure(chart)` with the same spec at a fraction of the cost.
-
-    `configure` chains six `configure_*` calls, each copying the chart; on a layered chart that
-    is the largest cost of a page rerun after Vega-Lite validation. Here the configuration is
-    taken from a configured empty chart and set on one shallow copy.
-    """
-    out = chart.copy(deep=False)
-    out.config = configure(alt.Chart(), large=large).config
-    return out
 
 
 # ---------------------------------------------------------------- targets and headline cards

@@ -8,9 +8,10 @@ snapshot) and projects it with `metrics.project_target`. Which targets apply fol
 its own targets, plus city-wide targets of rates and means it has none of its own for (a
 city-wide count such as 10,000 party volunteers says nothing about one district).
 
-Edits are saved as a new 目标任务 snapshot: `parse_target_edits` validates the edited table (Chinese
-messages naming the row and the value) and builds the `IngestResult` plus a canonical CSV of the
-table, so saving the same targets twice is recognised by the store as a duplicate.
+Edits are saved as a new 目标任务 snapshot: `parse_target_edits` checks the edited table through
+the same ingest as an uploaded targets file (the targets kind's rules, Chinese messages naming
+the row and the value) and builds the `IngestResult` plus a canonical CSV of the table, so saving
+the same targets twice is recognised by the store as a duplicate.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ import hashlib
 import io
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import cast
 
 import altair as alt
 import numpy as np
@@ -31,14 +31,15 @@ import pandas as pd
 from civdash import palette
 from civdash.charts import configure
 from civdash.dashboard import CITY, Ledgers
-from civdash.ingest import SOURCE_ROW, IngestResult
+from civdash.districts import District, DistrictTable
+from civdash.ingest import SOURCE_ROW, IngestResult, ingest_table
+from civdash.io import RawTable
+from civdash.ledgers.targets import TARGETS
 from civdash.metrics import (
     METRICS,
     MetricDef,
     Projection,
-    UnknownMetricError,
     format_value,
-    metric_key,
     project_target,
 )
 from civdash.store import CommitRefusedError, ShrinkHeldError, SnapshotInfo, Store
@@ -440,8 +441,7 @@ def trend_chart(
         ),
         columns=columns,
     ).resolve_scale(y="independent", x="independent")
-    # charts.configure sets fonts on any top-level chart; its annotation lists only two kinds
-    return cast(alt.FacetChart, configure(facet, large=True))
+    return configure(facet, style="large")
 
 
 # ---------------------------------------------------------------- the view
@@ -607,30 +607,6 @@ def _blank(value: object) -> bool:
         return False
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float | np.number):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    text = str(value).strip().replace(",", "").replace("，", "").rstrip("%％")
-    try:
-        v = float(text)
-    except ValueError:
-        return None
-    return v if math.isfinite(v) else None
-
-
-def _date(value: object) -> date | None:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        return None
-    if ts is pd.NaT:
-        return None
-    return ts.date()
-
-
 def canonical_csv(rows: pd.DataFrame) -> bytes:
     """Targets (metric key, district "", target, due) as CSV in catalogue order: the same table
     always gives the same bytes, whatever order or spelling the rows were edited in."""
@@ -651,112 +627,65 @@ def canonical_csv(rows: pd.DataFrame) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _value_text(value: object) -> str:
-    return str(value).strip()
+def _editor_table(edited: pd.DataFrame) -> RawTable:
+    """The editor's table as a read targets file: its column headers, one row per filled row,
+    numbered as the editor shows them (rows left entirely blank are ignored)."""
+    numbered = edited.set_axis(range(1, len(edited) + 1))
+    filled = numbered[~numbered.map(_blank).all(axis=1)] if len(numbered) else numbered
+    body = filled.set_axis(range(len(edited.columns)), axis=1).astype(object)
+    return RawTable(
+        file_format="editor",
+        sheet=None,
+        sheets=(),
+        header_row=0,  # the editor's header sits above its row 1
+        header_rows=1,
+        headers=tuple(str(c) for c in edited.columns),
+        body=body,
+        kind_scores={},
+        as_of=None,
+        title=None,
+        skipped=(),
+    )
 
 
 def parse_target_edits(
     edited: pd.DataFrame,
     *,
-    districts: Sequence[str],
+    districts: Sequence[str] | DistrictTable,
     current: pd.DataFrame | None = None,
     as_of: date | None = None,
     file_name: str = "目标任务（页面编辑）.csv",
 ) -> TargetEdit:
     """Check the editor's table and build the 目标任务 snapshot to commit.
 
-    Rows left entirely blank are ignored. Errors name the row (as numbered in the editor), the
-    column and the value, and say what to do, e.g. "第 3 行『目标值』为 九十，不是数字，请填写数字，
-    如 90。". A rate's target is in percent (90 means 90 %).
+    The table goes through the same ingest and schema as an uploaded targets file (so the same
+    rows pass or fail both ways, with the same messages, e.g. "第 3 行『目标值』为 九十，不是数字，
+    …"); rows are numbered as the editor shows them and rows left entirely blank are ignored. A
+    rate's target is in percent (90 means 90 %).
     """
-    errors: list[str] = []
-    records: list[dict[str, object]] = []
-    seen: dict[tuple[str, str], int] = {}
-    district_list = "、".join((ALL_DISTRICTS, *districts))
-    for n, rec in enumerate(edited.to_dict("records"), start=1):
-        raw_metric = rec.get("指标")
-        raw_district = rec.get("区县")
-        raw_target = rec.get("目标值")
-        raw_due = rec.get("完成时限")
-        if all(_blank(v) for v in (raw_metric, raw_district, raw_target, raw_due)):
-            continue
-        where = f"第 {n} 行"
-        key: str | None = None
-        if _blank(raw_metric):
-            errors.append(f"{where}『指标』为空，请从列表中选择指标。")
-        else:
-            try:
-                key = metric_key(str(raw_metric))
-            except UnknownMetricError:
-                errors.append(
-                    f"{where}『指标』为 {_value_text(raw_metric)}，不是指标目录中的指标，"
-                    "请从列表中选择指标。"
-                )
-        district = CITY
-        if not _blank(raw_district) and _value_text(raw_district) != ALL_DISTRICTS:
-            district = _value_text(raw_district)
-            if district not in districts:
-                errors.append(
-                    f"{where}『区县』为 {district}，不是本市的区县，请改为以下之一：{district_list}。"
-                )
-        target: float | None = None
-        if _blank(raw_target):
-            errors.append(f"{where}『目标值』为空，请填写数字，如 90。")
-        else:
-            target = _number(raw_target)
-            if target is None:
-                errors.append(
-                    f"{where}『目标值』为 {_value_text(raw_target)}，不是数字，请填写数字，如 90。"
-                )
-            elif target < 0:
-                errors.append(f"{where}『目标值』为 {target:g}，目标值不能为负数，请核对。")
-            elif key is not None and METRICS[key].is_rate and target > 100:
-                errors.append(
-                    f"{where}『目标值』为 {target:g}，『{METRICS[key].label}』是百分比，"
-                    "目标值不能超过 100，请填写如 90（表示 90%）。"
-                )
-        due: date | None = None
-        if not _blank(raw_due):
-            due = _date(raw_due)
-            if due is None:
-                errors.append(
-                    f"{where}『完成时限』为 {_value_text(raw_due)}，不是日期，"
-                    "请填写如 2026-12-31 的日期。"
-                )
-        if key is not None:
-            first = seen.setdefault((key, district), n)
-            if first != n:
-                scope = district or ALL_DISTRICTS
-                errors.append(
-                    f"{where}与第 {first} 行重复：{scope}的『{METRICS[key].label}』只能有一个目标，"
-                    "请删除其中一行。"
-                )
-        records.append({"metric": key, "district": district, "target": target, "due": due})
-    if errors:
-        return TargetEdit(tuple(errors), None, b"", False)
-    rows = pd.DataFrame(records, columns=["metric", "district", "target", "due"])
-    data = canonical_csv(rows)
-    unchanged = current is not None and data == canonical_csv(current)
-    ordered = targets_in_scope(rows, None).drop(columns="evaluated_for")
-    frame = pd.DataFrame(
-        {
-            "metric": ordered["metric"].astype(str),
-            "district": ordered["district"].astype(str),
-            "target": ordered["target"].astype("float64"),
-            "due": pd.to_datetime(ordered["due"]).astype("datetime64[s]"),
-            SOURCE_ROW: np.arange(1, len(ordered) + 1, dtype="int64"),
-        }
+    table = (
+        districts
+        if isinstance(districts, DistrictTable)
+        else DistrictTable(tuple(District(name) for name in districts))
     )
-    result = IngestResult(
-        kind="targets",
-        sheet=None,
+    raw = _editor_table(edited)
+    if raw.body.empty:  # every row deleted: the store refuses the empty table (MSG_NO_TARGETS)
+        rows = pd.DataFrame(columns=[*TARGETS.field_names, SOURCE_ROW])
+        read = IngestResult("targets", None, 1, 0, rows, [], {}, as_of, file_name)
+    else:
+        read = ingest_table(raw, kind="targets", districts=table, file_name=file_name)
+    errors = tuple(p.message for p in read.problems if p.severity == "error")
+    if errors:
+        return TargetEdit(errors, None, b"", False)
+    data = canonical_csv(read.rows)
+    unchanged = current is not None and data == canonical_csv(current)
+    ordered = targets_in_scope(read.rows, None).drop(columns="evaluated_for")
+    ordered[SOURCE_ROW] = np.arange(1, len(ordered) + 1, dtype="int64")
+    result = replace(
+        read,
         header_row=1,
-        rows_read=len(frame),
-        rows=frame,
-        problems=[],
-        columns={label: name for name, label in EDITOR_COLUMNS.items()},
+        rows=ordered.reset_index(drop=True),
         as_of=as_of,
-        file_name=file_name,
         sha256=hashlib.sha256(data).hexdigest(),
     )
     return TargetEdit((), result, data, unchanged)

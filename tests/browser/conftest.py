@@ -10,7 +10,6 @@ or the page, never by sleeping a fixed time.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import shutil
@@ -29,6 +28,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, Playwright, expect, sync_playwright
 
+from civdash.pages import Page as AppPage  # a page of the app's registry (not playwright's Page)
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 STARTUP_SECONDS = 90
@@ -43,40 +44,6 @@ CHROMIUM_MISSING_IN_CI = (
     "请在 CI 镜像中执行 apt-get install chromium fonts-noto-cjk（scripts/test.sh 以 root 运行时会安装）。"
 )
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
-
-
-@dataclass(frozen=True)
-class AppPage:
-    """One page of the app's navigation registry (`st.Page(...)` in app.py)."""
-
-    path: str
-    title: str
-    default: bool
-
-    @property
-    def url_path(self) -> str:
-        """The URL path Streamlit serves it at ("" for the default page)."""
-        return "" if self.default else Path(self.path).stem
-
-
-def registry_pages(app: Path = APP) -> list[AppPage]:
-    """The pages declared in app.py, in navigation order (read from its source, not run)."""
-    pages = []
-    for node in ast.walk(ast.parse(app.read_text(encoding="utf-8"))):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "Page"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-        ):
-            continue
-        kwargs = {k.arg: k.value for k in node.keywords if isinstance(k.value, ast.Constant)}
-        path = str(node.args[0].value)
-        title = str(kwargs["title"].value) if "title" in kwargs else Path(path).stem
-        default = bool(kwargs["default"].value) if "default" in kwargs else False
-        pages.append((node.lineno, node.col_offset, AppPage(path, title, default)))
-    return [page for *_, page in sorted(pages, key=lambda p: (p[0], p[1]))]
 
 
 def _free_port() -> int:

@@ -17,15 +17,16 @@ import pytest
 from playwright.sync_api import expect
 
 from civdash.ingest import ingest_file
+from civdash.pages import PAGES
 from civdash.store import Store
 
-from .conftest import WAIT_MS, AppTab, registry_pages
+from .conftest import WAIT_MS, AppTab
 
 pytestmark = pytest.mark.browser
 
 FIXTURES = Path(__file__).resolve().parents[1] / "io" / "fixtures"
 MESSY_XLS = FIXTURES / "units_offset.xls"  # LibreOffice's .xls: title rows, footer, bad districts
-UPLOAD = next(p for p in registry_pages() if p.path == "app_pages/upload.py")
+UPLOAD = PAGES["upload"]
 ERROR_FILL = "FFFFC7CE"
 
 

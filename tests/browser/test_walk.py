@@ -18,20 +18,21 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser, expect
 
+from civdash import pages
 from civdash.store import Store
 
-from .conftest import WAIT_MS, AppPage, AppTab, registry_pages, serve_app
+from .conftest import WAIT_MS, AppPage, AppTab, serve_app
 
 pytestmark = pytest.mark.browser
 
-PAGES = registry_pages()
-MAP = next(p for p in PAGES if Path(p.path).stem == "map")
+PAGES = list(pages.PAGES.values())
+MAP = pages.PAGES["map"]
 HOSTILE_MARKUP = "<img src=x onerror=alert(1)>"
 FOLIUM_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def _shot_name(target: AppPage) -> str:
-    return f"{PAGES.index(target) + 1:02d}-{Path(target.path).stem}"
+    return f"{PAGES.index(target) + 1:02d}-{target.key}"
 
 
 def test_sidebar_links_every_page_of_the_registry(tab: AppTab) -> None:
@@ -42,7 +43,7 @@ def test_sidebar_links_every_page_of_the_registry(tab: AppTab) -> None:
         assert link.get_attribute("href") == f"{tab.origin}/{target.url_path}"
 
 
-@pytest.mark.parametrize("target", PAGES, ids=[Path(p.path).stem for p in PAGES])
+@pytest.mark.parametrize("target", PAGES, ids=[p.key for p in PAGES])
 def test_page_renders_without_exception_and_fetches_only_from_the_app(
     tab: AppTab, target: AppPage
 ) -> None:

@@ -247,7 +247,7 @@ def test_target_progress_uses_given_on_track_and_caps_long_bars():
 def test_large_type_configuration_scales_fonts_for_the_projector(issues):
     chart = charts.issue_breakdown(issues)
     normal = charts.configure(chart).to_dict()["config"]
-    large = charts.configure(chart, large=True).to_dict()["config"]
+    large = charts.configure(chart, style="large").to_dict()["config"]
     assert large["axis"]["labelFontSize"] > normal["axis"]["labelFontSize"] >= 12
     assert large["title"]["fontSize"] > normal["title"]["fontSize"]
     assert "Microsoft YaHei" in normal["font"]

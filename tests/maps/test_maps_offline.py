@@ -11,6 +11,7 @@ import pytest
 from folium.plugins import Fullscreen, MarkerCluster
 from map_support import AS_OF, asset_urls, external_asset_urls, render
 
+import civdash
 from civdash import maps
 
 BUILDERS = {
@@ -174,7 +175,7 @@ def test_amap_tiles_shift_overlays_to_gcj02(districts, issues):
 
 
 def test_asset_dir_is_inside_the_package():
-    assert maps.asset_dir() == Path(maps.__file__).parent / "assets"
+    assert maps.asset_dir() == Path(civdash.__file__).parent / "assets"
 
 
 def test_every_name_in_all_exists():

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from civdash.config import Settings
-from civdash.metrics import MISSING_GROUP, compute, issue_state, star_level
+from civdash.metrics import MISSING_GROUP, compute, star_level
 
 AS_OF = "2026-11-15"
 
@@ -91,39 +91,6 @@ def test_group_whose_issues_are_all_long_term_gets_nan_rate(issues):
 
 
 @pytest.mark.parametrize(
-    ("issue_id", "is_closed", "is_overdue", "days_open", "closed_on_time"),
-    [
-        ("a", True, False, 3, True),
-        ("b", True, False, 7, False),
-        ("c", True, False, 2, pd.NA),
-        ("d", False, True, 11, pd.NA),
-        ("e", False, False, 10, pd.NA),
-        ("f", False, False, 9, pd.NA),
-        ("g", False, False, 8, pd.NA),
-        ("i", True, False, pd.NA, False),
-    ],
-)
-def test_issue_state_derives_closed_overdue_age_and_on_time(
-    issues, issue_id, is_closed, is_overdue, days_open, closed_on_time
-):
-    row = issue_state(issues, AS_OF).set_index("issue_id").loc[issue_id]
-    assert bool(row["is_closed"]) is is_closed
-    assert bool(row["is_overdue"]) is is_overdue
-    assert (row["days_open"] is pd.NA) if days_open is pd.NA else row["days_open"] == days_open
-    if closed_on_time is pd.NA:
-        assert row["closed_on_time"] is pd.NA
-    else:
-        assert bool(row["closed_on_time"]) is closed_on_time
-
-
-def test_issue_state_keeps_the_original_columns_and_rows(issues):
-    state = issue_state(issues, AS_OF)
-    assert list(state.columns[: len(issues.columns)]) == list(issues.columns)
-    assert len(state) == len(issues)
-    assert "is_closed" not in issues.columns
-
-
-@pytest.mark.parametrize(
     ("key", "expected"),
     [
         ("volunteer_count", 5.0),
@@ -142,6 +109,20 @@ def test_volunteer_metrics(volunteers, key, expected):
 def test_star_volunteers_follow_the_configured_thresholds(volunteers):
     lenient = Settings(star_thresholds=(50, 200, 500, 800, 1000))
     assert compute("star_volunteers", volunteers, as_of=AS_OF, settings=lenient) == 4.0
+
+
+def test_star_volunteers_read_the_star_level_column_when_hours_are_absent(volunteers):
+    rated = volunteers.drop(columns="hours").assign(
+        star_level=pd.array([1, 2, 0, 0, None], dtype="Int64")
+    )
+    assert compute("star_volunteers", rated, as_of=AS_OF) == 2.0
+    table = compute("star_volunteers", rated, as_of=AS_OF, by="district")
+    assert dict(zip(table["district"], table["value"], strict=True)) == {
+        "东湖区": 2.0,
+        "西湖区": 0.0,
+    }
+    with pytest.raises(KeyError, match="需要志愿者台账中的列：hours"):
+        compute("star_volunteers", rated.drop(columns="star_level"), as_of=AS_OF)
 
 
 def test_volunteer_rate_city_wide_counts_every_district_population(volunteers):

@@ -14,22 +14,23 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from civdash.dashboard import metric_table, narrow
+from civdash.dashboard import metric_table, shown_rows
+from civdash.pages import PAGES, Page
 from civdash.store import Store
 from civdash.ui import state
 from civdash.ui.state import ALL, DISTRICT_KEY
 
 DISTRICT = "南港区"
-PAGES = ("overview", "meeting", "map", "units", "volunteers", "issues", "targets", "explore")
+DASHBOARD = tuple(p for p in PAGES.values() if p.section == "看板")
 ISSUE_TABS = ("整改进度", "红黑榜", "逾期问题", "问题分布")
 
 
-def _visit(at: AppTest, page: str, district: str, tab: str | None = None) -> dict[str, Any]:
+def _visit(at: AppTest, page: Page, district: str, tab: str | None = None) -> dict[str, Any]:
     """Open `page` for `district` (and issues tab); what it shows, for comparing visits."""
     at.session_state[DISTRICT_KEY] = district
     if tab is not None:
         at.session_state["issues_tab"] = tab
-    at.switch_page(f"app_pages/{page}.py").run()
+    at.switch_page(page.path).run()
     assert not at.exception, [e.value for e in at.exception]
     return {
         "title": [t.value for t in at.title],
@@ -43,10 +44,10 @@ def _visit(at: AppTest, page: str, district: str, tab: str | None = None) -> dic
 def _all_visits(at: AppTest) -> dict[tuple[str, str, str | None], dict[str, Any]]:
     shown = {}
     for district in (ALL, DISTRICT):
-        for page in PAGES:
-            tabs: tuple[str | None, ...] = ISSUE_TABS if page == "issues" else (None,)
+        for page in DASHBOARD:
+            tabs: tuple[str | None, ...] = ISSUE_TABS if page.key == "issues" else (None,)
             for tab in tabs:
-                shown[(page, district, tab)] = _visit(at, page, district, tab)
+                shown[(page.key, district, tab)] = _visit(at, page, district, tab)
     return shown
 
 
@@ -65,7 +66,6 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_every_page_leaves_the_cached_frames_as_loaded(app, sample_home: Path, loads):
-    app.run()
     _all_visits(app)
     read = sorted(set(loads))
     assert read, "the pages read no snapshot"
@@ -82,7 +82,8 @@ def test_every_page_leaves_the_cached_frames_as_loaded(app, sample_home: Path, l
             pd.testing.assert_frame_equal(cached, fresh)
             snap = store.snapshot(sid)
             pd.testing.assert_frame_equal(
-                state.district_rows(sid, snap.kind, DISTRICT), narrow(fresh, snap.kind, DISTRICT)
+                state.district_rows(sid, snap.kind, DISTRICT),
+                shown_rows(fresh, snap.kind, DISTRICT),
             )
             if snap.kind in ("units", "volunteers", "issues"):
                 pd.testing.assert_frame_equal(
@@ -100,7 +101,6 @@ def test_every_page_leaves_the_cached_frames_as_loaded(app, sample_home: Path, l
 
 
 def test_a_page_shows_the_same_when_visited_again_after_every_page(app):
-    app.run()
     first = _all_visits(app)
     again = _all_visits(app)
     assert again.keys() == first.keys()

@@ -113,7 +113,10 @@ def test_a_row_without_a_target_is_refused_and_nothing_is_saved(fresh_home):
     old_id, _ = current_targets(fresh_home)
     edit(at, added_rows=[{"指标": "销号率", "区县": "南港区"}])
     at.button(key="targets_save").click().run()
-    assert [e.value for e in at.error] == ["第 15 行『目标值』为空，请填写数字，如 90。"]
+    # the editor's table is checked by ingest: the required-field message of an uploaded file
+    assert [e.value for e in at.error] == [
+        "第 15 行『目标值』为空，这是必填项，请填写『目标值』后重新上传。"
+    ]
     assert current_targets(fresh_home)[0] == old_id
 
 

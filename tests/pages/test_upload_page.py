@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +17,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
+from civdash.pages import PAGES
+from civdash.sample import history_week, simulate
 from civdash.store import Store
 from tests.io.helpers import fixture
 
@@ -33,10 +34,10 @@ def app_file(tmp_path: Path) -> Path:
     home = tmp_path / "app"
     (home / "app_pages").mkdir(parents=True)
     (home / "app.py").write_text(source, encoding="utf-8")
-    for name in re.findall(r'st\.Page\(\s*"app_pages/(\w+\.py)"', source):
-        page = home / "app_pages" / name
-        if name in MINE:
-            page.symlink_to(ROOT / "app_pages" / name)
+    for entry in PAGES.values():
+        page = home / entry.path
+        if page.name in MINE:
+            page.symlink_to(ROOT / entry.path)
         else:
             page.write_text('import streamlit as st\n\nst.title("看板")\n', encoding="utf-8")
     return home / "app.py"
@@ -461,15 +462,13 @@ def test_a_commit_the_store_holds_after_the_page_checked_shows_the_stores_reason
     assert _go(at).disabled
 
 
-def test_a_file_stored_before_can_be_made_current_again(
-    fresh_home: Path, sample_home: Path, app_file: Path
-) -> None:
-    path = sample_home / "sample_cache" / "units_2026-11-08.xlsx"
+def test_a_file_stored_before_can_be_made_current_again(fresh_home: Path, app_file: Path) -> None:
+    week = history_week(simulate(), "units", date(2026, 11, 8))  # the file of an earlier snapshot
     with _store(fresh_home) as store:
         (old,) = [s for s in store.snapshots("units") if s.as_of == date(2026, 11, 8)]
     assert not old.is_current
     at = _open(app_file)
-    _upload(at, (path.name, path.read_bytes()))
+    _upload(at, (week.result.file_name, week.data))
     offer = "该快照目前不是当前快照，如需以它为准，请点『设为当前快照』。"
     assert any(offer in i.value for i in at.info)
 

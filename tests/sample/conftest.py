@@ -7,7 +7,9 @@ few value forms the generator writes, so the storyline is checked on what the fi
 
 from __future__ import annotations
 
+import pickle
 import re
+import shutil
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -15,11 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from filelock import FileLock
 from python_calamine import CalamineWorkbook
 
 from civdash.districts import DistrictTable
 from civdash.ledgers.matching import match_columns
-from sample_data import make_sample
+from civdash.sample import SampleFile, generate
+from tests.conftest import _run_temp_dir
 
 STATUS_WORDS = {
     "未整改": "待整改",
@@ -33,13 +37,23 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"
 
 
 @pytest.fixture(scope="session")
-def history(tmp_path_factory: pytest.TempPathFactory) -> list[make_sample.SampleFile]:
-    """The default ten weeks, generated once per test session."""
-    return make_sample.generate(tmp_path_factory.mktemp("sample_city"))
+def history(tmp_path_factory: pytest.TempPathFactory) -> list[SampleFile]:
+    """The default ten weeks, generated once per test run and shared by every xdist worker
+    (the list of files is kept beside them)."""
+    root = _run_temp_dir(tmp_path_factory)
+    out = root / "sample_city"
+    listing = out / "files.pickle"
+    with FileLock(root / "sample_city.lock"):
+        if not listing.is_file():
+            shutil.rmtree(out, ignore_errors=True)  # left half-written by a worker that died
+            files = generate(out)
+            listing.write_bytes(pickle.dumps(files))
+    files: list[SampleFile] = pickle.loads(listing.read_bytes())
+    return files
 
 
 @pytest.fixture(scope="session")
-def districts(history: list[make_sample.SampleFile]) -> DistrictTable:
+def districts(history: list[SampleFile]) -> DistrictTable:
     geo = next(f for f in history if f.kind == "districts")
     return DistrictTable.from_geojson(Path(geo.path))
 
@@ -105,7 +119,7 @@ def parse_deadline(value: object, found: date) -> date | None:
     return parse_date(value)
 
 
-def issues_frame(f: make_sample.SampleFile, districts: DistrictTable) -> pd.DataFrame:
+def issues_frame(f: SampleFile, districts: DistrictTable) -> pd.DataFrame:
     """The issues of one weekly file, without its deliberately bad rows, with parsed values."""
     df = read_ledger(Path(f.path), "issues")
     df = df[~df["row"].isin(f.bad_rows)].copy()

@@ -1,4 +1,4 @@
-"""The sample city's files: deterministic, committed copies current, messy the documented ways."""
+"""The sample city's files: deterministic, packaged copies current, messy the documented ways."""
 
 from __future__ import annotations
 
@@ -12,15 +12,17 @@ import numpy as np
 import pytest
 from python_calamine import CalamineWorkbook
 
+from civdash import sample
 from civdash.districts import DistrictTable
 from civdash.ingest import ingest_file
 from civdash.ledgers import get_kind
 from civdash.ledgers.matching import match_columns
-from sample_data import make_sample
+from civdash.sample import city, workbooks
 from tests.sample.conftest import ledger_layout, read_ledger, sheet_rows
 
-CITY_DIR = Path(make_sample.__file__).parent / "city"
-LATEST = make_sample.END_DATE.isoformat()
+FILES_DIR = Path(sample.__file__).parent / "files"
+"""The files packaged with civdash: districts, targets and the latest week's ledgers."""
+LATEST = sample.END_DATE.isoformat()
 
 
 def _unsupplied(kind: str, headers: list[str]) -> set[str]:
@@ -48,16 +50,19 @@ def test_history_is_districts_targets_then_three_ledgers_per_sunday(history):
     assert all(Path(f.path).is_file() and f.note for f in history)
 
 
-def test_generation_is_byte_for_byte_deterministic(tmp_path):
-    first = make_sample.generate(tmp_path / "a", weeks=2)
-    second = make_sample.generate(tmp_path / "b", weeks=2)
-    assert [Path(f.path).name for f in first] == [Path(f.path).name for f in second]
-    for a, b in zip(first, second, strict=True):
-        assert Path(a.path).read_bytes() == Path(b.path).read_bytes(), a.path
+def test_generation_is_byte_for_byte_deterministic(history, tmp_path):
+    again = sample.generate(tmp_path, weeks=2)  # a week's file depends on its date alone
+    first = {Path(f.path).name: f for f in history}
+    assert [Path(f.path).name for f in again] == [Path(f.path).name for f in history[:2]] + [
+        Path(f.path).name for f in history[-6:]
+    ]
+    for f in again:
+        twin = first[Path(f.path).name]
+        assert Path(f.path).read_bytes() == Path(twin.path).read_bytes(), f.path
 
 
 def test_latest_only_writes_the_same_latest_week_as_the_full_history(history, tmp_path):
-    latest = make_sample.generate(tmp_path, latest_only=True)
+    latest = sample.generate(tmp_path, latest_only=True)
     full = {Path(f.path).name: f for f in history}
     assert len(latest) == 5
     for f in latest:
@@ -68,23 +73,23 @@ def test_latest_only_writes_the_same_latest_week_as_the_full_history(history, tm
 
 def test_committed_files_are_what_generate_produces(history):
     generated = {Path(f.path).name: Path(f.path) for f in history}
-    committed = sorted(p.name for p in CITY_DIR.iterdir())
-    expected = sorted(n.format(d=LATEST) for n in make_sample.LATEST_FILES)
+    committed = sorted(p.name for p in FILES_DIR.iterdir())
+    expected = sorted(n.format(d=LATEST) for n in sample.LATEST_FILES)
     assert committed == expected
-    assert (CITY_DIR / "districts.geojson").read_bytes() == generated[
+    assert (FILES_DIR / "districts.geojson").read_bytes() == generated[
         "districts.geojson"
     ].read_bytes()
     for name in expected:
         if name.endswith(".xlsx"):
-            assert _all_cells(CITY_DIR / name) == _all_cells(generated[name]), name
+            assert _all_cells(FILES_DIR / name) == _all_cells(generated[name]), name
 
 
 def test_committed_files_stay_under_ten_megabytes():
-    assert sum(p.stat().st_size for p in CITY_DIR.iterdir()) < 10 * 1024 * 1024
+    assert sum(p.stat().st_size for p in FILES_DIR.iterdir()) < 10 * 1024 * 1024
 
 
 def test_districts_tile_a_city_of_260000_without_overlaps():
-    data = json.loads((CITY_DIR / "districts.geojson").read_text(encoding="utf-8"))
+    data = json.loads((FILES_DIR / "districts.geojson").read_text(encoding="utf-8"))
     props = [f["properties"] for f in data["features"]]
     assert len(props) == 7
     assert sum(p["population"] for p in props) == 260_000
@@ -93,16 +98,16 @@ def test_districts_tile_a_city_of_260000_without_overlaps():
     rings = [np.array(f["geometry"]["coordinates"][0]) for f in data["features"]]
     assert all(8 <= len(r) - 1 <= 20 and (r[0] == r[-1]).all() for r in rings)
     lon, lat = np.meshgrid(np.linspace(120.0, 120.5, 200), np.linspace(30.15, 30.55, 200))
-    hits = sum(make_sample._inside(r, lon.ravel(), lat.ravel()).astype(int) for r in rings)
+    hits = sum(city.inside(r, lon.ravel(), lat.ravel()).astype(int) for r in rings)
     assert hits.max() == 1
-    table = DistrictTable.from_geojson(CITY_DIR / "districts.geojson")
+    table = DistrictTable.from_geojson(FILES_DIR / "districts.geojson")
     min_lat, min_lon, max_lat, max_lon = table.bounds()
     assert 30.1 < min_lat < max_lat < 30.6 and 120.0 <= min_lon < max_lon <= 120.5
 
 
 @pytest.mark.parametrize(
     ("kind", "layouts"),
-    [("volunteers", make_sample._VOLUNTEER_LAYOUTS), ("issues", make_sample._ISSUE_LAYOUTS)],
+    [("volunteers", workbooks.VOLUNTEER_LAYOUTS), ("issues", workbooks.ISSUE_LAYOUTS)],
 )
 def test_every_header_layout_maps_to_every_field(kind, layouts):
     for layout in layouts:
@@ -125,7 +130,7 @@ def test_title_row_names_the_as_of_date_and_footer_names_the_clerk(history):
 
 
 def test_latest_volunteers_carry_the_documented_mess(history, districts):
-    f = next(f for f in history if f.kind == "volunteers" and f.as_of == make_sample.END_DATE)
+    f = next(f for f in history if f.kind == "volunteers" and f.as_of == sample.END_DATE)
     df = read_ledger(Path(f.path), "volunteers")
     hours = [h for h in df["hours"] if isinstance(h, str)]
     assert any(h.endswith("小时") for h in hours)
@@ -140,8 +145,8 @@ def test_latest_volunteers_carry_the_documented_mess(history, districts):
     )
     assert any(isinstance(d, float) for d in dates)  # a bare Excel serial
     spellings = set(df["district"]) - set(districts.names)
-    assert {"高新区", make_sample.UNKNOWN_DISTRICT} <= spellings
-    assert all(districts.resolve(s) for s in spellings - {make_sample.UNKNOWN_DISTRICT})
+    assert {"高新区", sample.UNKNOWN_DISTRICT} <= spellings
+    assert all(districts.resolve(s) for s in spellings - {sample.UNKNOWN_DISTRICT})
     assert set(df["is_party_member"]) == {"是", "否"}
     assert 0.25 < (df["is_party_member"] == "是").mean() < 0.4
     assert all(str(p).startswith("1380000") for p in df["phone"] if p)
@@ -157,29 +162,29 @@ def test_bad_rows_are_the_documented_mistakes(history):
                 dup = (df["volunteer_id"] == r["volunteer_id"]).sum() > 1
                 neg = isinstance(r["hours"], float) and r["hours"] < 0
                 assert (
-                    r["registered_on"] == make_sample.IMPOSSIBLE_DATE
+                    r["registered_on"] == sample.IMPOSSIBLE_DATE
                     or neg
                     or not r["name"]
-                    or r["district"] == make_sample.UNKNOWN_DISTRICT
+                    or r["district"] == sample.UNKNOWN_DISTRICT
                     or dup
                 ), r
             elif f.kind == "issues":
                 assert (
-                    r["found_on"] == make_sample.IMPOSSIBLE_DATE
+                    r["found_on"] == sample.IMPOSSIBLE_DATE
                     or not r["responsible_unit"]
                     or not r["description"]
-                    or r["district"] == make_sample.UNKNOWN_DISTRICT
+                    or r["district"] == sample.UNKNOWN_DISTRICT
                 ), r
             else:
                 assert (
                     not r["unit_name"]
-                    or r["district"] == make_sample.UNKNOWN_DISTRICT
+                    or r["district"] == sample.UNKNOWN_DISTRICT
                     or r["score"] in (105.0, "优秀")
                 ), r
 
 
 def test_hostile_description_is_written_verbatim_as_text(history):
-    f = next(f for f in history if f.kind == "issues" and f.as_of == make_sample.END_DATE)
+    f = next(f for f in history if f.kind == "issues" and f.as_of == sample.END_DATE)
     df = read_ledger(Path(f.path), "issues")
     hostile = [d for d in df["description"] if "onerror" in str(d)]
     assert hostile == ['=HYPERLINK("http://x") <img src=x onerror=alert(1)> 洗手池损坏']
@@ -192,7 +197,7 @@ def _raw_sheet(path: Path) -> str:
 
 
 def test_issue_time_limits_are_written_every_way(history):
-    f = next(f for f in history if f.kind == "issues" and f.as_of == make_sample.END_DATE)
+    f = next(f for f in history if f.kind == "issues" and f.as_of == sample.END_DATE)
     limits = read_ledger(Path(f.path), "issues")["deadline"]
     texts = {str(v) for v in limits if isinstance(v, str)}
     assert {"立行立改", "7天", "15个工作日"} <= texts
@@ -212,10 +217,10 @@ def test_targets_use_catalogue_names_and_percent_forms(history):
     assert f.bad_rows == (int(df["row"].iloc[-1]),)  # 公益广告覆盖率 is not in the catalogue
 
 
-@pytest.mark.parametrize("name", [n.format(d=LATEST) for n in make_sample.LATEST_FILES[1:]])
+@pytest.mark.parametrize("name", [n.format(d=LATEST) for n in sample.LATEST_FILES[1:]])
 def test_ingest_rejects_exactly_the_documented_bad_rows(history, districts, name):
     f = next(f for f in history if Path(f.path).name == name)
-    result = ingest_file(CITY_DIR / name, kind=f.kind, districts=districts)
+    result = ingest_file(FILES_DIR / name, kind=f.kind, districts=districts)
     assert tuple(result.invalid_rows) == f.bad_rows
     if f.kind != "targets":  # the targets title carries an issue date, not 截至
         assert result.as_of == f.as_of

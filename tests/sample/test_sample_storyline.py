@@ -1,4 +1,4 @@
-"""The storyline of sample_data/README.md, checked on what the generated files say."""
+"""The storyline of civdash/sample/README.md, checked on what the generated files say."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sample_data import make_sample
+from civdash import sample
 from tests.sample.conftest import close_rate, issues_frame, overdue, read_ledger
 
 MIN_ISSUES = 20
@@ -46,43 +46,42 @@ def test_issue_ledger_grows_from_about_900_to_about_2100(weekly_issues):
 def test_nangang_has_the_lowest_close_rate_every_week(weekly_issues):
     for as_of, df in weekly_issues.items():
         rates = df.groupby("district").apply(close_rate)
-        assert rates.idxmin() == make_sample.LAGGING_DISTRICT, (as_of, rates.round(1).to_dict())
-        assert rates.max() - rates[make_sample.LAGGING_DISTRICT] > 8
+        assert rates.idxmin() == sample.LAGGING_DISTRICT, (as_of, rates.round(1).to_dict())
+        assert rates.max() - rates[sample.LAGGING_DISTRICT] > 8
 
 
 def test_nangang_overdue_problems_are_mostly_markets_and_back_lanes(weekly_issues):
     last = max(weekly_issues)
     df = weekly_issues[last]
-    late = df[overdue(df, last) & (df["district"] == make_sample.LAGGING_DISTRICT)]
+    late = df[overdue(df, last) & (df["district"] == sample.LAGGING_DISTRICT)]
     assert late["point_type"].isin(["集贸市场", "背街小巷"]).mean() > 0.5
     by_district = df[overdue(df, last)].groupby("district").size()
-    assert by_district.idxmax() == make_sample.LAGGING_DISTRICT
+    assert by_district.idxmax() == sample.LAGGING_DISTRICT
     assert (
-        by_district[make_sample.LAGGING_DISTRICT]
-        > 2 * by_district.drop(make_sample.LAGGING_DISTRICT).max()
+        by_district[sample.LAGGING_DISTRICT] > 2 * by_district.drop(sample.LAGGING_DISTRICT).max()
     )
 
 
 def test_slow_units_are_on_the_black_list_every_week(weekly_issues):
     for as_of, df in weekly_issues.items():
         bottom5 = set(_unit_rates(df).index[:5])
-        assert set(make_sample.SLOW_UNITS) <= bottom5, (as_of, bottom5)
+        assert set(sample.SLOW_UNITS) <= bottom5, (as_of, bottom5)
 
 
 def test_slow_units_have_overdue_problems_every_week(weekly_issues):
     for as_of, df in weekly_issues.items():
         late = df[overdue(df, as_of)].groupby("responsible_unit").size()
-        for unit in make_sample.SLOW_UNITS:
+        for unit in sample.SLOW_UNITS:
             assert late.get(unit, 0) >= 3, (as_of, unit)
 
 
 def test_market_supervision_improves_more_than_any_unit(weekly_issues):
     first, last = min(weekly_issues), max(weekly_issues)
     gain = (_unit_rates(weekly_issues[last]) - _unit_rates(weekly_issues[first])).dropna()
-    assert gain.idxmax() == make_sample.IMPROVING_UNIT
+    assert gain.idxmax() == sample.IMPROVING_UNIT
     assert gain.max() > 30
     early = _unit_rates(weekly_issues[first])
-    assert make_sample.IMPROVING_UNIT in set(early.index[:5])
+    assert sample.IMPROVING_UNIT in set(early.index[:5])
 
 
 def test_city_close_rate_dips_after_the_simulated_evaluation_then_recovers(weekly_issues):
@@ -90,9 +89,9 @@ def test_city_close_rate_dips_after_the_simulated_evaluation_then_recovers(weekl
     dates = sorted(rates)
     dip = min(rates, key=rates.get)
     assert (
-        make_sample.SIMULATED_EVALUATION[1]
+        sample.SIMULATED_EVALUATION[1]
         < dip
-        <= make_sample.SIMULATED_EVALUATION[1] + pd.Timedelta(days=7)
+        <= sample.SIMULATED_EVALUATION[1] + pd.Timedelta(days=7)
     )
     assert rates[dates[-1]] > rates[dates[0]] and rates[dates[-1]] < 90
 
@@ -108,11 +107,11 @@ def test_volunteers_grow_every_week_toward_but_below_13_percent(weekly_volunteer
 def test_nangang_volunteers_grow_slowest(weekly_volunteers):
     first, last = min(weekly_volunteers), max(weekly_volunteers)
     growth = weekly_volunteers[last].value_counts() / weekly_volunteers[first].value_counts()
-    assert growth.idxmin() == make_sample.LAGGING_DISTRICT
+    assert growth.idxmin() == sample.LAGGING_DISTRICT
 
 
 def test_every_star_level_is_populated(history):
-    f = next(f for f in history if f.kind == "volunteers" and f.as_of == make_sample.END_DATE)
+    f = next(f for f in history if f.kind == "volunteers" and f.as_of == sample.END_DATE)
     hours = pd.to_numeric(read_ledger(Path(f.path), "volunteers")["hours"], errors="coerce")
     bands = pd.cut(hours, [0, 100, 300, 600, 1000, 1500, float("inf")], right=False)
     assert (bands.value_counts() > 20).all()
@@ -125,7 +124,7 @@ def test_units_count_named_batch_and_rising_village(history, districts):
     named = {d: df["status"].isin(["已命名", "复查保留"]).sum() for d, df in frames.items()}
     assert named[last] - named[first] > 50  # the naming batch of NAMING_DAY
     rising = [
-        df.loc[df["unit_name"] == make_sample.RISING_CREATION_UNIT, "score"].item()
+        df.loc[df["unit_name"] == sample.RISING_CREATION_UNIT, "score"].item()
         for _, df in sorted(frames.items())
     ]
     assert rising[0] < 65 and rising[-1] > 85

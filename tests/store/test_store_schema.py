@@ -31,7 +31,7 @@ def test_rows_tables_have_one_typed_column_per_registry_field(store: Store) -> N
 
 
 def test_a_field_added_to_the_registry_becomes_a_column_of_an_existing_database(
-    db_url: str, monkeypatch: pytest.MonkeyPatch
+    db_url: str, request: pytest.FixtureRequest
 ) -> None:
     with Store(db_url) as before:
         old = before.commit(ledger_result(), b"old").snapshot.id
@@ -39,7 +39,9 @@ def test_a_field_added_to_the_registry_becomes_a_column_of_an_existing_database(
     extended = dataclasses.replace(
         volunteers, fields=(*volunteers.fields, Field("shoe_size", "鞋码", type="int"))
     )
-    monkeypatch.setitem(ledgers.REGISTRY, "volunteers", extended)
+    previous = ledgers.register(extended, replace=True)
+    assert previous is volunteers
+    request.addfinalizer(lambda: ledgers.register(volunteers, replace=True))
 
     with Store(db_url) as after:
         assert "shoe_size" in _columns(after, "rows_volunteers")

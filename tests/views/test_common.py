@@ -14,7 +14,6 @@ def test_common_exports_exactly_the_shared_view_helpers():
         "TableFor",
         "Target",
         "cn_date",
-        "configured",
         "headline",
         "headlines_for",
         "scope_target",

@@ -1,7 +1,7 @@
 """问题整改 view: headline numbers, the overdue list, charts and the 红黑榜 on the sample city.
 
 The ledgers are the simulated truth of the sample city (ten weekly issue snapshots), so the
-storyline of sample_data/README.md holds: 港口街道办事处, 渔港街道办事处 and 市住建局 are on the
+storyline of civdash/sample/README.md holds: 港口街道办事处, 渔港街道办事处 and 市住建局 are on the
 black list every week.
 """
 
@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from civdash import palette
+from civdash import palette, sample
 from civdash.config import Settings
 from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_table
 from civdash.districts import DistrictTable
@@ -26,10 +26,9 @@ from civdash.views.issues import (
     build_issues_view,
     unit_lists,
 )
-from sample_data import make_sample
 from tests.snapshots import snapshot_info
 
-AS_OF = make_sample.END_DATE
+AS_OF = sample.END_DATE
 LATE_UNITS = ("港口街道办事处", "渔港街道办事处", "市住建局")
 
 
@@ -37,11 +36,11 @@ class _City:
     """Weekly issue snapshots of the simulated sample city behind a store-like loader."""
 
     def __init__(self) -> None:
-        sim = make_sample.simulate()
-        self.districts = DistrictTable.from_geojson(make_sample.districts_geojson())
+        sim = sample.simulate()
+        self.districts = DistrictTable.from_geojson(sample.districts_geojson())
         self.frames: dict[int, pd.DataFrame] = {}
         self.snapshots: list[SnapshotInfo] = []
-        for day in make_sample.as_of_dates():
+        for day in sample.as_of_dates():
             frame = sim.issues_at(day).drop(columns="deadline_text")
             for col in ("found_on", "deadline", "rectified_on"):
                 frame[col] = pd.to_datetime(frame[col])

@@ -12,6 +12,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from civdash import sample
 from civdash.dashboard import Filters, Ledgers, load_ledgers
 from civdash.districts import District, DistrictTable
 from civdash.metrics import METRICS, compute, format_value
@@ -22,10 +23,9 @@ from civdash.views.map import (
     metric_options,
     toggle_district,
 )
-from sample_data import make_sample
 from tests.snapshots import snapshot_info
 
-AS_OF = make_sample.END_DATE
+AS_OF = sample.END_DATE
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
@@ -33,8 +33,8 @@ class _City:
     """The sample city's last week behind a store-like loader."""
 
     def __init__(self) -> None:
-        sim = make_sample.simulate()
-        self.districts = DistrictTable.from_geojson(make_sample.districts_geojson())
+        sim = sample.simulate()
+        self.districts = DistrictTable.from_geojson(sample.districts_geojson())
         issues = sim.issues_at(AS_OF).drop(columns="deadline_text")
         for col in ("found_on", "deadline", "rectified_on"):
             issues[col] = pd.to_datetime(issues[col])

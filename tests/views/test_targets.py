@@ -12,6 +12,8 @@ import pytest
 
 from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_table
 from civdash.districts import District, DistrictTable
+from civdash.ingest import ingest_file
+from civdash.metrics import METRICS
 from civdash.store import CommitRefusedError, ShrinkHeldError, SnapshotInfo, Store
 from civdash.views.targets import (
     MSG_NO_TARGETS,
@@ -306,22 +308,28 @@ def test_parsed_edit_is_a_targets_ingest_result_in_canonical_order():
     assert rows["source_row"].tolist() == [1, 2]
 
 
+CATALOGUE = "、".join(m.label for m in METRICS.values())
+
+
+# the editor's table is checked by ingest, as an uploaded targets file is: the messages are
+# ingest's (the targets kind's rules for negative, over-100 and duplicate targets)
 @pytest.mark.parametrize(
     ("row", "message"),
     [
         (("公益广告覆盖率", "全市", 90, None),
-         "第 1 行『指标』为 公益广告覆盖率，不是指标目录中的指标，请从列表中选择指标。"),
+         f"第 1 行『指标』为 公益广告覆盖率，不是指标目录中的指标，请改为以下之一：{CATALOGUE}。"),
         (("问题整改率", "全市", "九十", None),
-         "第 1 行『目标值』为 九十，不是数字，请填写数字，如 90。"),
-        (("问题整改率", "全市", None, None), "第 1 行『目标值』为空，请填写数字，如 90。"),
-        ((None, "全市", 90, None), "第 1 行『指标』为空，请从列表中选择指标。"),
+         "第 1 行『目标值』为 九十，不是数字，请填写数字或百分比，如 13%。"),
+        (("问题整改率", "全市", None, None),
+         "第 1 行『目标值』为空，这是必填项，请填写『目标值』后重新上传。"),
+        ((None, "全市", 90, None), "第 1 行『指标』为空，这是必填项，请填写『指标』后重新上传。"),
         (("问题整改率", "西湖区", 90, None),
          "第 1 行『区县』为 西湖区，不是本市的区县，请改为以下之一：全市、东湖区、南港区。"),
         (("问题整改率", "全市", -5, None), "第 1 行『目标值』为 -5，目标值不能为负数，请核对。"),
         (("问题整改率", "全市", 900, None),
          "第 1 行『目标值』为 900，『问题整改率』是百分比，目标值不能超过 100，请填写如 90（表示 90%）。"),
         (("问题整改率", "全市", 90, "年底"),
-         "第 1 行『完成时限』为 年底，不是日期，请填写如 2026-12-31 的日期。"),
+         "第 1 行『完成时限』为 年底，无法识别为日期，请填写如 2026-11-15 或 2026年11月15日 的日期。"),
     ],
 )  # fmt: skip
 def test_bad_edits_are_refused_with_a_message_naming_row_and_value(row, message):
@@ -340,8 +348,43 @@ def test_duplicate_targets_and_blank_rows():
         districts=NAMES,
     )
     assert edit.errors == (
-        "第 3 行与第 1 行重复：南港区的『问题整改率』只能有一个目标，请删除其中一行。",
+        "第 3 行『指标』为 整改率，与第 1 行重复：南港区的『问题整改率』只能有一个目标，请删除其中一行。",
     )
+
+
+def test_the_editor_and_an_uploaded_targets_file_agree_on_the_same_table():
+    """One validation path: a duplicate city-wide target and a rate of 150 % are refused by an
+    upload exactly as by the editor, and a share (0.9) is read as 90 % both ways."""
+    rows = (
+        ("问题整改率", "全市", 90, None),
+        ("按期整改率", "全市", "150%", None),
+        ("整改率", None, 95, "2026-12-31"),
+        ("销号率", "南港区", 0.9, None),
+    )
+    csv_text = "指标,区县,目标值,完成时限\n" + "\n".join(
+        ",".join("" if v is None else str(v) for v in row) for row in rows
+    )
+    uploaded = ingest_file(csv_text.encode("utf-8"), file_name="目标任务.csv", districts=DISTRICTS)
+    edit = parse_target_edits(editor_rows(*rows), districts=DISTRICTS)
+    upload_errors = [p.message for p in uploaded.problems if p.severity == "error"]
+    # the file's rows start under its header (row 2); the editor's at its row 1
+    assert upload_errors == [
+        "第 3 行『目标值』为 150%，『按期整改率』是百分比，目标值不能超过 100，请填写如 90（表示 90%）。",
+        "第 4 行『指标』为 整改率，与第 2 行重复：全市的『问题整改率』只能有一个目标，请删除其中一行。",
+    ]
+    assert list(edit.errors) == [
+        "第 2 行『目标值』为 150%，『按期整改率』是百分比，目标值不能超过 100，请填写如 90（表示 90%）。",
+        "第 3 行『指标』为 整改率，与第 1 行重复：全市的『问题整改率』只能有一个目标，请删除其中一行。",
+    ]
+    fixed = parse_target_edits(editor_rows(rows[0], rows[3]), districts=DISTRICTS)
+    assert fixed.ok and fixed.result is not None
+    assert fixed.result.rows["target"].tolist() == [90.0, 90.0]
+    read = ingest_file(
+        "指标,区县,目标值\n问题整改率,全市,90\n销号率,南港区,0.9\n".encode(),
+        file_name="t.csv",
+        districts=DISTRICTS,
+    )
+    assert read.rows["target"].tolist() == [90.0, 90.0]
 
 
 def test_saving_commits_a_targets_snapshot_and_an_identical_table_restores_its_version(

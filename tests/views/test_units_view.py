@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
 
 from civdash import palette
-from civdash.charts import configure
 from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_table
 from civdash.districts import District, DistrictTable
 from civdash.metrics import compute
 from civdash.store import SnapshotInfo
-from civdash.views.common import TableFor, configured, headline, scope_target
+from civdash.views.common import TableFor, headline, scope_target
 from civdash.views.units import UNIT_TABLE_LIMIT, UnitsView, build_units_view
 from tests.snapshots import snapshot_info
 
@@ -271,13 +269,6 @@ def test_headline_colour_follows_the_metrics_better_direction():
     assert (worse.delta_text, worse.delta_color, worse.delta_arrow) == ("−2.0分", "red", "down")
     first = headline(Change("unit_avg_score", "平均测评得分", 80.0, None, None, "分"))
     assert (first.delta_text, first.delta_color, first.compared_with) == ("无上周数据", "gray", "")
-
-
-@pytest.mark.parametrize("large", [False, True])
-def test_configured_charts_have_the_same_spec_as_charts_configure(large):
-    chart = view_for().status_chart
-    assert configured(chart, large=large).to_dict() == configure(chart, large=large).to_dict()
-    assert chart.config is alt.Undefined  # the view's chart is left as it was
 
 
 def test_large_totals_are_shown_in_wan_and_small_ones_as_they_are():

@@ -1,0 +1,32 @@
+"""Snapshots and the audit trail as the clerk reads them."""
+
+from __future__ import annotations
+
+from civdash import upload as up
+from civdash.store import Store
+from tests.upload.helpers import (
+    BAD_DISTRICT,
+    GOOD,
+    check_file,
+    volunteers_xlsx,
+)
+
+
+def test_history_and_audit_tables_say_who_did_what_when(store: Store) -> None:
+    review = check_file(volunteers_xlsx(GOOD))
+    outcome = up.commit_review(store, review, committed_by="王科长")
+    store.delete(outcome.snapshot.id, actor="李主任")
+    up.commit_review(store, check_file(volunteers_xlsx(GOOD, BAD_DISTRICT)), committed_by="王科长")
+    history = up.history_table(store.snapshots())
+    assert list(history.columns) == [
+        "编号", "台账", "截至日期", "当前", "文件", "提交人", "提交时间", "读取行", "有效行", "无效行", "文件指纹",
+    ]  # fmt: skip
+    assert history.at[0, "台账"] == "志愿者"
+    assert history.at[0, "当前"] == "✓"
+    assert len(history.at[0, "文件指纹"]) == 12
+    audit = up.audit_table(store.audit())
+    assert audit["操作"].tolist() == ["导入", "删除快照", "导入"]
+    assert audit["操作人"].tolist() == ["王科长", "李主任", "王科长"]
+    detail = up.audit_detail(store.audit(), "delete", outcome.snapshot.id)
+    assert detail.startswith(f"已删除快照 #{outcome.snapshot.id}（志愿者")
+    assert "志愿者" in up.snapshot_label(store.snapshots()[0])
