@@ -7,7 +7,7 @@ import streamlit as st
 from civdash import explore as ex
 from civdash.charts import configure
 from civdash.ledgers import LEDGER_KINDS
-from civdash.ui import ledgers, require_data
+from civdash.ui import ledgers, require_data, show_table
 from civdash.ui.explore import (
     download_buttons,
     explore_spec,
@@ -38,7 +38,7 @@ elif result.value is not None:
 else:
     if result.chart is not None:
         st.altair_chart(configure(result.chart), width="stretch")
-    st.dataframe(result.display_table, hide_index=True, width="stretch")
+    show_table(result.display_table, hide_index=True, width="stretch")
 for note in result.notes:
     st.caption(note)
 

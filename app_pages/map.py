@@ -14,7 +14,8 @@ if not ui.require_data(led, "issues"):
 
 options = {o.key: o for o in metric_options(led)}
 st.title(f"地图 · {led.scope_label}")
-choice, scale, base = st.columns([4, 1, 1], vertical_alignment="bottom")
+# wide enough for the whole 按每万人口 label at 1280 px
+choice, scale, base = st.columns([3, 1.4, 1], vertical_alignment="bottom")
 metric = choice.selectbox(
     "区县着色指标",
     list(options),
@@ -60,4 +61,6 @@ counts = side.container(horizontal=True, gap="medium")  # wraps on a narrow scre
 for count in view.counts:
     counts.metric(count.label, count.value_text, help=count.help, width="content")
 side.markdown(f"**各区县{view.metric_title}**")
-side.dataframe(view.ranking, hide_index=True, width="stretch")
+ui.show_table(view.ranking, where=side, hide_index=True, width="stretch")
+if view.ranking_note:  # where the sidebar's district stands among all of them
+    side.caption(view.ranking_note)

@@ -19,6 +19,8 @@ if not meeting.is_presenting():
         f"{deck.compared_text}。点『全屏放映』投到大屏：← → 或翻页笔翻页，Esc 退出；"
         "侧栏可设自动翻页、下载通报和幻灯片。"
     )
+    if deck.reporting is not None and deck.reporting.source_line:
+        st.caption(deck.reporting.source_line)
     if deck.missing:
         st.info(f"尚未导入{'、'.join(deck.missing)}台账，相关页已略去。")
 meeting.show_deck(deck)

@@ -28,21 +28,9 @@ if view.hero is not None:
     hero_col.html(view.hero.html())
 with cards_col.container(horizontal=True, gap="small"):  # cards wrap to the screen's width
     for card in view.cards:
-        h = card.headline
-        with st.container(width=220):
-            st.metric(
-                card.label,
-                card.value_text,
-                h.delta_text if h.compared_with else "无上周数据",
-                delta_color=h.delta_color,
-                delta_arrow=h.delta_arrow,
-                delta_description=h.compared_with or None,
-                help=f"{h.label}：{h.help}",
-                border=True,
-                chart_data=list(card.trend) if len(card.trend) > 1 else None,
-            )
-            if card.target_text:
-                st.caption(card.target_text)
+        ui.metric_card(st.container(width=220), card.headline, label=card.label,
+                       value=card.value_text, target_text=card.target_text,
+                       sparkline=card.sparkline)  # fmt: skip
 
 if view.progress_chart is None:
     st.info("还没有目标任务，可在『目标进度』页填写。")
@@ -70,10 +58,9 @@ with changes_col:
                 "无上周数据：这是第一期问题整改台账，下周起显示新发现、已整改和新增逾期的问题。"
             )
         else:
-            st.metric("新增逾期问题", f"{changes.newly_overdue:,}个", border=True)
-            st.metric("新发现问题", f"{changes.new:,}个", border=True)
-            st.metric("已整改问题", f"{changes.closed:,}个", border=True)
+            for label, count in changes.counts:
+                st.metric(label, count, border=True)
 if changes is not None and changes.previous_as_of is not None:
-    st.dataframe(
+    ui.show_table(
         changes.table.head(CHANGE_TABLE_LIMIT), hide_index=True, width="stretch", height=360
     )

@@ -6,9 +6,16 @@ from datetime import datetime
 import streamlit as st
 
 from civdash import ui
+from civdash.permissions import allowed
 from civdash.store import LOCAL_TZ, CommitRefusedError, ShrinkHeldError
+from civdash.ui.auth import current_user, require_action
 from civdash.views.common import MISSING_CELL
-from civdash.views.targets import build_targets_view, parse_target_edits, save_target_edit
+from civdash.views.targets import (
+    JUDGEMENT_COLOURS,
+    build_targets_view,
+    parse_target_edits,
+    save_target_edit,
+)
 
 SAVED = "targets_saved_message"
 HELD = "targets_held"  # (bytes of the edit the store held, the store's message) until saved
@@ -25,8 +32,8 @@ if has_targets:
     as_of = f"{view.as_of:%Y-%m-%d}" if view.as_of else "—"
     st.caption(f"数据截至 {as_of} · 目标任务版本 {view.targets_as_of:%Y-%m-%d} · "
                "预计达标日期按各期快照的线性趋势推算")  # fmt: skip
-    for col, (label, count) in zip(st.columns(4), view.counts.items(), strict=True):
-        col.metric(label, f"{count}项", border=True)
+    for col, (label, value, note, colour) in zip(st.columns(4), view.count_cards, strict=True):
+        col.metric(label, value, note, delta_color=colour, delta_arrow="off", border=True)
     if view.scope_note:
         st.caption(view.scope_note)
     progress = st.column_config.ProgressColumn(
@@ -34,12 +41,16 @@ if has_targets:
     )
     # wide enough for a date or the longest reason instead ("只有一期数据，暂无法测算进度")
     projected = st.column_config.TextColumn("预计达标日期", width=220)
-    st.dataframe(view.table, hide_index=True, width="stretch", height=35 * (len(view.table) + 1) + 3,
-                 column_config={"完成度": progress, "预计达标日期": projected})  # fmt: skip
+    ui.show_table(view.table, hide_index=True, width="stretch", height=35 * (len(view.table) + 1) + 3,
+                  column_config={"完成度": progress, "预计达标日期": projected},
+                  colours=JUDGEMENT_COLOURS)  # fmt: skip
     if view.trend is not None:
         st.subheader("各目标趋势")
         st.altair_chart(view.trend, width="content")
 
+account = current_user()
+if account is None or not allowed(account, "edit_targets"):
+    st.stop()  # only 市创城办 and admins edit targets (checked again on save)
 st.subheader("编辑目标任务")
 if not view.editable:
     st.info("当前查看的是历史日期的目标任务，不能修改。请在侧栏『截至日期』选择『最新』后再编辑。")
@@ -59,17 +70,18 @@ edited = st.data_editor(
         "区县": st.column_config.SelectboxColumn(
             options=view.district_options, default=view.district_options[0], required=True
         ),
-        "目标值": st.column_config.NumberColumn(min_value=0, required=True),
+        "目标值": st.column_config.NumberColumn(min_value=0, required=True, format="localized"),
         "完成时限": st.column_config.DateColumn(format="YYYY-MM-DD"),
     },
 )
-by = st.text_input("修改人", key="targets_editor_by", placeholder="如：创城办 王科长")
+st.caption(f"修改人：{account.name}")
 held_data, held_message = st.session_state.get(HELD, (b"", ""))
 confirm_key = f"targets_confirm_{hashlib.sha256(held_data).hexdigest()[:12]}"  # asks again per edit
 if held_message:  # the last save would remove every target of a district, or too many targets
     st.warning(held_message)
     st.checkbox("我已核对，确认以此替换当前目标任务", key=confirm_key)
 if st.button("保存目标任务", key="targets_save", type="primary"):
+    require_action(account, "edit_targets")  # the server's check, whatever the page showed
     today = datetime.now(LOCAL_TZ).date()
     edit = parse_target_edits(
         edited, districts=view.district_names, current=led.frame("targets"), as_of=today
@@ -79,7 +91,7 @@ if st.button("保存目标任务", key="targets_save", type="primary"):
     if edit.ok and edit.unchanged:
         st.info("目标任务没有变化，未保存。")
     elif edit.ok:
-        who = by.strip() or "目标进度页面"
+        who = account.name
         confirmed = edit.data == held_data and st.session_state.get(confirm_key, False)
         try:
             saved = save_target_edit(

@@ -22,25 +22,14 @@ since = f"，较上周对比 {cn_date(view.previous_as_of)} 的台账" if view.p
 st.caption(f"截至 {cn_date(view.as_of)}{since}" if view.as_of else "")
 
 for col, card in zip(st.columns(len(view.headlines)), view.headlines, strict=True):
-    col.metric(
-        card.label,
-        card.value_text,
-        card.delta_text,
-        delta_color=card.delta_color,
-        delta_arrow=card.delta_arrow,
-        delta_description=card.compared_with or None,
-        help=card.help,
-        border=True,
-    )
-    if card.target_text:
-        col.caption(card.target_text)
+    ui.metric_card(col, card)
 
 st.subheader("按类别、级别和区县")
 left, right = st.columns(2)
 left.altair_chart(configure(view.category_level_chart), width="stretch")
 right.altair_chart(configure(view.area_level_chart), width="stretch")
 with st.expander("单位数明细表（区县 × 类别 × 级别）"):
-    st.dataframe(view.counts, hide_index=True, width="stretch", key="units_counts")
+    ui.show_table(view.counts, hide_index=True, width="stretch", key="units_counts")
 
 st.subheader("创建状态与测评得分")
 left, right = st.columns(2)
@@ -54,7 +43,7 @@ if view.below_target_total == 0:
 else:
     more = view.below_target_total > BELOW_TARGET_LIMIT
     st.caption(f"按差距从大到小排列{f'，显示前 {BELOW_TARGET_LIMIT} 个' if more else ''}。")
-    st.dataframe(view.below_target, hide_index=True, width="stretch", key="units_below")
+    ui.show_table(view.below_target, hide_index=True, width="stretch", key="units_below")
 
 st.subheader("单位明细")
 left, right = st.columns(2)
@@ -67,6 +56,6 @@ statuses = right.multiselect(
 table = view.filter_units(categories, statuses)
 shown = f"，显示前 {UNIT_TABLE_LIMIT:,} 个" if table.total > UNIT_TABLE_LIMIT else ""
 st.caption(f"共 {table.total:,} 个单位{shown}；点击列标题可排序。")
-st.dataframe(
+ui.show_table(
     table.rows, hide_index=True, width="stretch", key="units_table", placeholder=MISSING_CELL
 )

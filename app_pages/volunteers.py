@@ -25,18 +25,7 @@ st.caption(f"截至 {cn_date(view.as_of)}{since}" if view.as_of else "")
 
 def cards(headlines: tuple[Headline, ...]) -> None:
     for col, card in zip(st.columns(len(headlines)), headlines, strict=True):
-        col.metric(
-            card.label,
-            card.value_text,
-            card.delta_text,
-            delta_color=card.delta_color,
-            delta_arrow=card.delta_arrow,
-            delta_description=card.compared_with or None,
-            help=card.help,
-            border=True,
-        )
-        if card.target_text:
-            col.caption(card.target_text)
+        ui.metric_card(col, card)
 
 
 cards(view.headlines)
@@ -68,7 +57,7 @@ by: TeamSort = (
 left, right = st.columns([2, 3])
 left.altair_chart(configure(view.teams_chart(by)), width="stretch")
 right.caption(view.teams_caption(by))
-right.dataframe(view.top_teams(by), hide_index=True, width="stretch", key="vol_teams")
+ui.show_table(view.top_teams(by), where=right, hide_index=True, width="stretch", key="vol_teams")
 
 st.subheader("党员志愿者")
 left, right = st.columns(2)

@@ -6,8 +6,9 @@ what the projector said. Each function returns the file's bytes (for `st.downloa
 file), and none needs a server or an office suite:
 
 - `notice_docx`: a 通报 shaped after GB/T 9704 (A4; red 版头; title in 黑体 二号; body in
-  仿宋 三号 at a fixed 28 pt line pitch; tables in 宋体), with sections 一 to 五, the charts as
-  pictures and the week's newly overdue issues as an attachment.
+  仿宋 三号 at a fixed 28 pt line pitch; tables in 宋体), with sections 一 to 六 (五 is 报送情况:
+  who sent this week's ledgers late or not at all, and what the ledgers in force are made of),
+  the charts as pictures and the week's newly overdue issues as an attachment.
 - `slides_pptx`: a 16:9 deck, a title slide then one slide per deck slide in meeting order.
 - `tables_xlsx`: every table of `deck.tables`, through `exports.to_excel_bytes` (formula-safe,
   personal data masked) with a first sheet holding the title and the summary.
@@ -52,6 +53,7 @@ from civdash import palette
 from civdash.exports import XLSX_MIME, to_excel_bytes
 from civdash.exports.images import chart_png
 from civdash.meeting import BigNumber, Deck, Slide, SlideTable, Tone
+from civdash.numbers import decimals_of, is_plain_column, number
 from civdash.views.common import cn_date
 from civdash.views.targets import STATUS_BEHIND
 
@@ -91,10 +93,14 @@ TONE_TEXT: Mapping[Tone, str] = {
     "bad": palette.BAD_TEXT,
     "neutral": palette.TEXT,
 }
-TONE_FILL: Mapping[Tone, str] = {"good": "#E6F4EF", "bad": "#FBECE3", "neutral": "#FFFFFF"}
+TONE_FILL: Mapping[Tone, str] = {
+    "good": palette.GOOD_FILL,
+    "bad": palette.BAD_FILL,
+    "neutral": "#FFFFFF",
+}
 
 NEXT_STEPS = 3
-"""Numbered blank items in 五、下一步工作, for the office to fill in."""
+"""Numbered blank items in 六、下一步工作, for the office to fill in."""
 UNIT_ROWS = 30
 """Most responsible units in the notice's overdue table (the workbook has them all)."""
 KEEP_TOGETHER = 12
@@ -147,7 +153,24 @@ def _text(value: object) -> str:
 
 
 def _frame_rows(frame: pd.DataFrame) -> list[list[str]]:
-    return [[_text(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    """The cells as text; number columns as every table writes them (`civdash.numbers`:
+    separators, as many decimals as the column needs, years and codes plain)."""
+    columns: list[list[str]] = []
+    for name in frame.columns:
+        s = frame[name]
+        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            values = s.astype("float64").tolist()
+            d = decimals_of(values)
+            plain = is_plain_column(str(name))
+            columns.append(
+                [
+                    "" if not math.isfinite(v) else (f"{v:.{d}f}" if plain else number(v, d))
+                    for v in values
+                ]
+            )
+        else:
+            columns.append([_text(v) for v in s.tolist()])
+    return [list(row) for row in zip(*columns, strict=True)] if columns else []
 
 
 def _ems(text: str) -> float:
@@ -540,7 +563,7 @@ def _section_issues(n: _Notice) -> None:
         n.subheading("（一）逾期未整改问题按责任单位分布")
         total = int(pd.to_numeric(by_unit["逾期问题数"], errors="coerce").fillna(0).sum())
         n.para(
-            f"截至{cn_date(n.deck.as_of)}，逾期未整改问题共{total:,}个，"
+            f"截至{cn_date(n.deck.as_of)}，逾期未整改问题共{number(total, 0, '个')}，"
             f"涉及{len(by_unit):,}个责任单位。"
         )
         shown = by_unit.head(UNIT_ROWS)
@@ -579,8 +602,23 @@ def _section_lists(n: _Notice) -> None:
             n.para(f"{table.title.split(' · ')[0]}：本周无。")
 
 
+def _section_reporting(n: _Notice) -> None:
+    """报送情况: the districts that sent a ledger late or not at all, ledger by ledger (or that
+    all were on time), then one line saying what the ledgers in force are made of."""
+    n.heading("五、报送情况")
+    rep = n.deck.reporting
+    if rep is None:
+        n.para("尚未导入区县名单，无法核对各区县报送情况。")
+        return
+    n.para(rep.message)
+    for line in [] if rep.on_time else rep.ledger_lines():
+        n.para(line)
+    if rep.source_line:
+        n.note(rep.source_line)
+
+
 def _section_next(n: _Notice) -> None:
-    n.heading("五、下一步工作")
+    n.heading("六、下一步工作")
     for i in range(NEXT_STEPS):
         p = n.para(f"（{_NUMERALS[i]}）")
         _docx_font(p.add_run("〔请填写下一步工作安排〕"), FANG_SONG, SAN_HAO, colour=palette.GREY)
@@ -603,8 +641,8 @@ def _attachment(n: _Notice) -> None:
 
 def notice_docx(deck: Deck, *, images: Mapping[str, bytes] | None = None) -> bytes:
     """The week's 通报 as a Word file: 版头, title, date line, 主送, the summary paragraph, then
-    一、本周核心指标 二、目标任务进度 三、问题整改情况 四、红黑榜 五、下一步工作 (numbered
-    blanks to fill in) and the newly overdue issues as an attachment.
+    一、本周核心指标 二、目标任务进度 三、问题整改情况 四、红黑榜 五、报送情况 六、下一步工作
+    (numbered blanks to fill in) and the newly overdue issues as an attachment.
 
     `images` are the charts by slide key (`chart_images`); drawn here when not given.
     """
@@ -614,6 +652,7 @@ def notice_docx(deck: Deck, *, images: Mapping[str, bytes] | None = None) -> byt
     _section_targets(n)
     _section_issues(n)
     _section_lists(n)
+    _section_reporting(n)
     _section_next(n)
     _attachment(n)
     n.doc.core_properties.title = notice_title(deck)
@@ -715,6 +754,8 @@ def _title_slide(prs: Any, deck: Deck) -> None:
     if deck.missing:
         missing = f"尚未导入：{'、'.join(deck.missing)}台账"
         lines.append(_line(missing, 20, colour=palette.BAD_TEXT))
+    if deck.reporting is not None and deck.reporting.source_line:
+        lines.append(_line(deck.reporting.source_line, 14, colour=palette.MUTED_TEXT))
     _textbox(slide, (MARGIN, Inches(3.9), width, Inches(2.2)), lines, align=PP_ALIGN.CENTER)
 
 
@@ -867,7 +908,7 @@ def _content_slide(prs: Any, s: Slide, images: Mapping[str, bytes]) -> PptxSlide
 
 def slides_pptx(deck: Deck, *, images: Mapping[str, bytes] | None = None) -> bytes:
     """The meeting's slides as a 16:9 PowerPoint file: a title slide (title, scope, date,
-    which weeks are compared), then every deck slide in meeting order with its title, its
+    which weeks are compared, what the ledgers are made of), then every deck slide in meeting order with its title, its
     message coloured by tone, big numbers, tables (rows tinted 红榜 green / 黑榜 red) and the
     chart as a picture.
 
@@ -893,7 +934,8 @@ def slides_pptx(deck: Deck, *, images: Mapping[str, bytes] | None = None) -> byt
 
 def tables_xlsx(deck: Deck) -> bytes:
     """The deck's underlying tables as an Excel workbook: a first sheet 说明 (title, dates
-    compared, the summary one sentence a line), then one sheet per table, whole. Written by
+    compared, the summary one sentence a line, 报送情况 and 数据来源), then one sheet per table,
+    whole. Written by
     `exports.to_excel_bytes`: text that starts with = + - @ stays text, personal data masked."""
     notes = [
         f"{notice_title(deck)}（数据表）",
@@ -903,4 +945,9 @@ def tables_xlsx(deck: Deck) -> bytes:
     notes += ["", *(f"{s}。" for s in deck.summary.split("。") if s.strip())]
     if deck.missing:
         notes += ["", f"尚未导入：{'、'.join(deck.missing)}台账"]
+    rep = deck.reporting
+    if rep is not None:
+        notes += ["", rep.message, *([] if rep.on_time else rep.ledger_lines())]
+        if rep.source_line:
+            notes.append(rep.source_line)
     return to_excel_bytes(dict(deck.tables), notes=notes)

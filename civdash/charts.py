@@ -14,6 +14,7 @@ a builder with the decorator, nothing else.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +25,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from civdash import palette
+from civdash import numbers, palette
 from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.ledgers.issues import CLOSED_STATUSES, LONG_TERM
 from civdash.ledgers.units import CATEGORIES, LEVELS
@@ -33,6 +34,7 @@ from civdash.metrics import (
     MISSING_GROUP,
     STAR_LABELS,
     DateLike,
+    format_value,
     issue_state,
     metric_key,
     real_issues,
@@ -45,11 +47,13 @@ __all__ = [
     "BREAKDOWN_FIELDS",
     "CHARTS",
     "FONT",
+    "OTHER_GROUP",
     "Chart",
     "ChartStyle",
     "DashboardChart",
     "configure",
     "dashboard_chart",
+    "group_bars",
     "hours_histogram",
     "issue_breakdown",
     "issue_status_by_week",
@@ -59,8 +63,10 @@ __all__ = [
     "score_distribution",
     "star_level_distribution",
     "target_progress",
+    "top_groups",
     "units_by_category_level",
     "volunteer_registrations",
+    "wrap_label",
 ]
 
 Chart = alt.Chart | alt.LayerChart
@@ -116,8 +122,12 @@ TopLevel = TypeVar("TopLevel", bound=TopLevelChart)
 
 
 def configure(chart: TopLevel, *, style: ChartStyle = "screen") -> TopLevel:
-    """The chart with CivDash's CJK fonts and the type sizes of `style`: the one function that
-    configures charts, for the pages, the views, the 周例会 deck and the toolkit.
+    """The chart with CivDash's CJK fonts, the type sizes of `style` and the number format of
+    `civdash.numbers` (thousands separators on axes, labels and tooltips that set no format of
+    their own): the one function that configures charts, for the pages, the views, the 周例会
+    deck and the toolkit.
+
+    Axis labels too long for their width wrap onto more lines (`wrap_label`), never cut.
 
     Configuration makes a chart top-level, so apply it last, after layering or concatenating;
     it replaces any configuration the chart had. It is set on one shallow copy: chaining
@@ -129,6 +139,40 @@ def configure(chart: TopLevel, *, style: ChartStyle = "screen") -> TopLevel:
     return out
 
 
+LABEL_BREAK = "·"
+"""Where a long "区县·指标" label breaks first when it must wrap."""
+
+
+def wrap_label(text: str, chars: int) -> str:
+    """A Vega expression that writes the label `text` (an expression, "datum.label") on as many
+    lines of at most `chars` characters as it needs, breaking after a `LABEL_BREAK` when that
+    gives two lines that fit: a long name wraps instead of being cut with "…" (civdash.names).
+
+    `configure` sets it as every axis's `labelExpr` for its type size, with `chars` the labels'
+    width limit over their font size (a CJK character is one font size wide, so a line of
+    `chars` characters always fits); an axis with a `labelExpr` of its own wraps by calling it on
+    its own text. (Vega-Lite has no `labelExpr` for legends: their width limit is the axes'.)
+
+    >>> wrap_label("datum.label", 18)[:40]
+    'length(datum.label) <= 18 ? datum.label '
+    """
+    cut = f"indexof({text}, '{LABEL_BREAK}')"
+    lines = ", ".join(
+        f"substring({text}, {i * chars}, {(i + 1) * chars})" for i in range(_WRAP_LINES - 1)
+    )
+    return (
+        f"length({text}) <= {chars} ? {text} : "
+        f"({cut} > 0 && {cut} < {chars} && length({text}) - {cut} - 1 <= {chars}) ? "
+        f"[substring({text}, 0, {cut} + 1), substring({text}, {cut} + 1)] : "
+        f"slice([{lines}, substring({text}, {(_WRAP_LINES - 1) * chars})], "
+        f"0, ceil(length({text}) / {chars}))"
+    )
+
+
+_WRAP_LINES = 4
+"""Lines a wrapped label takes at most (the last holds whatever is left)."""
+
+
 def _config(style: ChartStyle) -> alt.Config:
     """The Vega-Lite configuration of `style` (a new object each time: charts never share one)."""
     if style == "projector":
@@ -136,14 +180,23 @@ def _config(style: ChartStyle) -> alt.Config:
             font=FONT,
             background="white",
             axis=alt.AxisConfig(
-                labelFontSize=24, titleFontSize=24, labelLimit=360, titlePadding=12
+                labelFontSize=24,
+                titleFontSize=24,
+                labelLimit=360,
+                titlePadding=12,
+                labelExpr=wrap_label("datum.label", 360 // 24),
             ),
             legend=alt.LegendConfig(
-                labelFontSize=24, titleFontSize=24, symbolSize=300, titleLimit=480
+                labelFontSize=24,
+                titleFontSize=24,
+                symbolSize=300,
+                titleLimit=480,
+                labelLimit=360,
             ),
             title=alt.TitleConfig(fontSize=28, anchor="start"),
             text=alt.MarkConfig(fontSize=24),
             view=alt.ViewConfig(strokeWidth=0),
+            numberFormat=numbers.CHART_NUMBER_FORMAT,
         )
     k = LARGE_SCALE if style == "large" else 1.0
     return alt.Config(
@@ -152,6 +205,7 @@ def _config(style: ChartStyle) -> alt.Config:
             labelFontSize=round(12 * k),
             titleFontSize=round(13 * k),
             labelLimit=round(220 * k),
+            labelExpr=wrap_label("datum.label", round(220 * k) // round(12 * k)),
             grid=True,
             gridOpacity=0.4,
         ),
@@ -163,9 +217,11 @@ def _config(style: ChartStyle) -> alt.Config:
             titleFontSize=round(13 * k),
             symbolSize=round(120 * k * k),
             orient="top",
+            labelLimit=round(220 * k),
         ),
         text=alt.MarkConfig(fontSize=round(12 * k)),
         view=alt.ViewConfig(strokeWidth=0),
+        numberFormat=numbers.CHART_NUMBER_FORMAT,
     )
 
 
@@ -400,41 +456,88 @@ def open_issue_aging(issues: pd.DataFrame, *, as_of: DateLike) -> alt.Chart:
     )
 
 
-def _top_counts(values: pd.Series, top: int) -> pd.DataFrame:
+OTHER_GROUP = "其他"
+"""The catch-all value of a coded field (an unknown 点位类型 or 问题来源 is kept as 其他)."""
+
+REST_MEMBERS_SHOWN = 12
+"""Names a rest bar's tooltip lists before "等N项"."""
+
+
+def top_groups(values: pd.Series, top: int) -> pd.DataFrame:
+    """Counts of `values` for a bar chart of the largest groups: name, count, members.
+
+    The `top` largest groups are shown, largest first (blanks as 未填写). When there are more,
+    the rest become one bar "其余N项", and a value 其他 is folded into it, so one chart never
+    shows both a 其他 bar and a rest bar; `members` lists what a rest bar holds, for its
+    tooltip. Without a rest bar, 其他 is a bar of its own, after the named groups.
+
+    >>> top_groups(pd.Series(["甲", "甲", "乙", "其他", "丙"]), 1).values.tolist()
+    [['甲', 2, '甲'], ['其余3项', 3, '乙、其他、丙']]
+    """
     text = values.astype("string").str.strip().fillna("")
     text = text.mask(text == "", MISSING_GROUP)
-    counts = text.value_counts()
-    counts = counts.sort_values(ascending=False, kind="stable")
-    head = counts.iloc[:top]
-    rest = counts.iloc[top:]
-    rows = [(str(k), int(v)) for k, v in head.items()]
-    if len(rest):
-        rows.append((f"其他（{len(rest)}项）", int(rest.sum())))
-    return pd.DataFrame(rows, columns=["name", "count"])
+    counts = text.value_counts().sort_values(ascending=False, kind="stable")
+    named = counts[counts.index != OTHER_GROUP]
+    rows = [(str(k), int(v), str(k)) for k, v in named.iloc[:top].items()]
+    rest = counts.drop(named.index[:top])
+    if len(named) > top:
+        names = [str(k) for k in rest.index]
+        shown = "、".join(names[:REST_MEMBERS_SHOWN])
+        more = f"等{len(names)}项" if len(names) > REST_MEMBERS_SHOWN else ""
+        rows.append((f"其余{len(names)}项", int(rest.sum()), shown + more))
+    elif len(rest):
+        rows.append((OTHER_GROUP, int(rest.sum()), OTHER_GROUP))
+    return pd.DataFrame(rows, columns=["name", "count", "members"])
+
+
+def group_bars(
+    data: pd.DataFrame, *, title: str, field: str, measure: str, color: str
+) -> alt.LayerChart:
+    """Horizontal bars of `top_groups` rows, each with its count at its end.
+
+    The category axis has no title of its own: the chart's title names the grouping (a rotated
+    axis title beside long labels was cut at the chart's edge). The value axis leaves room past
+    the longest bar for its count.
+    """
+    order = data["name"].tolist()
+    base = alt.Chart(data, title=_title(title))
+    top = int(data["count"].max()) if len(data) else 0
+    bars = base.mark_bar(color=color).encode(
+        y=alt.Y("name:N", sort=order, title=None),
+        x=alt.X("count:Q", title=f"{measure}（个）", scale=_room_for_labels(top)),
+        tooltip=[
+            alt.Tooltip("name:N", title=field),
+            alt.Tooltip("count:Q", title=measure),
+            alt.Tooltip("members:N", title="包括"),
+        ],
+    )
+    text = base.mark_text(align="left", dx=4).encode(
+        y=alt.Y("name:N", sort=order), x=alt.X("count:Q"), text=alt.Text("count:Q")
+    )
+    return alt.LayerChart(layer=[bars, text])
+
+
+def _room_for_labels(largest: float) -> alt.Scale:
+    """A value scale that ends far enough past `largest` for a count written at the bar's end."""
+    return alt.Scale(domainMax=largest * 1.15 if largest > 0 else 1, nice=True)
 
 
 @dashboard_chart("问题数量（按类别、点位类型、来源等）", ledger="issues")
-def issue_breakdown(issues: pd.DataFrame, field: str = "category", *, top: int = 12) -> alt.Chart:
+def issue_breakdown(
+    issues: pd.DataFrame, field: str = "category", *, top: int = 12
+) -> alt.LayerChart:
     """Horizontal bars: issue counts by category, point type, source, district, street or unit.
 
-    The `top` largest groups are shown, the rest summed into one 其他 bar.
+    The `top` largest groups are shown, the rest summed into one bar (`top_groups`).
     """
     if field not in BREAKDOWN_FIELDS:
         known = "、".join(f"{k}（{v}）" for k, v in BREAKDOWN_FIELDS.items())
         raise ValueError(f"不能按『{field}』统计问题，可选：{known}。")
     name = BREAKDOWN_FIELDS[field]
-    data = _top_counts(real_issues(issues)[field], top)
-    order = data["name"].tolist()
-    base = alt.Chart(data, title=_title(f"问题数量（按{name}）"))
-    bars = base.mark_bar(color=palette.NEUTRAL).encode(
-        y=alt.Y("name:N", sort=order, title=name),
-        x=alt.X("count:Q", title="问题数（个）"),
-        tooltip=[alt.Tooltip("name:N", title=name), alt.Tooltip("count:Q", title="问题数")],
+    data = top_groups(real_issues(issues)[field], top)
+    return group_bars(
+        data, title=f"问题数量（按{name}）", field=name, measure="问题数", color=palette.NEUTRAL
     )
-    text = base.mark_text(align="left", dx=4).encode(
-        y=alt.Y("name:N", sort=order), x=alt.X("count:Q"), text=alt.Text("count:Q")
-    )
-    return bars + text
 
 
 def red_black_chart(table: pd.DataFrame, *, only_listed: bool = True) -> alt.LayerChart:
@@ -458,19 +561,23 @@ def red_black_chart(table: pd.DataFrame, *, only_listed: bool = True) -> alt.Lay
     order = data["unit"].tolist()
     base = alt.Chart(data, title=_title("红黑榜：责任单位问题整改率"))
     bars = base.mark_bar().encode(
-        y=alt.Y("unit:N", sort=order, title="责任单位"),
+        y=alt.Y("unit:N", sort=order, title=None),  # the chart's title names the units
         x=alt.X("close_rate:Q", title="整改率（%）", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color(
             "label:N",
             title="榜单",
             scale=alt.Scale(
                 domain=["红榜", "黑榜", "—"],
-                range=[palette.LIST_COLORS["红榜"], palette.LIST_COLORS["黑榜"], palette.GREY],
+                range=[
+                    palette.LIST_COLORS["红榜"],
+                    palette.LIST_COLORS["黑榜"],
+                    palette.LIST_COLORS[""],
+                ],
             ),
         ),
         tooltip=[
             alt.Tooltip("unit:N", title="责任单位"),
-            alt.Tooltip("close_rate:Q", title="整改率（%）", format=".1f"),
+            alt.Tooltip("close_rate:Q", title="整改率（%）", format=numbers.d3_format(1)),
             alt.Tooltip("closed:Q", title="已整改"),
             alt.Tooltip("assessed:Q", title="纳入考核问题数"),
             alt.Tooltip("overdue:Q", title="逾期未整改"),
@@ -480,7 +587,7 @@ def red_black_chart(table: pd.DataFrame, *, only_listed: bool = True) -> alt.Lay
     text = base.mark_text(align="left", dx=4).encode(
         y=alt.Y("unit:N", sort=order),
         x=alt.X("close_rate:Q"),
-        text=alt.Text("close_rate:Q", format=".1f"),
+        text=alt.Text("close_rate:Q", format=numbers.d3_format(1)),
     )
     return bars + text
 
@@ -548,7 +655,9 @@ def volunteer_registrations(
     if due is not None:
         d = _timestamp(due)
         due_text = f"（{d.year}年{d.month}月{d.day}日前）"
-    goal = pd.DataFrame({"target": [float(target)], "label": [f"目标 {target:,.0f}人{due_text}"]})
+    goal = pd.DataFrame(
+        {"target": [float(target)], "label": [f"目标 {numbers.number(target, 0, '人')}{due_text}"]}
+    )
     rule = (
         alt.Chart(goal).mark_rule(color=palette.BAD, strokeDash=[6, 4], size=2).encode(y="target:Q")
     )
@@ -596,8 +705,13 @@ def star_level_distribution(
     )
 
 
+def _g(value: float, unit: str = "") -> str:
+    """A threshold or a bin edge as few decimals as it has (at most one), with separators."""
+    return numbers.number(value, numbers.decimals_of([value], most=1), unit)
+
+
 def _h(hours: float) -> str:
-    return f"{hours:g}小时"
+    return _g(hours, "小时")
 
 
 @dashboard_chart("志愿者累计服务时长分布", ledger="volunteers")
@@ -621,9 +735,9 @@ def hours_histogram(
     data = pd.DataFrame(
         {"start": edges[:-1].round(1), "end": edges[1:].round(1), "count": counts.astype(int)}
     )
-    data["range"] = [f"{a:g}–{b:g}小时" for a, b in zip(data["start"], data["end"], strict=True)]
+    data["range"] = [f"{_g(a)}–{_h(b)}" for a, b in zip(data["start"], data["end"], strict=True)]
     if len(data):
-        data.loc[data.index[-1], "range"] = f"≥{data['start'].iloc[-1]:g}小时"
+        data.loc[data.index[-1], "range"] = f"≥{_h(data['start'].iloc[-1])}"
     bars = (
         alt.Chart(data, title=_title("志愿者累计服务时长分布"))
         .mark_bar(color=palette.NEUTRAL, binSpacing=1)
@@ -714,7 +828,7 @@ def score_distribution(
     counts = frame.groupby(["start", "passed"]).size().rename("count").reset_index()
     counts["end"] = counts["start"] + bin_width
     counts["range"] = [
-        f"{a:g}–{b:g}分" for a, b in zip(counts["start"], counts["end"], strict=True)
+        f"{_g(a)}–{_g(b, '分')}" for a, b in zip(counts["start"], counts["end"], strict=True)
     ]
     bars = (
         alt.Chart(counts, title=_title("创建单位测评得分分布"))
@@ -738,7 +852,10 @@ def score_distribution(
         )
     )
     pass_mark = pd.DataFrame(
-        {"mark": [settings.unit_pass_mark], "label": [f"达标线 {settings.unit_pass_mark:g}分"]}
+        {
+            "mark": [settings.unit_pass_mark],
+            "label": [f"达标线 {_g(settings.unit_pass_mark, '分')}"],
+        }
     )
     rule = (
         alt.Chart(pass_mark)
@@ -757,12 +874,18 @@ def score_distribution(
 # Targets
 
 
-def target_progress(progress: pd.DataFrame, *, cap: float = 150.0) -> alt.LayerChart:
+def target_progress(progress: pd.DataFrame, *, cap: float = 120.0) -> alt.LayerChart:
     """Bullet-style bars: each target's completion in percent of the target, with a 100 % rule.
 
     `progress` has one row per target: `metric` (key or Chinese name), `current`, `target`, and
-    optionally `district` (blank = 全市) and `on_track` (bool; default: reached or not). For a
-    lower-is-better metric completion is target ÷ current. Bars stop at `cap` percent.
+    optionally `district` (blank = 全市; a short name where it has one, `civdash.names`) and
+    `on_track` (bool; default: reached or not). For a lower-is-better metric completion is
+    target ÷ current. Bars stop at `cap` percent.
+
+    The axis ends at 100 %, or at the longest bar (rounded up to 10 %, at most `cap`), so it is
+    never stretched past what is drawn. Each target's "current / target" is written in a column
+    of its own right of the bars (the labels of a second axis, outside the plot), never across
+    the 100 % rule or another bar.
     """
     rows = []
     for rec in progress.to_dict("records"):
@@ -784,16 +907,36 @@ def target_progress(progress: pd.DataFrame, *, cap: float = 150.0) -> alt.LayerC
                 "actual": round(pct, 1),
                 "state": "进度正常" if bool(on_track) else "进度滞后",
                 "detail": (
-                    f"{current:,.{mdef.decimals}f} / {target:,.{mdef.decimals}f}{mdef.unit}"
+                    f"{format_value(mdef.key, current, with_unit=False)} / "
+                    f"{format_value(mdef.key, target)}"
                 ),
             }
         )
     data = pd.DataFrame(rows, columns=["name", "progress", "actual", "state", "detail"])
-    order = data["name"].tolist()
+    # one band per target, keyed by name and detail: the left axis writes the name, the right
+    # axis the detail (a tab never occurs in either)
+    data["row"] = data["name"] + "\t" + data["detail"]
+    order = data["row"].tolist()
+    longest = float(data["progress"].max()) if len(data) else 0.0
+    end = min(cap, max(100.0, math.ceil(longest / 10) * 10)) if math.isfinite(longest) else 100.0
     base = alt.Chart(data, title=_title("目标任务完成进度", "完成度 = 当前值 ÷ 目标值"))
+    names = alt.Axis(labelExpr=_LEFT_PART, ticks=False, domain=False)
+    details = alt.Axis(
+        orient="right",
+        labelExpr="split(datum.label, '\t')[1]",
+        ticks=False,
+        domain=False,
+        grid=False,
+        labelColor=palette.BLACK,
+        labelPadding=8,
+    )
     bars = base.mark_bar(size=22).encode(
-        y=alt.Y("name:N", sort=order, title=""),
-        x=alt.X("progress:Q", title="完成度（%）", scale=alt.Scale(domain=[0, cap])),
+        y=alt.Y("row:N", sort=order, title=None, axis=names),
+        x=alt.X(
+            "progress:Q",
+            title="完成度（%）",
+            scale=alt.Scale(domain=[0, end], nice=False, clamp=True),
+        ),
         color=alt.Color(
             "state:N",
             title="",
@@ -806,9 +949,14 @@ def target_progress(progress: pd.DataFrame, *, cap: float = 150.0) -> alt.LayerC
             alt.Tooltip("state:N", title="进度"),
         ],
     )
-    text = base.mark_text(align="left", dx=4).encode(
-        y=alt.Y("name:N", sort=order), x=alt.X("progress:Q"), text=alt.Text("detail:N")
+    # an invisible mark that carries the right-hand axis of details
+    text = base.mark_tick(opacity=0).encode(
+        y=alt.Y("row:N", sort=order, title=None, axis=details), x=alt.X("progress:Q")
     )
     full = pd.DataFrame({"x": [100.0]})
     rule = alt.Chart(full).mark_rule(color=palette.BLACK, size=2).encode(x="x:Q")
-    return alt.LayerChart(layer=[bars, text, rule])
+    return alt.LayerChart(layer=[bars, text, rule]).resolve_axis(y="independent")
+
+
+_LEFT_PART = wrap_label("split(datum.label, '\t')[0]", 18)
+"""The name half of a target's band label, wrapped as `configure` wraps labels."""

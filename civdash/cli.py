@@ -29,6 +29,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -99,7 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     commit.add_argument(
         "--as-of", type=date.fromisoformat, default=None, help="截至日期 YYYY-MM-DD"
     )
-    commit.add_argument("--by", required=True, type=_committer, help="提交人（姓名或科室）")
+    commit.add_argument(
+        "--by",
+        required=True,
+        type=_committer,
+        help="提交人：一个有效账号的用户名（以该账号身份提交）",
+    )
+    commit.add_argument(
+        "--district", default=None, help="提交该区县的报送（只含该区县的行）；不填为全市文件"
+    )
     commit.add_argument(
         "--allow-shrink",
         action="store_true",
@@ -127,12 +136,110 @@ def build_parser() -> argparse.ArgumentParser:
     dist.add_argument("--db", default=None)
     current = sub.add_parser("set-current", help="把某个快照设为当前快照（任何台账或区县表）")
     current.add_argument("snapshot_id", help="快照编号（python -m civdash snapshots 可查）")
-    current.add_argument("--by", default="", help="操作人")
+    current.add_argument("--by", default="", help="操作人：一个有效账号的用户名")
     current.add_argument("--db", default=None)
+    _add_user(sub.add_parser("user", help="账号管理：新建、列出、停用、设置密码"))
     sample = sub.add_parser("load-sample", help="向空数据库载入示例城市")
     sample.add_argument("--db", default=None)
     _add_export(sub.add_parser("export", help="把看板图表或地图导出为离线 HTML 或 PNG 文件"))
     return parser
+
+
+def _add_user(user: argparse.ArgumentParser) -> None:
+    what = user.add_subparsers(dest="action", required=True)
+    add = what.add_parser("add", help="新建账号")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, help="admin|editor|district|viewer")
+    add.add_argument("--district", default=None, help="区县填报员所属区县")
+    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
+    what.add_parser("list", help="列出账号")
+    disable = what.add_parser("disable", help="停用账号")
+    disable.add_argument("name")
+    passwd = what.add_parser("passwd", help="设置账号密码")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
+    for p in (add, disable, passwd, *what.choices.values()):
+        if not any(a.dest == "db" for a in p._actions):
+            p.add_argument("--db", default=None)
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The password from one line of standard input, or asked twice without echo."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码：")
+    if first and getpass.getpass("再输入一次密码：") != first:
+        raise ValueError("两次输入的密码不一致，请重新运行。")
+    return first
+
+
+def _user(args: argparse.Namespace) -> int:
+    """`user add|list|disable|passwd`: accounts, changed by whoever runs the command line (it has
+    the database itself) and audited as 命令行."""
+    from civdash.accounts import Accounts
+
+    accounts = Accounts(_store(args.db))
+    actor, role = "命令行", "admin"
+    if args.action == "add":
+        password = _password(args)
+        if not password:
+            raise ValueError("密码不能为空。")
+        account = accounts.add(
+            args.name, args.role, district=args.district, password=password,
+            actor=actor, actor_role=role,
+        )  # fmt: skip
+        where = f"，{account.district}" if account.district else ""
+        print(f"已新建账号『{account.name}』（{account.role_label}{where}）。")
+    elif args.action == "list":
+        rows = accounts.list()
+        if not rows:
+            print(
+                "还没有任何账号。可用 python -m civdash user add 用户名 --role admin 新建管理员。"
+            )
+        for a in rows:
+            state = "停用" if not a.active else ("已锁定" if a.locked() else "正常")
+            password = "" if a.has_password else "  未设密码"
+            print(
+                f"{a.name:<12} {a.role:<8} {a.role_label:<6} {a.district or '-':<10} {state}{password}"
+            )
+    elif args.action == "disable":
+        accounts.disable(args.name, actor=actor, actor_role=role)
+        print(f"已停用账号『{args.name}』。")
+    else:
+        password = _password(args)
+        if not password:
+            raise ValueError("密码不能为空。")
+        accounts.set_password(args.name, password, actor=actor, actor_role=role)
+        print(f"已设置账号『{args.name}』的密码。")
+    return 0
+
+
+def _acting(store: Any, name: str, action: str, district: str | None = None) -> Any:
+    """The active account named by `--by`, allowed to take `action`; refused (and audited)
+    otherwise. The command line acts as that user."""
+    from civdash.accounts import Accounts
+    from civdash.permissions import PermissionDenied, require
+
+    account = Accounts(store).active(name)
+    if account is None:
+        store.audit_event(
+            "denied", actor=name, scope=district, detail=f"命令行：账号不存在或已停用（{action}）"
+        )
+        raise FileRefused(
+            f"账号『{name}』不存在或已停用：--by 必须是一个有效账号的用户名"
+            "（可用 python -m civdash user list 查看）。"
+        )
+    try:
+        require(account, action, district)
+    except PermissionDenied as exc:
+        store.audit_event(
+            "denied", actor=account.name, role=account.role, scope=district,
+            detail=f"命令行：{exc}",
+        )  # fmt: skip
+        raise FileRefused(str(exc)) from None
+    return account
 
 
 def _add_export(export: argparse.ArgumentParser) -> None:
@@ -235,6 +342,7 @@ def _read(args: argparse.Namespace, *, create_store: bool) -> IngestResult:
         mapping=_parse_map(args.map),
         districts=_districts_for(args, create=create_store),
         crs=args.crs,
+        scope=getattr(args, "district", None),
     )
 
 
@@ -262,13 +370,17 @@ def _commit(args: argparse.Namespace, result: IngestResult) -> str:
     results go to stdout first, since they say what to fix."""
     from civdash.store import CommitRefusedError, ShrinkHeldError
 
+    store = _store(args.db)
+    account = args.account
     try:
-        outcome = _store(args.db).commit(
+        outcome = store.commit(
             result,
             args.path.read_bytes(),
-            committed_by=args.by,
+            committed_by=account.name,
             as_of=args.as_of,
             allow_shrink=args.allow_shrink,
+            role=account.role,
+            district=args.district,
         )
     except CommitRefusedError as exc:
         if args.json:
@@ -285,6 +397,21 @@ def _commit(args: argparse.Namespace, result: IngestResult) -> str:
     return message
 
 
+def _commit_as(args: argparse.Namespace) -> None:
+    """Who commits, and for which scope: `--by` names an account whose role may commit the whole
+    city, or `--district`'s part (a district clerk only its own district's)."""
+    store = _store(args.db)
+    if args.district:
+        table = store.districts()
+        resolved = table.resolve(args.district) if table else args.district
+        if resolved is None:
+            names = "、".join(table.names) if table else ""
+            raise FileRefused(f"区县『{args.district}』不在当前区县表中，可选：{names}。")
+        args.district = resolved
+    action = "upload" if args.district else "upload_city"
+    args.account = _acting(store, args.by, action, args.district)
+
+
 def _shell_word(text: str) -> str:
     """`text` as one shell word: quoted only when the shell would split or expand it (a Chinese
     name stays readable)."""
@@ -297,6 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("ingest", "commit"):
             if not args.path.is_file():
                 raise FileRefused(f"找不到文件 {args.path}，请检查路径。")
+            if args.command == "commit":
+                _commit_as(args)
             result = _read(args, create_store=args.command == "commit")
             if args.out:
                 export_frame(result).to_csv(args.out, index=False, encoding="utf-8")
@@ -348,6 +477,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _districts(args)
         if args.command == "set-current":
             return _set_current(args)
+        if args.command == "user":
+            return _user(args)
         if args.command == "export":
             return _export(args)
         if args.command == "load-sample":
@@ -441,9 +572,10 @@ def _set_current(args: argparse.Namespace) -> int:
             f"快照编号『{args.snapshot_id}』不是数字，可用 python -m civdash snapshots 查看快照编号。"
         ) from None
     store = _store(args.db)
+    account = _acting(store, actor, "set_current")
     try:
         before = store.snapshot(snapshot_id)
-        store.set_current(snapshot_id, actor=actor)
+        store.set_current(snapshot_id, actor=account.name, role=account.role)
     except SnapshotNotFoundError:
         raise FileRefused(
             f"快照 #{snapshot_id} 不存在，可用 python -m civdash snapshots 查看已有快照的编号。"

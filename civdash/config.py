@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,20 @@ class Settings:
     """Largest share of the current snapshot's rows a new current snapshot may lose without the
     committer confirming it: a one-district file or a half-filled sheet must not replace the whole
     ledger unnoticed."""
+    session_idle_minutes: float = 30.0
+    """A logged-in session that does nothing for this long has to log in again."""
+    max_failed_logins: int = 5
+    """Wrong passwords within `login_window_minutes` that lock an account."""
+    login_window_minutes: float = 15.0
+    lockout_minutes: float = 15.0
+    """How long a locked account refuses every password, the right one included."""
+    sso_header: str | None = None
+    """With single sign-on: the request header (set by the office's reverse proxy, and only
+    then) that names the logged-in user, e.g. "X-Remote-User". None: no single sign-on."""
+    submission_weekday: int = 4
+    """The weekday district parts are due (Monday 0 … Sunday 6; Friday by default)."""
+    submission_time: str = "17:00"
+    """The time of day they are due, Beijing time."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
@@ -44,6 +59,19 @@ class Settings:
             kw["max_rows"] = int(v)
         if v := os.environ.get("CIVDASH_MAX_SHRINK"):
             kw["max_shrink_share"] = parse_share(v, "CIVDASH_MAX_SHRINK")
+        for name, key in (
+            ("CIVDASH_SESSION_IDLE_MINUTES", "session_idle_minutes"),
+            ("CIVDASH_LOGIN_WINDOW_MINUTES", "login_window_minutes"),
+            ("CIVDASH_LOCKOUT_MINUTES", "lockout_minutes"),
+        ):
+            if v := os.environ.get(name):
+                kw[key] = float(v)
+        if v := os.environ.get("CIVDASH_MAX_FAILED_LOGINS"):
+            kw["max_failed_logins"] = int(v)
+        if v := os.environ.get("CIVDASH_SSO_HEADER"):
+            kw["sso_header"] = v.strip()
+        if v := os.environ.get("CIVDASH_SUBMISSION_DUE"):
+            kw["submission_weekday"], kw["submission_time"] = parse_due(v)
         return Settings(**kw)  # type: ignore[arg-type]
 
 
@@ -70,6 +98,30 @@ def parse_share(text: str, variable: str) -> float:
             f"环境变量 {variable} 为 {text}，应为 0 到 1 之间的比例（如 0.3）或百分数（如 30%），请改正后重新运行。"
         )
     return value
+
+
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_WEEKDAYS_EN = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+def parse_due(text: str) -> tuple[int, str]:
+    """When district parts are due each week, from CIVDASH_SUBMISSION_DUE: "周五 17:00",
+    "星期五17:00" or "fri 17:00" → (weekday, "HH:MM").
+
+    >>> parse_due("周五 17:00"), parse_due("mon 9:30")
+    ((4, '17:00'), (0, '09:30'))
+    """
+    cleaned = text.strip().lower().replace("：", ":")
+    m = re.fullmatch(
+        r"(?:周|星期|礼拜)?([一二三四五六日天]|mon|tue|wed|thu|fri|sat|sun)\w*\s*(\d{1,2}):(\d{2})",
+        cleaned,
+    )
+    if m is None or int(m.group(2)) > 23 or int(m.group(3)) > 59:
+        raise ValueError(
+            f"环境变量 CIVDASH_SUBMISSION_DUE 为 {text}，应写成如『周五 17:00』，请改正后重新运行。"
+        )
+    day = _WEEKDAYS.get(m.group(1), _WEEKDAYS_EN.get(m.group(1), 4))
+    return day, f"{int(m.group(2)):02d}:{m.group(3)}"
 
 
 def data_home() -> Path:

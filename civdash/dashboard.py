@@ -18,7 +18,7 @@ import pandas as pd
 from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.districts import DistrictTable
 from civdash.ledgers import LEDGER_KINDS, REGISTRY, get_kind
-from civdash.metrics import METRICS, compute, format_value
+from civdash.metrics import METRICS, compute, format_change, format_value
 from civdash.privacy import mask_frame
 from civdash.store import SnapshotInfo
 
@@ -53,9 +53,10 @@ class Filters:
 def snapshot_at(
     snapshots: Sequence[SnapshotInfo], kind: str, as_of: date | None
 ) -> SnapshotInfo | None:
-    """The snapshot of `kind` in force at `as_of`: the current one when `as_of` is None, else the
-    latest with an as-of date on or before it."""
-    mine = [s for s in snapshots if s.kind == kind]
+    """The city ledger of `kind` in force at `as_of`: the current one when `as_of` is None, else
+    the latest with an as-of date on or before it. District parts are not ledgers in force by
+    themselves: the city ledger assembled from them is (`SnapshotInfo.assembled`)."""
+    mine = [s for s in snapshots if s.kind == kind and not s.scope]
     if as_of is None:
         current = [s for s in mine if s.is_current]
         if current:
@@ -65,10 +66,27 @@ def snapshot_at(
     return max(eligible, key=lambda s: (s.as_of, s.id), default=None)
 
 
+def ledger_history(
+    snapshots: Sequence[SnapshotInfo], snap: SnapshotInfo
+) -> tuple[SnapshotInfo, ...]:
+    """The city ledgers of `snap`'s kind up to `snap`, one per as-of date (the one that date ended
+    with: the last assembled from that week's parts, or the file committed last), oldest first;
+    `snap` itself stands for its own date."""
+    latest: dict[date, SnapshotInfo] = {}
+    for s in snapshots:
+        if s.kind != snap.kind or s.scope or s.as_of > snap.as_of:
+            continue
+        kept = latest.get(s.as_of)
+        if kept is None or (s.committed_at, s.id) > (kept.committed_at, kept.id):
+            latest[s.as_of] = s
+    latest[snap.as_of] = snap
+    return tuple(latest[d] for d in sorted(latest))
+
+
 def previous_snapshot(snapshots: Sequence[SnapshotInfo], snap: SnapshotInfo) -> SnapshotInfo | None:
     """The earlier snapshot of the same kind closest to seven days before `snap` (None in a
     first week with no history)."""
-    earlier = [s for s in snapshots if s.kind == snap.kind and s.as_of < snap.as_of]
+    earlier = [s for s in ledger_history(snapshots, snap) if s.as_of < snap.as_of]
     if not earlier:
         return None
     target = snap.as_of - timedelta(days=7)
@@ -101,6 +119,9 @@ class Ledgers:
     settings: Settings = field(default=DEFAULT_SETTINGS)
     memo: Memo = field(default=compute_now, repr=False, compare=False)
     """Keeps what `cached` computes; the app's keeps it per store state, filters and settings."""
+    stored: tuple[SnapshotInfo, ...] = field(default=(), repr=False, compare=False)
+    """Every snapshot `load_ledgers` was given, district parts included: who submitted what and
+    when (`civdash.submissions`)."""
 
     def cached(self, name: str, compute: Callable[[], T]) -> T:
         """`compute()`, kept by the app for later runs and other sessions with the same ledgers.
@@ -237,12 +258,7 @@ def load_ledgers(
             continue
         in_force[kind] = snap
         frames[kind] = rows(snap.id, kind)
-        history[kind] = tuple(
-            sorted(
-                (s for s in snapshots if s.kind == kind and s.as_of <= snap.as_of),
-                key=lambda s: s.as_of,
-            )
-        )
+        history[kind] = ledger_history(snapshots, snap)
         prev = previous_snapshot(snapshots, snap)
         if prev is not None and get_kind(kind).dated:  # week-over-week compares data only
             previous[kind] = prev
@@ -257,6 +273,7 @@ def load_ledgers(
         districts,
         settings,
         memo,
+        stored=tuple(snapshots),
     )
 
 
@@ -349,9 +366,7 @@ class Change:
         d = self.delta
         if d is None:
             return "无上周数据" if self.previous_as_of is None else "—"
-        if METRICS[self.key].is_rate:
-            return f"{'+' if d >= 0 else '−'}{abs(d):.1f} 个百分点"
-        return f"{'+' if d >= 0 else '−'}{format_value(self.key, abs(d))}"
+        return format_change(self.key, d)
 
 
 def change(

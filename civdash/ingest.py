@@ -189,6 +189,23 @@ class _Collector:
             self.add(int(row), f, problem, severity="warning", column=column)
 
 
+def _outside_scope(frame: pd.DataFrame, k: LedgerKind, scope: str, problems: _Collector) -> None:
+    """A district's part holds its own district's rows: each other row is an error naming it."""
+    by = k.narrow_by
+    values = frame[by]
+    other = values.notna() & (values != scope)
+    column = problems.match.by_field.get(by)
+    for row, value in values[other].items():
+        if (int(row), by) in problems.error_cells:
+            continue
+        problems.add(
+            int(row),
+            k.field(by),
+            (f"不是{scope}的数据", f"您只能提交{scope}的数据，请删除该行或交由{value}报送"),
+            column=column,
+        )
+
+
 def _refuse_masked(parsed: Parsed) -> Parsed:
     """Masked personal values (138****8000 from an error report sent back) are not numbers: each
     is left blank with a warning, so a mask never overwrites the real number."""
@@ -223,11 +240,13 @@ def ingest_table(
     settings: Settings = DEFAULT_SETTINGS,
     file_name: str = "",
     sha256: str = "",
+    scope: str | None = None,
 ) -> IngestResult:
     """Match, normalise and validate a table already read by `civdash.io.read_table`.
 
     The app calls this again when the user changes the kind or the column mapping, without
-    reading the file again.
+    reading the file again. With `scope` (a district clerk's part), a row of another district
+    is an error that names the district.
     """
     kind = choose_kind(raw) if kind in ("", "auto", None) else kind
     k = get_kind(kind)
@@ -303,6 +322,8 @@ def ingest_table(
         if (row, name) not in problems.error_cells:
             problems.add(row, k.field(name), (reason, fix), column=by_field.get(name))
 
+    if scope and k.narrow_by and k.narrow_by in values:
+        _outside_scope(frame, k, scope, problems)
     bad_rows = {r for r, _ in problems.error_cells}
     if missing:
         bad_rows = set(index)
@@ -534,6 +555,7 @@ def ingest_file(
     districts: DistrictTable | None = None,
     crs: str | None = None,
     settings: Settings = DEFAULT_SETTINGS,
+    scope: str | None = None,
 ) -> IngestResult:
     """Read, match, normalise and validate one ledger file. Raises `FileRefused` when the file
     cannot be read at all (encrypted, not a spreadsheet, too large, no recognisable ledger).
@@ -571,6 +593,7 @@ def ingest_file(
         settings=settings,
         file_name=file_name or "",
         sha256=file_sha256(data),
+        scope=scope,
     )
 
 

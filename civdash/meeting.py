@@ -6,10 +6,13 @@ date) into a frozen `Deck`: the meeting-mode page shows its slides on the projec
 workbook of underlying tables (.xlsx). Pure: no streamlit, every text already formatted and
 masked, so every output says the same thing.
 
-Slides, in meeting order: headline numbers with week-over-week change; targets at risk; issues
-new / closed / newly overdue this week; 红黑榜 with black-list streaks; the district map coloured
-by 问题整改率; each lagging district's top overdue issues; volunteers toward target. A slide whose
-ledger has not been imported is left out (the deck says which ones in `missing`).
+Slides, in meeting order: headline numbers with week-over-week change; the districts that did
+not submit this week's ledgers on time (报送情况: the week whose deadline is on or before the as-of
+date); targets at risk; issues new / closed / newly overdue this week; 红黑榜 with black-list
+streaks; the district map coloured by 问题整改率; each lagging district's top overdue issues;
+volunteers toward target. A slide whose ledger has not been imported is left out (the deck says
+which ones in `missing`). The deck also says what the ledgers in force are made of: each
+district's part (date, who) or a whole-city file (`Reporting.sources`).
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, Literal
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, Protocol
 
 import altair as alt
 import pandas as pd
@@ -27,8 +30,22 @@ from civdash import palette
 from civdash.charts import Chart, configure, volunteer_registrations
 from civdash.dashboard import CITY, Ledgers, Loader
 from civdash.geo import wind_for_d3
-from civdash.ledgers import get_kind
+from civdash.ledgers import REGISTRY, get_kind
 from civdash.metrics import format_value
+from civdash.names import short_name
+from civdash.numbers import ARROWS, MISSING, number
+from civdash.store import LOCAL_TZ, SnapshotInfo
+from civdash.submissions import (
+    LATE,
+    ON_TIME,
+    Submission,
+    deadline_label,
+    reporting_deadline,
+    submission_kinds,
+    submission_table,
+    submissions,
+)
+from civdash.submissions import MISSING as NOT_SUBMITTED
 from civdash.views.common import TableFor, cn_date, scope_target
 from civdash.views.issues import ListRule, overdue_table, unit_lists
 from civdash.views.overview import (
@@ -44,11 +61,14 @@ from civdash.views.volunteers import registration_target
 __all__ = [
     "SLIDE_ROWS",
     "BigNumber",
+    "Composition",
     "Deck",
+    "Reporting",
     "Slide",
     "SlideTable",
     "Tone",
     "build_deck",
+    "build_reporting",
 ]
 
 Tone = Literal["good", "bad", "neutral"]
@@ -72,7 +92,7 @@ class BigNumber:
     label: str
     value: str
     delta: str = ""
-    """ "▲ +1.2 个百分点", "持平", "无上周数据"."""
+    """ "↑ +1.2 个百分点", "持平", "无上周数据" (arrows: `numbers.ARROWS`)."""
     tone: Tone = "neutral"
     """good: the change goes the metric's better way; bad: the other way."""
     note: str = ""
@@ -97,7 +117,7 @@ class Slide:
     """One message: a title, the message in one sentence, and what backs it."""
 
     key: str
-    """headline / targets / changes / lists / map / district:<name> / volunteers."""
+    """headline / submissions / targets / changes / lists / map / district:<name> / volunteers."""
     title: str
     message: str
     tone: Tone = "neutral"
@@ -108,6 +128,102 @@ class Slide:
     """An Altair chart (aggregated data only), styled for the projector."""
     footnote: str = ""
     """A rule or source in small print, e.g. how the 红黑榜 is drawn up."""
+
+
+class Composition(Protocol):
+    """What the deck asks the store about how ledgers are made (`civdash.store.Store` is one):
+    the parts an assembled city ledger is made of, and the districts a whole-city file holds."""
+
+    def parts(self, snapshot_id: int) -> Mapping[str, SnapshotInfo]: ...
+
+    def rows_by_district(self, snapshot_id: int) -> Mapping[str, int]: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Reporting:
+    """报送情况 of the week in view, and what the ledgers in force are made of: the 周例会's
+    slide 未按时报送的区县 and the 通报's section 报送情况 are both written from it."""
+
+    deadline: datetime
+    """The week's deadline: the last one on or before the as-of date (Beijing time)."""
+    districts: tuple[str, ...]
+    """The districts judged: every district, or the one a district's deck is for."""
+    late: tuple[Submission, ...]
+    """Every ledger a district did not submit on time (迟报 or 未报送), ledger by ledger."""
+    arrived: Mapping[tuple[str, str], SnapshotInfo]
+    """(ledger kind, district) → the first file that came after the deadline, for each 迟报."""
+    sources: tuple[str, ...] = ()
+    """What the ledgers in force are made of, a sentence per group of ledgers made alike:
+    "志愿者、问题整改台账由各区县报送汇总：城关区（11月15日，王芳）、…"."""
+    table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    """Every ledger and district of the week, on time or not (`submissions.submission_table`):
+    the workbook's sheet 报送情况."""
+
+    @property
+    def on_time(self) -> bool:
+        """Every district judged submitted every ledger on time."""
+        return not self.late
+
+    @property
+    def deadline_text(self) -> str:
+        """ "11月13日（周五）17:00"."""
+        return deadline_label(self.deadline)
+
+    @property
+    def source_line(self) -> str:
+        """ "数据来源：…。" ("" when unknown)."""
+        return f"数据来源：{'；'.join(self.sources)}。" if self.sources else ""
+
+    def missing_districts(self) -> list[str]:
+        """Districts with a ledger not submitted at all, in district order."""
+        names = {s.district for s in self.late if s.status == NOT_SUBMITTED}
+        return [d for d in self.districts if d in names]
+
+    def late_only_districts(self) -> list[str]:
+        """Districts that submitted everything, some of it after the deadline."""
+        names = {s.district for s in self.late} - set(self.missing_districts())
+        return [d for d in self.districts if d in names]
+
+    @property
+    def message(self) -> str:
+        """The slide's message: who is missing and who was late, or that all were on time."""
+        if self.on_time:
+            who = self.districts[0] if len(self.districts) == 1 else "各区县均"
+            return f"{who}按时报送本周台账（截止{self.deadline_text}）。"
+        groups = []
+        if missing := self.missing_districts():
+            groups.append(f"{'、'.join(missing)}未报送")
+        if late := self.late_only_districts():
+            groups.append(f"{'、'.join(late)}迟报")
+        return f"截止{self.deadline_text}，{'；'.join(groups)}。"
+
+    def arrival_text(self, sub: Submission) -> str:
+        """ "11月14日 09:30，南港区填报员报送" for a 迟报 ("" otherwise); a whole-city file from the
+        city office says so: "…，市创城办报送全市文件"."""
+        snap = self.arrived.get((sub.kind, sub.district))
+        if snap is None:
+            return ""
+        done = "报送" if snap.scope else "报送全市文件"
+        return f"{_moment(snap.committed_at)}，{snap.committed_by or _UNSIGNED}{done}"
+
+    def ledger_lines(self) -> list[str]:
+        """The 通报's lines, ledgers with the same story in one: "问题整改台账：西山区未报送；
+        南港区迟报（11月14日 09:30，南港区填报员报送）。"."""
+        alike: dict[str, list[str]] = {}
+        for kind in dict.fromkeys(s.kind for s in self.late):
+            mine = [s for s in self.late if s.kind == kind]
+            missing = [s.district for s in mine if s.status == NOT_SUBMITTED]
+            parts = [f"{'、'.join(missing)}未报送"] if missing else []
+            late: dict[str, list[str]] = {}
+            for s in mine:
+                if s.status == LATE:
+                    late.setdefault(self.arrival_text(s), []).append(s.district)
+            parts += [
+                f"{'、'.join(names)}迟报" + (f"（{when}）" if when else "")
+                for when, names in late.items()
+            ]
+            alike.setdefault("；".join(parts), []).append(REGISTRY[kind].label)
+        return [f"{'、'.join(labels)}台账：{story}。" for story, labels in alike.items()]
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,6 +241,9 @@ class Deck:
     """Labels of the ledgers not imported (their slides are left out)."""
     tables: Mapping[str, pd.DataFrame] = field(repr=False)
     """The underlying tables, whole (sheet name → frame, display headers), for the workbook."""
+    reporting: Reporting | None = None
+    """Who submitted this week's ledgers, and what the ledgers in force are made of (None when
+    there is no district table to judge by)."""
 
     @property
     def compared_text(self) -> str:
@@ -156,8 +275,8 @@ def _arrowed(card: Card) -> str:
     h = card.headline
     if not h.compared_with:
         return "无上周数据"
-    arrow = {"up": "▲ ", "down": "▼ "}.get(h.delta_arrow, "")
-    return f"{arrow}{h.delta_text}"
+    arrow = ARROWS.get(h.delta_arrow, "")
+    return f"{arrow} {h.delta_text}" if arrow else h.delta_text
 
 
 def _number(card: Card, *, hero: bool = False) -> BigNumber:
@@ -413,7 +532,9 @@ def district_map_chart(led: Ledgers, rates: pd.DataFrame) -> alt.LayerChart | No
         features.append({"type": "Feature", "geometry": geometry, "properties": props})
         centre = _centre(f.get("geometry") or {})
         if centre:
-            text = f"{name}\n{rate:.1f}%" if not math.isnan(rate) else f"{name}\n无数据"
+            # a label inside a district's shape: the short name (civdash.names)
+            short = short_name(name, (f.get("properties") or {}).get("aliases"))
+            text = f"{short}\n{rate:.1f}%" if not math.isnan(rate) else f"{short}\n无数据"
             labels.append(
                 {"lon": centre[0], "lat": centre[1], "label": text, "chosen": name == led.district}
             )
@@ -575,6 +696,190 @@ def _volunteers_slide(led: Ledgers, cards: Sequence[Card]) -> Slide:
     return Slide("volunteers", "志愿者队伍建设", message, tone, numbers=numbers, chart=chart)
 
 
+# ---------------------------------------------------------------- 报送情况
+
+_REPORTING_TITLE = "未按时报送的区县"
+_UNSIGNED = "未署名"
+
+
+def _day(d: date) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def _moment(moment: datetime) -> str:
+    """ "11月14日 09:30", Beijing time."""
+    local = moment.astimezone(LOCAL_TZ)
+    return f"{_day(local.date())} {local:%H:%M}"
+
+
+def _ledger_kinds(led: Ledgers) -> list[str]:
+    """The data ledgers in force, in the order the deck shows them."""
+    return [k for k, _ in CARD_METRICS if k in led.snapshots]
+
+
+def _city_districts(
+    snaps: Sequence[SnapshotInfo], kinds: Sequence[str], since: datetime, store: Composition | None
+) -> dict[int, set[str]]:
+    """The districts each whole-city file of the week holds rows of (none asked without a
+    store: a whole-city file then counts for every district)."""
+    if store is None:
+        return {}
+    return {
+        s.id: {d for d in store.rows_by_district(s.id) if d}
+        for s in snaps
+        if s.kind in kinds and not s.scope and not s.assembled and s.committed_at > since
+    }
+
+
+def _first_late(
+    snaps: Sequence[SnapshotInfo], sub: Submission, city_districts: Mapping[int, set[str]]
+) -> SnapshotInfo | None:
+    """The first file of `sub`'s ledger and district after the deadline (nothing came in the
+    week before it, or it would not be late)."""
+    after = [
+        s
+        for s in snaps
+        if s.kind == sub.kind
+        and not s.assembled
+        and s.committed_at > sub.deadline
+        and (
+            s.scope == sub.district
+            if s.scope
+            else sub.district in city_districts.get(s.id, {sub.district})
+        )
+    ]
+    return min(after, key=lambda s: (s.committed_at, s.id), default=None)
+
+
+def _made_of(
+    snap: SnapshotInfo, district: str | None, store: Composition | None, order: Sequence[str]
+) -> str:
+    """How one ledger in force is made: "由各区县报送汇总（数据均截至11月15日）：城关区（王芳）、…",
+    with each part's date when they differ, or "为全市文件（11月15日，市创城办）" (in a
+    district's deck, its own part only)."""
+
+    def who(s: SnapshotInfo) -> str:
+        return s.committed_by or _UNSIGNED
+
+    if not snap.assembled:
+        return f"为全市文件（{_day(snap.as_of)}，{who(snap)}）"
+    parts = dict(store.parts(snap.id)) if store is not None else {}
+    if not parts:
+        return f"由各区县报送汇总（数据截至{_day(snap.as_of)}）"
+    if district is not None:
+        part = parts.get(district)
+        if part is None:
+            return f"中暂无{district}的数据"
+        source = "全市文件" if not part.scope else f"{district}报送"
+        return f"为{source}（{_day(part.as_of)}，{who(part)}）"
+    groups: dict[tuple[str, str, bool], list[str]] = {}
+    rank = {name: i for i, name in enumerate(order)}
+    for name in sorted(parts, key=lambda n: (rank.get(n, len(rank)), n)):
+        part = parts[name]
+        groups.setdefault((_day(part.as_of), who(part), not part.scope), []).append(name)
+    days = {day for day, _, _ in groups}
+    same_day = days.pop() if len(days) == 1 else None  # the usual week: said once
+    listed = "、".join(
+        f"{'、'.join(names)}（"
+        + "，".join(x for x in ("全市文件" if city else "", "" if same_day else day, person) if x)
+        + "）"
+        for (day, person, city), names in groups.items()
+    )
+    if same_day:
+        return f"由各区县报送汇总（数据均截至{same_day}）：{listed}"
+    return f"由各区县报送汇总：{listed}"
+
+
+def _sources(led: Ledgers, store: Composition | None) -> tuple[str, ...]:
+    """What the ledgers in force are made of, ledgers made alike in one sentence:
+    "志愿者、问题整改台账由各区县报送汇总（数据均截至11月15日）：…"."""
+    alike: dict[str, list[str]] = {}
+    order = led.districts.names if led.districts else ()
+    for kind in _ledger_kinds(led):
+        made = _made_of(led.snapshots[kind], led.district, store, order)
+        alike.setdefault(made, []).append(get_kind(kind).label)
+    return tuple(f"{'、'.join(labels)}台账{made}" for made, labels in alike.items())
+
+
+def build_reporting(led: Ledgers, store: Composition | None = None) -> Reporting | None:
+    """报送情况 for the week whose deadline is on or before the as-of date in view, over the
+    ledgers in force (every district, or the one chosen), from every snapshot `led` was loaded
+    with; None without a district table. `store` tells which districts a whole-city file holds
+    and which parts an assembled ledger is made of (without it a whole-city file counts for
+    every district and the parts are not named)."""
+    kinds = [k for k in _ledger_kinds(led) if k in submission_kinds()]
+    if led.districts is None or led.as_of is None or not led.stored or not kinds:
+        return None
+    districts = (led.district,) if led.district else tuple(led.districts.names)
+    deadline = reporting_deadline(led.as_of, led.settings)
+    held = _city_districts(led.stored, kinds, deadline - timedelta(days=7), store)
+    subs = submissions(
+        led.stored,
+        districts,
+        led.as_of,
+        city_districts=held,
+        settings=led.settings,
+        kinds=kinds,
+    )
+    late = tuple(s for s in subs if s.status != ON_TIME)
+    arrived = {
+        (s.kind, s.district): first
+        for s in late
+        if s.status == LATE and (first := _first_late(led.stored, s, held)) is not None
+    }
+    table = submission_table(
+        led.stored, districts, led.as_of, city_districts=held, settings=led.settings, kinds=kinds
+    )
+    return Reporting(deadline, districts, late, arrived, _sources(led, store), table)
+
+
+def _reporting_slide(rep: Reporting) -> Slide:
+    """未按时报送的区县: per district, the ledgers not submitted and those that came late (when,
+    by whom); when everyone was on time, one line that says so."""
+    if rep.on_time:
+        return Slide("submissions", _REPORTING_TITLE, rep.message, "good")
+    missing, late_only = rep.missing_districts(), rep.late_only_districts()
+    rows: list[dict[str, str]] = []
+    tones: list[Tone] = []
+    for district in (*missing, *late_only):
+        mine = [s for s in rep.late if s.district == district]
+        late = [s for s in mine if s.status == LATE]
+        arrivals = [
+            rep.arrived[(s.kind, district)] for s in late if (s.kind, district) in rep.arrived
+        ]
+        last = max(arrivals, key=lambda s: s.committed_at, default=None)
+        people = dict.fromkeys(_short(a.committed_by or _UNSIGNED, 10) for a in arrivals)
+        labels = [get_kind(s.kind).label for s in mine if s.status == NOT_SUBMITTED]
+        rows.append(
+            {
+                "区县": district,
+                "未报送": "、".join(labels) or MISSING,
+                "迟报": "、".join(get_kind(s.kind).label for s in late) or MISSING,
+                "报送时间": _moment(last.committed_at) if last else MISSING,
+                "报送人": "、".join(people) or MISSING,
+            }
+        )
+        tones.append("bad" if district in missing else "neutral")
+    table, note = _head(pd.DataFrame(rows), SLIDE_ROWS, "个")
+    numbers: tuple[BigNumber, ...] = ()
+    if len(rep.districts) > 1:
+        on_time = len(rep.districts) - len(missing) - len(late_only)
+        numbers = (
+            BigNumber("按时报送", number(on_time, 0, "个区县"), tone="good"),
+            BigNumber("迟报", number(len(late_only), 0, "个区县"), tone="bad"),
+            BigNumber("未报送", number(len(missing), 0, "个区县"), tone="bad"),
+        )
+    return Slide(
+        "submissions",
+        _REPORTING_TITLE,
+        rep.message,
+        "bad",
+        numbers=numbers,
+        tables=(SlideTable("未按时报送的台账", table, tuple(tones[: len(table)]), note),),
+        footnote=f"报送截止：{rep.deadline_text}",
+    )
+
+
 # ---------------------------------------------------------------- summary and tables
 
 
@@ -591,7 +896,7 @@ def _summary(
     if hero is not None:
         change = ""
         if hero.headline.compared_with:
-            change = f"，{hero.headline.compared_with}{_arrowed(hero).replace('▲ ', '').replace('▼ ', '')}"
+            change = f"，{hero.headline.compared_with}{hero.headline.delta_text}"
         parts.append(f"{scope}问题整改率为{hero.value_text}{change}")
     if changes is not None and changes.previous_as_of is not None:
         parts.append(
@@ -643,12 +948,14 @@ def build_deck(
     loader: Loader,
     *,
     rule: ListRule | None = None,
+    store: Composition | None = None,
 ) -> Deck | None:
     """The week's deck for the ledgers in force; None when nothing has been imported.
 
     `table_for` maps a snapshot to its metric table and `loader` a snapshot id to its rows (the
     app passes its cached `ui.metrics_for` / `ui.load_snapshot`). The 红黑榜 follows `rule`
-    (default: the settings' list sizes).
+    (default: the settings' list sizes). `store` (a `Store`) names the parts the ledgers in
+    force are made of and the districts a whole-city file holds (`build_reporting`).
     """
     if not any(led.has(k) for k, _ in CARD_METRICS) or led.as_of is None:
         return None
@@ -663,6 +970,9 @@ def build_deck(
         else "首期数据、暂无上周对比"
     )
     slides: list[Slide] = [_headline_slide(view.cards, hero, compared)]
+    reporting = build_reporting(led, store)
+    if reporting is not None:  # right after the numbers: are they complete?
+        slides.append(_reporting_slide(reporting))
     slides.append(_targets_slide(view.targets))
     tables: dict[str, pd.DataFrame] = {}
     lists: pd.DataFrame | None = None
@@ -694,6 +1004,7 @@ def build_deck(
         "核心指标": _number_rows(slides[0]),
         "目标进度": _targets_table(view.targets, status=True),
         **tables,
+        **({"报送情况": reporting.table} if reporting is not None else {}),
     }
     return Deck(
         scope=led.scope_label,
@@ -705,4 +1016,5 @@ def build_deck(
         ),
         missing=tuple(get_kind(k).label for k, _ in CARD_METRICS if not led.has(k)),
         tables=tables,
+        reporting=reporting,
     )

@@ -73,7 +73,8 @@ def _cell_text(v: object) -> object:
     if isinstance(v, float):
         if v != v:
             return None
-        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+        # repr of a float, not of numpy's float64 subclass ("np.float64(120.39)")
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(float(v))
     if isinstance(v, bool):
         return "是" if v else "否"
     return str(v)

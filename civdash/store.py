@@ -32,9 +32,10 @@ import hashlib
 import io
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -54,6 +55,7 @@ from civdash.districts import DistrictTable
 from civdash.ingest import SOURCE_ROW, IngestResult
 from civdash.ledgers import REGISTRY, LedgerKind
 from civdash.ledgers.base import ValueType
+from civdash.migrations import migrate
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -72,9 +74,22 @@ __all__ = [
     "will_become_current",
 ]
 
-AUDIT_COLUMNS = ("at", "action", "kind", "snapshot_id", "file_name", "sha256", "actor", "detail")
-"""Columns of `Store.audit()`; `action` is one of commit, duplicate, refuse, hold, delete,
-set_current."""
+AUDIT_COLUMNS = (
+    "at",
+    "action",
+    "kind",
+    "snapshot_id",
+    "file_name",
+    "sha256",
+    "actor",
+    "detail",
+    "role",
+    "scope",
+)
+"""Columns of `Store.audit()`. `action`: commit, assemble, duplicate, refuse, hold, delete,
+set_current, and the account actions (login, login_failed, login_locked, lockout, logout,
+user_add, user_password, user_disable, user_enable, user_unlock, user_role, denied). `role`: the
+acting user's role; `scope`: the district acted on ("" the whole city; empty before accounts)."""
 
 LOCAL_TZ = timezone(timedelta(hours=8), "北京时间")
 """Times shown to users and "today" for an undated file: the office works in China Standard Time."""
@@ -99,6 +114,14 @@ _MSG_NO_SOURCE_ROW = (
     "台账数据缺少 source_row 列（每行在原表格中的行号），无法保存，请重新读取文件。"
 )
 _MSG_AUDIT_APPEND_ONLY = "审计日志只能追加，不能修改或删除。"
+_MSG_NO_PARTS = "{label}台账不按区县分开报送，请由市创城办提交全市文件。"
+_MSG_OTHER_DISTRICTS = (
+    "这是{district}的报送，文件中却有{others}的数据，未保存；请只提交{district}的数据。"
+)
+_MSG_ASSEMBLED_FILE = "各区县报送汇总（{n} 个区县）"
+_MSG_ASSEMBLED = (
+    "已汇总全市{label}台账 #{id}：{district}改用报送 #{part}，共 {n} 个区县、{rows:,} 行"
+)
 _MSG_NO_VALID_ROW = (
     "文件中没有有效数据行（读取 {read:,} 行，全部有误），未保存；请按检查结果改正后重新提交。"
 )
@@ -238,6 +261,10 @@ class SnapshotInfo:
     sheet: str | None
     header_row: int | None
     columns: dict[str, str]
+    scope: str = ""
+    """"" for a whole-city snapshot, else the district this part is of."""
+    assembled: bool = False
+    """The city ledger assembled from district parts: its rows are the parts' (`Store.parts`)."""
 
 
 @dataclass(frozen=True)
@@ -270,6 +297,9 @@ class _Meta:
     sheet: str | None
     header_row: int | None
     columns: dict[str, str]
+    role: str = ""
+    scope: str = ""
+    committed_at: datetime | None = None
 
 
 class Store:
@@ -290,6 +320,9 @@ class Store:
         self._snapshots = _snapshots_table(self._metadata)
         self._frames = _frames_table(self._metadata)
         self._audit = _audit_table(self._metadata)
+        self._parts = _parts_table(self._metadata)
+        self._users = _users_table(self._metadata)
+        self._sessions = _sessions_table(self._metadata)
         self._rows = {
             key: _rows_table(self._metadata, key, cols) for key, cols in self._columns.items()
         }
@@ -336,8 +369,16 @@ class Store:
         as_of: date | None = None,
         make_current: bool | None = None,
         allow_shrink: bool = False,
+        role: str = "",
+        district: str | None = None,
+        committed_at: datetime | None = None,
     ) -> CommitOutcome:
         """Store the valid rows of `result` as a snapshot of `data` (the uploaded file's bytes).
+
+        With `district`, the snapshot is that district's part: every row must be of the district,
+        it is compared with the district's current rows, and when it becomes the district's
+        current part the city ledger is assembled anew (`Store.parts`). `role` is the committing
+        user's role, for the audit trail.
 
         The snapshot is dated by `as_of`, else the date in the file's title, else today. It becomes
         the current one of its kind when it is at least as recent as the current one, unless
@@ -367,10 +408,28 @@ class Store:
             sheet=result.sheet,
             header_row=result.header_row,
             columns=dict(result.columns),
+            role=role,
+            scope=district or "",
+            committed_at=committed_at,
         )
+        if district:
+            self._check_part(result, district)
         rows = _arrow_rows(self._columns[result.kind], result.rows)
         guard = _Guard(rows_by_district(result.rows), allow_shrink)
         return self._commit(meta, rows, make_current, guard)
+
+    def _check_part(self, result: IngestResult, district: str) -> None:
+        """A district's part holds that district's rows only (ingest with `scope` says which
+        rows are not; this is the store's own guard)."""
+        by = self._kind(result.kind).narrow_by
+        if not by:
+            raise CommitRefusedError(_MSG_NO_PARTS.format(label=self._kind(result.kind).label))
+        values = result.rows[by] if by in result.rows.columns else pd.Series([], dtype="str")
+        other = sorted({str(v) for v in values.dropna().unique() if v != district})
+        if other:
+            raise CommitRefusedError(
+                _MSG_OTHER_DISTRICTS.format(district=district, others="、".join(other))
+            )
 
     def commit_districts(
         self,
@@ -380,6 +439,7 @@ class Store:
         file_name: str,
         committed_by: str = "",
         make_current: bool | None = None,
+        role: str = "",
     ) -> CommitOutcome:
         """Store the district table (names, population, aliases, boundaries) as a snapshot.
 
@@ -402,6 +462,7 @@ class Store:
             sheet=None,
             header_row=None,
             columns={},
+            role=role,
         )
         rows = _arrow_rows(self._columns["districts"], records)
         return self._commit(meta, rows, make_current)
@@ -428,11 +489,15 @@ class Store:
                 ):
                     return self._record_duplicate(conn, existing, meta)
                 else:
-                    current = self._current_in(conn, meta.kind)
+                    current = self._current_in(conn, meta.kind, meta.scope)
                     becomes_current = will_become_current(
                         meta.as_of, current.as_of if current else None, make_current
                     )
-                    held = self._held(conn, current, guard) if becomes_current else None
+                    held = (
+                        self._held(conn, meta, guard)
+                        if becomes_current and guard is not None
+                        else None
+                    )
                     if held is not None and not (guard and guard.allow_shrink):
                         refusal = ShrinkHeldError(held)
                         self._audit_unstored(conn, "hold", meta, refusal.message)
@@ -470,7 +535,7 @@ class Store:
             .values(
                 kind=meta.kind,
                 as_of=meta.as_of,
-                committed_at=datetime.now(UTC),
+                committed_at=(meta.committed_at or datetime.now(UTC)).astimezone(UTC),
                 committed_by=meta.committed_by,
                 file_name=meta.file_name,
                 sha256=meta.sha256,
@@ -481,6 +546,8 @@ class Store:
                 header_row=meta.header_row,
                 columns=meta.columns,
                 is_current=becomes_current,
+                scope=meta.scope,
+                assembled=False,
             )
             .returning(snaps.c.id)
         ).scalar_one()
@@ -494,32 +561,141 @@ class Store:
             message += _MSG_NOT_CURRENT.format(id=current.id, as_of=current.as_of)
         if confirmed is not None:
             message += _MSG_CONFIRMED.format(reason=confirmed.reason())
-        self._append_audit(conn, "commit", info, detail=message, actor=meta.committed_by)
+        self._append_audit(
+            conn, "commit", info, detail=message, actor=meta.committed_by, role=meta.role
+        )
+        if meta.scope and becomes_current:
+            self._assemble(
+                conn, info, actor=meta.committed_by, role=meta.role, at=meta.committed_at
+            )
         return CommitOutcome(snapshot=info, created=True, message=message)
 
-    def _current_in(self, conn: sa.Connection, kind: str) -> SnapshotInfo | None:
+    # -- district parts ------------------------------------------------------------------------
+
+    def _sources(self, conn: sa.Connection, snapshot_id: int) -> dict[str, int]:
+        """District → the snapshot its rows come from, for an assembled city ledger ({} else)."""
+        p = self._parts
+        return {
+            d: int(s)
+            for d, s in conn.execute(
+                sa.select(p.c.district, p.c.source_id).where(p.c.version_id == snapshot_id)
+            )
+        }
+
+    def _composition(self, conn: sa.Connection, version: SnapshotInfo) -> dict[str, int]:
+        """District → source snapshot of a city ledger (a whole-city file: itself for each of its
+        districts)."""
+        if version.assembled:
+            return self._sources(conn, version.id)
+        return {d: version.id for d in self._district_counts(conn, version.kind, version.id)}
+
+    def _assemble(
+        self,
+        conn: sa.Connection,
+        part: SnapshotInfo,
+        *,
+        actor: str,
+        role: str,
+        at: datetime | None = None,
+    ) -> SnapshotInfo:
+        """A new current city ledger of `part`'s kind: the current one with `part`'s district
+        taken from `part`. It holds no rows of its own, only where each district's come from."""
+        snaps = self._snapshots
+        current = self._current_in(conn, part.kind)
+        composition = self._composition(conn, current) if current is not None else {}
+        composition[part.scope] = part.id
+        sources = {s.id: s for s in (self._get(conn, i) for i in sorted(set(composition.values())))}
+        counts = {
+            d: self._district_counts(conn, part.kind, src).get(d, 0)
+            for d, src in composition.items()
+        }
+        as_of = max(sources[src].as_of for src in composition.values())
+        fingerprint = json.dumps(sorted(composition.items()), ensure_ascii=False)
+        if current is not None:
+            conn.execute(sa.update(snaps).where(snaps.c.id == current.id).values(is_current=False))
+        version_id: int = conn.execute(
+            sa.insert(snaps)
+            .values(
+                kind=part.kind,
+                as_of=as_of,
+                committed_at=(at or datetime.now(UTC)).astimezone(UTC),
+                committed_by=actor,
+                file_name=_MSG_ASSEMBLED_FILE.format(n=len(composition)),
+                # the same composition may be assembled again (a part made current twice):
+                # an assembly's fingerprint is its composition and a random nonce
+                sha256=hashlib.sha256(
+                    f"assembled:{fingerprint}:{uuid.uuid4().hex}".encode()
+                ).hexdigest(),
+                rows_read=sum(counts.values()),
+                rows_valid=sum(counts.values()),
+                rows_invalid=0,
+                sheet=None,
+                header_row=None,
+                columns={},
+                is_current=True,
+                scope="",
+                assembled=True,
+            )
+            .returning(snaps.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(self._parts),
+            [
+                {"version_id": version_id, "district": d, "source_id": src}
+                for d, src in sorted(composition.items())
+            ],
+        )
+        version = self._get(conn, version_id)
+        detail = _MSG_ASSEMBLED.format(
+            id=version_id,
+            label=self._kind(part.kind).label,
+            district=part.scope,
+            part=part.id,
+            n=len(composition),
+            rows=version.rows_valid,
+        )
+        self._append_audit(conn, "assemble", version, detail=detail, actor=actor, role=role)
+        return version
+
+    def parts(self, snapshot_id: int) -> dict[str, SnapshotInfo]:
+        """District → the snapshot its rows come from, for an assembled city ledger (empty for
+        any other snapshot): what the ledger in force is made of (date, who)."""
+        with self._read() as conn:
+            return {d: self._get(conn, src) for d, src in self._sources(conn, snapshot_id).items()}
+
+    def _current_in(self, conn: sa.Connection, kind: str, scope: str = "") -> SnapshotInfo | None:
         snaps = self._snapshots
         row = conn.execute(
-            sa.select(snaps).where(snaps.c.kind == kind, snaps.c.is_current.is_(True))
+            sa.select(snaps).where(
+                snaps.c.kind == kind, snaps.c.scope == scope, snaps.c.is_current.is_(True)
+            )
         ).first()
         return _snapshot_info(row) if row is not None else None
 
-    def _held(
-        self, conn: sa.Connection, current: SnapshotInfo | None, guard: _Guard | None
-    ) -> ShrinkCheck | None:
-        """The check of a snapshot replacing `current` when the rule holds it, else None."""
-        if guard is None or current is None:
+    def _held(self, conn: sa.Connection, meta: _Meta, guard: _Guard) -> ShrinkCheck | None:
+        """The check of a snapshot about to replace what is current when the rule holds it, else
+        None. A whole-city file is compared with the city ledger in force; a district's part with
+        that district's rows in it."""
+        current = self._current_in(conn, meta.kind)
+        if current is None:
             return None
-        check = shrink_check(
-            current,
-            self._district_counts(conn, current.kind, current.id),
-            guard.new_counts,
-            self._settings.max_shrink_share,
-        )
+        counts = self._district_counts(conn, meta.kind, current.id)
+        if meta.scope:
+            counts = {meta.scope: counts.get(meta.scope, 0)} if meta.scope in counts else {}
+            if not counts:
+                return None
+        check = shrink_check(current, counts, guard.new_counts, self._settings.max_shrink_share)
         return check if check.held else None
 
     def _district_counts(self, conn: sa.Connection, kind: str, snapshot_id: int) -> dict[str, int]:
-        """Rows per district of a stored snapshot, counted by one GROUP BY on its rows table."""
+        """Rows per district of a stored snapshot (of an assembled ledger: of its parts),
+        counted by GROUP BY on the rows table."""
+        sources = self._sources(conn, snapshot_id)
+        if sources:
+            out: dict[str, int] = {}
+            for district, source in sources.items():
+                out[district] = self._district_counts(conn, kind, source).get(district, 0)
+            return {d: n for d, n in out.items() if n}
         table = self._rows[kind]
         count = sa.func.count().label("n")
         if "district" in table.c:
@@ -534,17 +710,16 @@ class Store:
 
     def _audit_unstored(self, conn: sa.Connection, action: str, meta: _Meta, detail: str) -> None:
         """Audit a commit that stored nothing (`refuse`, `hold`): who tried which file, and why."""
-        conn.execute(
-            sa.insert(self._audit).values(
-                at=datetime.now(UTC),
-                action=action,
-                kind=meta.kind,
-                snapshot_id=None,
-                file_name=meta.file_name,
-                sha256=meta.sha256,
-                actor=meta.committed_by,
-                detail=detail,
-            )
+        self.audit_event(
+            action,
+            actor=meta.committed_by,
+            role=meta.role,
+            scope=meta.scope,
+            detail=detail,
+            kind=meta.kind,
+            file_name=meta.file_name,
+            sha256=meta.sha256,
+            conn=conn,
         )
 
     def _record_duplicate(
@@ -581,15 +756,12 @@ class Store:
         with self._read() as conn:
             return self._get(conn, snapshot_id)
 
-    def current(self, kind: str) -> SnapshotInfo | None:
-        """The current snapshot of `kind`, or None when there is none."""
+    def current(self, kind: str, scope: str = "") -> SnapshotInfo | None:
+        """The current snapshot of `kind` (the city ledger in force), or of a district's parts
+        with `scope`; None when there is none."""
         self._kind(kind)
-        snaps = self._snapshots
         with self._read() as conn:
-            row = conn.execute(
-                sa.select(snaps).where(snaps.c.kind == kind, snaps.c.is_current.is_(True))
-            ).first()
-        return _snapshot_info(row) if row is not None else None
+            return self._current_in(conn, kind, scope)
 
     def load(self, snapshot_id: int) -> pd.DataFrame:
         """The rows of a snapshot, shaped like `IngestResult.rows`.
@@ -599,6 +771,15 @@ class Store:
         """
         with self._read() as conn:
             info = self._get(conn, snapshot_id)
+            sources = self._sources(conn, snapshot_id) if info.assembled else {}
+        if info.assembled:
+            return self._load_assembled(info, sources)
+        return self._load_stored(info)
+
+    def _load_stored(self, info: SnapshotInfo) -> pd.DataFrame:
+        """The rows a (not assembled) snapshot holds."""
+        snapshot_id = info.id
+        with self._read() as conn:
             columns = self._columns[info.kind]
             schema = _arrow_schema(columns)
             blob = conn.execute(
@@ -615,6 +796,23 @@ class Store:
         with self._read() as conn:
             info = self._get(conn, snapshot_id)
             return self._district_counts(conn, info.kind, info.id)
+
+    def _load_assembled(self, info: SnapshotInfo, sources: dict[str, int]) -> pd.DataFrame:
+        """The rows of an assembled city ledger: each district's rows from its source."""
+        by = self._kind(info.kind).narrow_by
+        pieces = []
+        loaded: dict[int, pd.DataFrame] = {}
+        for district, source in sorted(sources.items()):
+            if source not in loaded:
+                with self._read() as conn:
+                    loaded[source] = self._load_stored(self._get(conn, source))
+            rows = loaded[source]
+            pieces.append(rows[rows[by] == district])
+        if not pieces:
+            return _pandas_rows(
+                self._columns[info.kind], _arrow_schema(self._columns[info.kind]).empty_table()
+            )
+        return pd.concat(pieces, ignore_index=True)
 
     def load_current(self, kind: str) -> pd.DataFrame | None:
         """The rows of the current snapshot of `kind`, or None when there is none."""
@@ -635,76 +833,155 @@ class Store:
         with self._read() as conn:
             return conn.execute(sa.select(self._snapshots.c.id).limit(1)).first() is None
 
-    def audit(self, limit: int = 200) -> pd.DataFrame:
-        """The latest `limit` audit entries, newest first, with the columns of `AUDIT_COLUMNS`."""
+    def audit(self, limit: int = 200, *, actor: str | None = None) -> pd.DataFrame:
+        """The latest `limit` audit entries (of one user with `actor`), newest first, with the
+        columns of `AUDIT_COLUMNS`."""
         a = self._audit
+        query = sa.select(*(a.c[name] for name in AUDIT_COLUMNS))
+        if actor is not None:
+            query = query.where(a.c.actor == actor)
         with self._read() as conn:
-            rows = conn.execute(
-                sa.select(*(a.c[name] for name in AUDIT_COLUMNS))
-                .order_by(a.c.id.desc())
-                .limit(limit)
-            ).all()
+            rows = conn.execute(query.order_by(a.c.id.desc()).limit(limit)).all()
         frame = pd.DataFrame([tuple(r) for r in rows], columns=list(AUDIT_COLUMNS))
         frame["at"] = pd.to_datetime([_as_utc(t) for t in frame["at"]], utc=True).as_unit("us")
         frame["snapshot_id"] = frame["snapshot_id"].astype("Int64")
-        for name in ("action", "kind", "file_name", "sha256", "actor", "detail"):
+        for name in ("action", "kind", "file_name", "sha256", "actor", "detail", "role", "scope"):
             frame[name] = frame[name].astype(_TEXT_DTYPE)
         return frame
 
     # -- changing ------------------------------------------------------------------------------
 
-    def set_current(self, snapshot_id: int, *, actor: str = "") -> None:
-        """Make this snapshot the current one of its kind (a no-op when it already is)."""
+    def set_current(self, snapshot_id: int, *, actor: str = "", role: str = "") -> None:
+        """Make this snapshot the current one of its kind (a no-op when it already is). A
+        district's part becomes its district's current part, and the city ledger is assembled
+        anew with it."""
         with self._write() as conn:
             info = self._get(conn, snapshot_id)
             if info.is_current:
                 return
-            self._make_current(conn, info.kind, info.id)
+            self._make_current(conn, info.kind, info.id, info.scope)
             detail = _MSG_SET_CURRENT.format(
                 id=info.id, label=self._kind(info.kind).label, as_of=info.as_of
             )
-            self._append_audit(conn, "set_current", info, detail=detail, actor=actor)
+            self._append_audit(conn, "set_current", info, detail=detail, actor=actor, role=role)
+            if info.scope:
+                self._assemble(conn, self._get(conn, info.id), actor=actor, role=role)
 
-    def delete(self, snapshot_id: int, *, actor: str = "") -> None:
+    def delete(self, snapshot_id: int, *, actor: str = "", role: str = "") -> None:
         """Delete a snapshot and its rows. If it was current, the newest remaining one of its kind
-        (by as-of date, then commit time) becomes current."""
+        and scope (by as-of date, then commit time) becomes current. City ledgers assembled from
+        a deleted part go with it."""
         snaps = self._snapshots
         with self._write() as conn:
             info = self._get(conn, snapshot_id)
             label = self._kind(info.kind).label
+            p = self._parts
+            versions = [
+                int(v)
+                for (v,) in conn.execute(
+                    sa.select(p.c.version_id).where(
+                        p.c.source_id == snapshot_id, p.c.version_id != snapshot_id
+                    )
+                )
+            ]
+            current_version = self._current_in(conn, info.kind)
+            lost_current = current_version is not None and current_version.id in versions
+            if versions:
+                conn.execute(sa.delete(snaps).where(snaps.c.id.in_(versions)))
+            if lost_current and info.scope:
+                successor = conn.execute(
+                    sa.select(snaps.c.id)
+                    .where(snaps.c.kind == info.kind, snaps.c.scope == "")
+                    .order_by(snaps.c.as_of.desc(), snaps.c.committed_at.desc(), snaps.c.id.desc())
+                    .limit(1)
+                ).first()
+                if successor is not None:
+                    self._make_current(conn, info.kind, successor.id)
             conn.execute(sa.delete(snaps).where(snaps.c.id == snapshot_id))
             detail = _MSG_DELETED.format(
                 id=info.id, label=label, as_of=info.as_of, valid=info.rows_valid
             )
-            if info.is_current:
+            if info.is_current or (lost_current and info.scope == ""):
                 successor = conn.execute(
                     sa.select(snaps.c.id, snaps.c.as_of)
-                    .where(snaps.c.kind == info.kind)
+                    .where(snaps.c.kind == info.kind, snaps.c.scope == info.scope)
                     .order_by(snaps.c.as_of.desc(), snaps.c.committed_at.desc(), snaps.c.id.desc())
                     .limit(1)
                 ).first()
                 if successor is None:
                     detail += _MSG_NONE_LEFT.format(label=label)
                 else:
-                    self._make_current(conn, info.kind, successor.id)
+                    self._make_current(conn, info.kind, successor.id, info.scope)
                     detail += _MSG_NEW_CURRENT.format(id=successor.id, as_of=successor.as_of)
-            self._append_audit(conn, "delete", info, detail=detail, actor=actor)
+            self._append_audit(conn, "delete", info, detail=detail, actor=actor, role=role)
 
-    def record_refusal(self, file_name: str, sha256: str, reason: str, *, actor: str = "") -> None:
+    def record_refusal(
+        self,
+        file_name: str,
+        sha256: str,
+        reason: str,
+        *,
+        actor: str = "",
+        role: str = "",
+        scope: str | None = None,
+    ) -> None:
         """Note in the audit trail that a file was refused (nothing else is stored)."""
-        with self._write() as conn:
-            conn.execute(
-                sa.insert(self._audit).values(
-                    at=datetime.now(UTC),
-                    action="refuse",
-                    kind=None,
-                    snapshot_id=None,
-                    file_name=file_name,
-                    sha256=sha256,
-                    actor=actor,
-                    detail=reason,
-                )
-            )
+        self.audit_event(
+            "refuse",
+            actor=actor,
+            role=role,
+            scope=scope,
+            detail=reason,
+            file_name=file_name,
+            sha256=sha256,
+        )
+
+    def audit_event(
+        self,
+        action: str,
+        *,
+        actor: str = "",
+        role: str = "",
+        scope: str | None = None,
+        detail: str = "",
+        kind: str | None = None,
+        snapshot_id: int | None = None,
+        file_name: str | None = None,
+        sha256: str | None = None,
+        conn: sa.Connection | None = None,
+    ) -> None:
+        """Append one entry to the audit trail (in `conn`'s transaction when given)."""
+        values = {
+            "at": datetime.now(UTC),
+            "action": action,
+            "kind": kind,
+            "snapshot_id": snapshot_id,
+            "file_name": file_name,
+            "sha256": sha256,
+            "actor": actor,
+            "detail": detail,
+            "role": role or None,
+            "scope": scope,
+        }
+        if conn is not None:
+            conn.execute(sa.insert(self._audit).values(**values))
+            return
+        with self._write() as own:
+            own.execute(sa.insert(self._audit).values(**values))
+
+    @property
+    def users_table(self) -> sa.Table:
+        """The accounts table (`civdash.accounts` reads and writes it)."""
+        return self._users
+
+    @property
+    def sessions_table(self) -> sa.Table:
+        """Logged-in browsers' sessions (`civdash.sessions` reads and writes it)."""
+        return self._sessions
+
+    def write(self) -> AbstractContextManager[sa.Connection]:
+        """A write transaction on the store's database; writers take turns (see `_write`)."""
+        return self._write()
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -724,12 +1001,14 @@ class Store:
             raise SnapshotNotFoundError(_MSG_NOT_FOUND.format(id=snapshot_id))
         return _snapshot_info(row)
 
-    def _make_current(self, conn: sa.Connection, kind: str, snapshot_id: int) -> None:
+    def _make_current(
+        self, conn: sa.Connection, kind: str, snapshot_id: int, scope: str = ""
+    ) -> None:
         snaps = self._snapshots
-        # clear first: a partial unique index allows one current snapshot per kind
+        # clear first: a partial unique index allows one current snapshot per kind and scope
         conn.execute(
             sa.update(snaps)
-            .where(snaps.c.kind == kind, snaps.c.is_current.is_(True))
+            .where(snaps.c.kind == kind, snaps.c.scope == scope, snaps.c.is_current.is_(True))
             .values(is_current=False)
         )
         conn.execute(sa.update(snaps).where(snaps.c.id == snapshot_id).values(is_current=True))
@@ -743,18 +1022,19 @@ class Store:
         detail: str,
         actor: str,
         file_name: str | None = None,
+        role: str = "",
     ) -> None:
-        conn.execute(
-            sa.insert(self._audit).values(
-                at=datetime.now(UTC),
-                action=action,
-                kind=info.kind,
-                snapshot_id=info.id,
-                file_name=info.file_name if file_name is None else file_name,
-                sha256=info.sha256,
-                actor=actor,
-                detail=detail,
-            )
+        self.audit_event(
+            action,
+            actor=actor,
+            role=role,
+            scope=info.scope,
+            detail=detail,
+            kind=info.kind,
+            snapshot_id=info.id,
+            file_name=info.file_name if file_name is None else file_name,
+            sha256=info.sha256,
+            conn=conn,
         )
 
     @contextmanager
@@ -776,9 +1056,13 @@ class Store:
                 yield conn
 
     def _ensure_schema(self) -> None:
-        """Create missing tables, and add a column to a rows table for each new registry field."""
+        """Run the schema migrations (`civdash.migrations`), then create the rows table of each
+        registered kind and add a column for each new registry field. Writers take turns, so two
+        servers starting on one database do not migrate it twice."""
         with self._write() as conn:
-            self._metadata.create_all(conn)
+            migrate(conn)
+            for table in self._rows.values():
+                table.create(conn, checkfirst=True)
             inspector = sa.inspect(conn)
             preparer = conn.dialect.identifier_preparer
             for table in self._rows.values():
@@ -895,6 +1179,10 @@ def _snapshots_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("header_row", sa.Integer),
         sa.Column("columns", sa.JSON, nullable=False),
         sa.Column("is_current", sa.Boolean, nullable=False, default=False),
+        sa.Column("scope", sa.Text, nullable=False, default="", server_default=""),
+        sa.Column(
+            "assembled", sa.Boolean, nullable=False, default=False, server_default=sa.false()
+        ),
         sa.UniqueConstraint("kind", "sha256", name="uq_snapshots_kind_sha256"),
         sa.Index("ix_snapshots_kind_as_of", "kind", "as_of"),
         # never reuse the id of a deleted snapshot: the audit trail and caches refer to ids
@@ -903,6 +1191,7 @@ def _snapshots_table(metadata: sa.MetaData) -> sa.Table:
     sa.Index(
         "uq_snapshots_one_current",
         table.c.kind,
+        table.c.scope,
         unique=True,
         sqlite_where=table.c.is_current.is_(True),
         postgresql_where=table.c.is_current.is_(True),
@@ -922,6 +1211,65 @@ def _frames_table(metadata: sa.MetaData) -> sa.Table:
             autoincrement=False,
         ),
         sa.Column("data", sa.LargeBinary, nullable=False),
+    )
+
+
+def _parts_table(metadata: sa.MetaData) -> sa.Table:
+    """Which snapshot each district's rows of an assembled city ledger come from."""
+    return sa.Table(
+        "snapshot_parts",
+        metadata,
+        sa.Column(
+            "version_id",
+            sa.Integer,
+            sa.ForeignKey("snapshots.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        ),
+        sa.Column("district", sa.Text, primary_key=True),
+        sa.Column(
+            "source_id",
+            sa.Integer,
+            sa.ForeignKey("snapshots.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Index("ix_snapshot_parts_source", "source_id"),
+    )
+
+
+def _users_table(metadata: sa.MetaData) -> sa.Table:
+    """Accounts (read and written by `civdash.accounts`)."""
+    return sa.Table(
+        "users",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("role", sa.Text, nullable=False),
+        sa.Column("district", sa.Text),
+        sa.Column("password_hash", sa.Text),
+        sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+        sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("first_failed_at", sa.DateTime(timezone=True)),
+        sa.Column("locked_until", sa.DateTime(timezone=True)),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.Text, nullable=False, server_default=""),
+        sa.Column("last_login_at", sa.DateTime(timezone=True)),
+        sa.Column("password_changed_at", sa.DateTime(timezone=True)),
+        sa.UniqueConstraint("name", name="uq_users_name"),
+        sqlite_autoincrement=True,
+    )
+
+
+def _sessions_table(metadata: sa.MetaData) -> sa.Table:
+    """Logged-in browsers (read and written by `civdash.sessions`)."""
+    return sa.Table(
+        "login_sessions",
+        metadata,
+        sa.Column("token_sha256", sa.Text, primary_key=True),
+        sa.Column("user_name", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Index("ix_login_sessions_user", "user_name"),
     )
 
 
@@ -956,24 +1304,10 @@ def _audit_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("sha256", sa.Text),
         sa.Column("actor", sa.Text, nullable=False, default=""),
         sa.Column("detail", sa.Text, nullable=False, default=""),
+        sa.Column("role", sa.Text),
+        sa.Column("scope", sa.Text),
         sqlite_autoincrement=True,
     )
-    for statement in (
-        f"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
-        f"BEGIN SELECT RAISE(ABORT, '{_MSG_AUDIT_APPEND_ONLY}'); END",
-        f"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
-        f"BEGIN SELECT RAISE(ABORT, '{_MSG_AUDIT_APPEND_ONLY}'); END",
-    ):
-        event.listen(table, "after_create", sa.DDL(statement).execute_if(dialect="sqlite"))
-    for statement in (
-        "CREATE OR REPLACE FUNCTION civdash_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-        f"$$ BEGIN RAISE EXCEPTION '{_MSG_AUDIT_APPEND_ONLY}'; END $$",
-        "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit "
-        "FOR EACH ROW EXECUTE FUNCTION civdash_audit_append_only()",
-        "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit "
-        "FOR EACH STATEMENT EXECUTE FUNCTION civdash_audit_append_only()",
-    ):
-        event.listen(table, "after_create", sa.DDL(statement).execute_if(dialect="postgresql"))
     return table
 
 
@@ -1048,6 +1382,8 @@ def _snapshot_info(row: sa.Row[Any]) -> SnapshotInfo:
         sheet=m["sheet"],
         header_row=m["header_row"],
         columns=dict(columns or {}),
+        scope=m["scope"] or "",
+        assembled=bool(m["assembled"]),
     )
 
 

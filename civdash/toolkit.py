@@ -30,12 +30,20 @@ import pandas as pd
 from civdash import charts, maps
 from civdash.charts import Chart
 from civdash.config import Settings
-from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_history, metric_table
+from civdash.dashboard import (
+    Filters,
+    Ledgers,
+    load_ledgers,
+    metric_history,
+    metric_table,
+    snapshot_at,
+)
 from civdash.districts import DistrictTable
 from civdash.exports.images import CJK_FONT_DIRS, chart_html, chart_png, chart_svg, map_png
 from civdash.ingest import IngestResult, ingest_file
 from civdash.ledgers import get_kind
 from civdash.metrics import METRICS, compute, metric_key
+from civdash.parts import Composition, composition
 from civdash.sample import load_sample
 from civdash.store import SnapshotInfo, Store
 
@@ -49,6 +57,7 @@ __all__ = [
     "enable_offline_charts",
     "export_chart",
     "export_map",
+    "ledger_parts",
     "ledgers_at",
     "metric_by_week",
     "metric_catalogue",
@@ -151,6 +160,38 @@ def _district(table: DistrictTable | None, name: str | None) -> str | None:
     if found is None:
         raise ValueError(_MSG_UNKNOWN_DISTRICT.format(name=name, known="、".join(table.names)))
     return found
+
+
+def ledger_parts(
+    store: Store,
+    kind: str = "issues",
+    *,
+    district: str | None = None,
+    as_of: date | str | None = None,
+) -> Composition:
+    """Which parts the ledger of `kind` in force is made of (数据来源): each district's part with
+    its as-of date, when and by whom it was submitted and its rows, as the pages' 数据来源 shows.
+
+    `as_of` (None = latest) picks the ledger in force on that date, as `ledgers_at` does;
+    `district` keeps that district's part only. `summary()` is one Chinese line, `table()` the
+    parts as a table, `parts` the `LedgerPart`s.
+
+    Example:
+
+    >>> comp = ledger_parts(store, "issues")                           # doctest: +SKIP
+    >>> comp.summary(limit=2)                                          # doctest: +SKIP
+    '由 7 个区县的报送合成：城关区 11月12日 陈静、东湖区 11月11日 张晓 等'
+    >>> comp.table().columns.tolist()                                  # doctest: +SKIP
+    ['区县', '截至', '报送时间', '报送人', '行数', '文件']
+    """
+    get_kind(kind)
+    table = store.districts()
+    snap = snapshot_at(store.snapshots(kind), kind, _as_date(as_of))
+    if snap is None:
+        raise ValueError(_MSG_NO_SNAPSHOT.format(label=get_kind(kind).label, what="查看数据来源"))
+    found = composition(store, snap, order=table.names if table is not None else ())
+    name = _district(table, district)
+    return found.only(name) if name is not None else found
 
 
 def ledgers_at(

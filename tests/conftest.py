@@ -25,9 +25,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from filelock import FileLock
+
+if TYPE_CHECKING:
+    from civdash.store import Store
 
 POSTGRES_MISSING = "PostgreSQL 未安装：apt-get install postgresql"
 
@@ -47,6 +51,27 @@ def _run_temp_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
 
 
+TEST_PASSWORD = "civdash-test-2026"
+"""The password of the tests' own accounts (never shipped: the sample city has none)."""
+TEST_ACCOUNTS = {
+    "admin": ("测试管理员", None),
+    "editor": ("测试编辑", None),
+    "district": ("测试东湖", "东湖区"),
+    "viewer": ("测试查看", None),
+}
+"""Role → (account name, district) of the accounts the tests log in with."""
+
+
+def add_test_accounts(store: Store) -> None:
+    """Give `store` one account per role, each with `TEST_PASSWORD`."""
+    from civdash.accounts import Accounts
+    from civdash.config import DEFAULT_SETTINGS
+
+    accounts = Accounts(store, DEFAULT_SETTINGS)
+    for role, (name, district) in TEST_ACCOUNTS.items():
+        accounts.add(name, role, district=district, password=TEST_PASSWORD, actor="测试")
+
+
 @cache
 def _built_sample_home(root: Path) -> Path:
     # Memoised by the run's temporary directory, not only session-scoped: a conftest that
@@ -58,7 +83,9 @@ def _built_sample_home(root: Path) -> Path:
     with FileLock(root / "sample_store.lock"):
         if not built.is_file():
             shutil.rmtree(home, ignore_errors=True)  # left half-built by a worker that died
-            civdash.sample_store(home).close()
+            store = civdash.sample_store(home)
+            add_test_accounts(store)
+            store.close()
             built.touch()
     return home
 
@@ -91,10 +118,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'civdash.sqlite'}"
         return
+    yield request.getfixturevalue("postgres_schema_url")
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_server: str) -> Iterator[str]:
+    """A new, empty PostgreSQL schema on the test server (dropped afterwards), as a URL."""
     import psycopg
     import sqlalchemy as sa
 
-    server = sa.make_url(request.getfixturevalue("postgres_server"))
+    server = sa.make_url(postgres_server)
     schema = f"test_{uuid.uuid4().hex[:12]}"
     conninfo = server.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(conninfo, autocommit=True) as conn:
@@ -166,3 +199,23 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+PAGE_FAILURE_LOGGER = "civdash.ui.errors"
+
+
+@pytest.fixture(autouse=True)
+def _no_page_failure(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A page that failed still fails its test: the app turns an exception into a Chinese
+    message (civdash.ui.errors), which AppTest does not count in `at.exception`, and logs it.
+    A test that makes a page fail on purpose takes the records with `taken_page_failures`."""
+    yield
+    failures = [r for r in caplog.get_records("call") if r.name == PAGE_FAILURE_LOGGER]
+    assert not failures, "页面出错：\n" + "\n".join(caplog.text.splitlines()[-40:])
+
+
+def taken_page_failures(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The page failures logged so far in this test (their messages), cleared from the log."""
+    messages = [r.getMessage() for r in caplog.records if r.name == PAGE_FAILURE_LOGGER]
+    caplog.clear()
+    return messages

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -35,6 +36,7 @@ from civdash.meeting import Deck, build_deck
 from civdash.metrics import compute, real_issues
 from civdash.store import SnapshotInfo
 from civdash.toolkit import chart_png
+from tests.test_meeting import LATE_AT, parts_deck, parts_store
 from tests.views.test_targets import make_ledgers
 
 LATEST = date(2026, 11, 15)
@@ -43,7 +45,8 @@ SECTIONS = [
     "二、目标任务进度",
     "三、问题整改情况",
     "四、红黑榜",
-    "五、下一步工作",
+    "五、报送情况",
+    "六、下一步工作",
 ]
 NOTICE_FONTS = {"黑体", "仿宋", "楷体", "宋体"}
 FORMULAS = ['=HYPERLINK("http://example.invalid","点我")', "@SUM(1)", "-1+2", "+86 热线"]
@@ -214,14 +217,14 @@ def test_chart_png_draws_geojson_districts_however_their_rings_are_wound():
 # ---------------------------------------------------------------- the 通报 (.docx)
 
 
-def test_notice_is_a_tongbao_with_title_date_summary_and_five_sections(deck: Deck, notice: Any):
+def test_notice_is_a_tongbao_with_title_date_summary_and_six_sections(deck: Deck, notice: Any):
     paragraphs = [p.text for p in notice.paragraphs]
     assert "关于全市文明城市创建工作进展情况的通报" in paragraphs
     assert "（数据截至2026年11月15日）" in paragraphs
     assert deck.summary in paragraphs
     headings = [p for p in paragraphs if p in SECTIONS]
     assert headings == SECTIONS
-    steps = paragraphs[paragraphs.index("五、下一步工作") + 1 :][:3]
+    steps = paragraphs[paragraphs.index("六、下一步工作") + 1 :][:3]
     assert steps == [f"（{n}）〔请填写下一步工作安排〕" for n in "一二三"]
 
 
@@ -362,7 +365,8 @@ def test_workbook_has_the_notes_then_every_table_whole(city: tuple[Deck, Any], w
     notes = [row[0] for row in workbook["说明"].iter_rows(values_only=True)]
     assert notes[0] == "关于全市文明城市创建工作进展情况的通报（数据表）"
     assert deck.compared_text in notes
-    assert "".join(n for n in notes if n and n.endswith("。")) == deck.summary
+    summary = notes[notes.index(deck.compared_text) + 2 :]  # after a blank line
+    assert "".join(summary[: summary.index("")]) == deck.summary  # up to the next one
     overdue, _ = overdue_and_close_rate(led)
     detail = list(workbook["逾期问题明细"].iter_rows(values_only=True))
     assert detail[0] == tuple(deck.tables["逾期问题明细"].columns)
@@ -475,3 +479,88 @@ def test_notice_without_some_ledgers_says_which_are_missing(hostile: Deck):
     assert f"（尚未导入{'、'.join(hostile.missing)}台账，相关内容暂缺。）" in text
     assert [p.text for p in doc.paragraphs if p.text in SECTIONS] == SECTIONS
     assert not list(doc.element.body.iter(qn("a:blip")))
+
+
+def test_notice_tables_write_numbers_with_separators_and_years_plain():
+    from civdash.briefing import _frame_rows
+
+    frame = pd.DataFrame(
+        {
+            "责任单位": ["渔港街道", None],
+            "逾期问题数": [12_345, 7],
+            "服务时长（小时）": [104_620.5, 2.0],
+            "命名年份": [2019, math.nan],
+        }
+    )
+    assert _frame_rows(frame) == [
+        ["渔港街道", "12,345", "104,620.5", "2019"],
+        ["", "7", "2.0", ""],
+    ]
+
+
+# ---------------------------------------------------------------- 报送情况 and 数据来源
+
+
+def _section(doc: Any, heading: str) -> list[str]:
+    """The paragraphs under a 通报 heading, up to the next one."""
+    paragraphs = [p.text for p in doc.paragraphs]
+    start = paragraphs.index(heading) + 1
+    end = next(i for i, p in enumerate(paragraphs[start:], start) if p in SECTIONS)
+    return paragraphs[start:end]
+
+
+def test_notice_names_the_late_district_per_ledger_and_the_parts_in_force(tmp_path: Any):
+    deck = parts_deck(parts_store(tmp_path, late_at=LATE_AT))
+    doc = Document(io.BytesIO(briefing.notice_docx(deck, images={})))
+    assert [p.text for p in doc.paragraphs if p.text in SECTIONS] == SECTIONS
+    assert _section(doc, "五、报送情况") == [
+        "截止11月13日（周五）17:00，南港区迟报。",
+        "志愿者台账：南港区迟报（11月14日 09:30，南港区填报员报送）。",
+        "数据来源：志愿者台账由各区县报送汇总（数据均截至11月13日）："
+        "东湖区（东湖区填报员）、南港区（南港区填报员）。",
+    ]
+
+
+def test_notice_says_every_district_was_on_time(tmp_path: Any):
+    deck = parts_deck(parts_store(tmp_path, late_at=None))
+    doc = Document(io.BytesIO(briefing.notice_docx(deck, images={})))
+    section = _section(doc, "五、报送情况")
+    assert section[0] == "各区县均按时报送本周台账（截止11月13日（周五）17:00）。"
+    assert deck.reporting is not None
+    assert section[1:] == [deck.reporting.source_line]
+    assert section[1].startswith("数据来源：志愿者台账由各区县报送汇总")
+
+
+def test_slide_pack_has_the_late_districts_slide_and_the_parts_on_its_title(tmp_path: Any):
+    deck = parts_deck(parts_store(tmp_path, late_at=LATE_AT))
+    pack = Presentation(io.BytesIO(briefing.slides_pptx(deck, images={})))
+    assert deck.reporting is not None
+    title_lines = "\n".join(slide_texts(pack.slides[0])).split("\n")
+    assert deck.reporting.source_line in title_lines
+    page = pack.slides[[s.key for s in deck.slides].index("submissions") + 1]
+    assert slide_texts(page)[:2] == ["未按时报送的区县", "截止11月13日（周五）17:00，南港区迟报。"]
+    (table,) = [sh for sh in page.shapes if sh.has_table]
+    assert table_rows(table) == [
+        ["区县", "未报送", "迟报", "报送时间", "报送人"],
+        ["南港区", "—", "志愿者", "11月14日 09:30", "南港区填报员"],
+    ]
+
+
+def test_workbook_has_the_weeks_submissions_and_says_what_the_ledgers_are_made_of(
+    tmp_path: Any,
+):
+    deck = parts_deck(parts_store(tmp_path, late_at=LATE_AT))
+    book = openpyxl.load_workbook(io.BytesIO(briefing.tables_xlsx(deck)))
+    rows = list(book["报送情况"].iter_rows(values_only=True))
+    assert rows[0] == ("台账", "区县", "状态", "最近报送", "报送人", "行数", "截止时间")
+    assert [(r[1], r[2], r[4]) for r in rows[1:]] == [
+        ("东湖区", "按时报送", "东湖区填报员"),
+        ("南港区", "迟报", "南港区填报员"),
+    ]
+    notes = [row[0] for row in book["说明"].iter_rows(values_only=True)]
+    assert deck.reporting is not None
+    assert notes[-3:] == [
+        deck.reporting.message,
+        "志愿者台账：南港区迟报（11月14日 09:30，南港区填报员报送）。",
+        deck.reporting.source_line,
+    ]

@@ -38,7 +38,7 @@ streamlit in (null: none did), and whether civdash.ui does (it must: else the ch
 
 def _library_modules() -> list[str]:
     """Every module of the civdash package outside civdash/ui/ (and not `__main__`, which runs
-    the command line), found from the files so that nothing is imported to list them."""
+    the command line, nor Alembic's env.py), found from the files so that nothing is imported to list them."""
     names = []
     for path in sorted(CIVDASH.rglob("*.py")):
         parts = path.relative_to(CIVDASH.parent).with_suffix("").parts
@@ -47,6 +47,8 @@ def _library_modules() -> list[str]:
             continue  # not inside a package (a script among the assets, say)
         if parts[1:2] == ("ui",) or parts[-1] == "__main__":
             continue
+        if parts[1:] == ("migrations", "env"):
+            continue  # Alembic's script: runs the migrations when Alembic executes it
         names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
     return names
 

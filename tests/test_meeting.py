@@ -1,25 +1,34 @@
 """The 周例会 deck: its slides, numbers, week-over-week dates and escaping, on the sample city
-and on hand-made snapshots."""
+and on hand-made snapshots; 报送情况 (未按时报送的区县) on a store of district parts."""
 
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from civdash import palette
-from civdash.dashboard import Filters, Ledgers, metric_table
-from civdash.meeting import SLIDE_ROWS, Deck, build_deck, district_map_chart, district_rates
+from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_table
+from civdash.meeting import (
+    SLIDE_ROWS,
+    Deck,
+    build_deck,
+    build_reporting,
+    district_map_chart,
+    district_rates,
+)
 from civdash.metrics import compute, format_value
+from civdash.names import short_names
 from civdash.slides import slide_html, split_number
-from civdash.store import SnapshotInfo, Store
+from civdash.store import LOCAL_TZ, SnapshotInfo, Store
 from civdash.toolkit import ledgers_at
 from civdash.views.common import cn_date
 from civdash.views.issues import ListRule, unit_lists
-from tests.views.test_targets import make_ledgers
+from tests.store.helpers import ledger_result, ledger_rows
+from tests.views.test_targets import DISTRICTS, make_ledgers
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -53,9 +62,9 @@ def city(store: Store) -> tuple[Deck, Ledgers]:
 def test_slides_follow_the_meeting_order(city: tuple[Deck, Ledgers]) -> None:
     deck, _ = city
     keys = [s.key for s in deck.slides]
-    assert keys[:5] == ["headline", "targets", "changes", "lists", "map"]
+    assert keys[:6] == ["headline", "submissions", "targets", "changes", "lists", "map"]
     assert keys[-1] == "volunteers"
-    lagging = keys[5:-1]
+    lagging = keys[6:-1]
     assert lagging and all(k.startswith("district:") for k in lagging)
     # the sample city's storyline: 南港区 lags the most
     assert lagging[0] == "district:南港区"
@@ -195,7 +204,9 @@ def test_the_map_is_every_district_with_rings_wound_for_vega(
         r["label"].split("\n")[0]
         for r in (labels or spec["datasets"][spec["layer"][1]["data"]["name"]])
     }
-    assert named == set(store.districts().names)  # type: ignore[union-attr]
+    # a label inside a shape: each district by its short name (高新技术产业开发区 as 高新区)
+    assert named == set(short_names(store.districts()).values())
+    assert "高新区" in named
 
 
 # ---------------------------------------------------------------- hand-made snapshots
@@ -298,7 +309,174 @@ def test_a_store_with_only_volunteers_gets_the_slides_it_can_fill(store: Store) 
     led, table_for = make_ledgers(frames)
     deck = build_deck(led, table_for, {1: frames[("volunteers", snaps[0].as_of)]}.get)  # type: ignore[arg-type]
     assert deck is not None
-    assert [s.key for s in deck.slides] == ["headline", "targets", "volunteers"]
+    assert [s.key for s in deck.slides] == ["headline", "submissions", "targets", "volunteers"]
     assert set(deck.missing) == {"问题整改", "创建单位"}
     assert "问题整改率" not in {n.label for n in deck.slides[0].numbers}
     assert "".join(slide_html(deck, i) for i in range(len(deck.slides)))
+
+
+# ---------------------------------------------------------------- 报送情况: district parts
+
+DUE = datetime(2026, 11, 13, 17, 0, tzinfo=LOCAL_TZ)
+"""The week's deadline for an as-of date of 2026-11-13 (a Friday): 17:00 that day."""
+PART_DAY = date(2026, 11, 13)
+
+
+def commit_part(
+    store: Store, district: str, at: datetime, *, n: int = 3, as_of: date = PART_DAY
+) -> int:
+    """`district`'s volunteers part (as of 11月13日), committed by its clerk at `at`."""
+    rows = ledger_rows("volunteers", n)
+    rows["district"] = district
+    rows["name"] = [f"{district}志愿者{i}" for i in range(n)]
+    result = ledger_result(
+        "volunteers", rows, as_of=as_of, file_name=f"{district}.xlsx", rows_invalid=0
+    )
+    outcome = store.commit(
+        result,
+        f"{district}{at.isoformat()}".encode(),
+        committed_by=f"{district}填报员",
+        role="district",
+        district=district,
+        committed_at=at.astimezone(UTC),  # the store keeps UTC (SQLite drops the offset)
+    )
+    return outcome.snapshot.id
+
+
+def parts_store(tmp_path: Path, *, late_at: datetime | None) -> Store:
+    """东湖区 and 南港区 (tests.views.test_targets.DISTRICTS) each send their volunteers part:
+    东湖区 on Thursday, 南港区 at `late_at` (None: on Thursday too)."""
+    store = Store(f"sqlite:///{(tmp_path / 'parts.sqlite').as_posix()}")
+    store.commit_districts(DISTRICTS, b"districts", file_name="districts.json")
+    thursday = datetime(2026, 11, 12, 10, 0, tzinfo=LOCAL_TZ)
+    commit_part(store, "东湖区", thursday)
+    commit_part(store, "南港区", late_at or thursday + timedelta(hours=1))
+    return store
+
+
+def parts_deck(store: Store, district: str | None = None) -> Deck:
+    led = load_ledgers(
+        store.snapshots(), store.load, Filters(district), districts=store.districts()
+    )
+    population = DISTRICTS.population()
+
+    def table_for(snap: SnapshotInfo) -> pd.DataFrame:
+        return metric_table(snap.kind, store.load(snap.id), as_of=snap.as_of, population=population)
+
+    deck = build_deck(led, table_for, store.load, store=store)
+    assert deck is not None
+    return deck
+
+
+LATE_AT = datetime(2026, 11, 14, 9, 30, tzinfo=LOCAL_TZ)
+
+
+def test_a_district_that_sent_its_part_after_the_deadline_is_on_the_slide(tmp_path: Path) -> None:
+    deck = parts_deck(parts_store(tmp_path, late_at=LATE_AT))
+    assert [s.key for s in deck.slides][:2] == ["headline", "submissions"]
+    slide = deck.slide("submissions")
+    assert slide is not None
+    assert slide.title == "未按时报送的区县"
+    assert slide.message == "截止11月13日（周五）17:00，南港区迟报。"
+    assert slide.tone == "bad"
+    (table,) = slide.tables
+    assert table.frame.to_dict("records") == [
+        {
+            "区县": "南港区",
+            "未报送": "—",
+            "迟报": "志愿者",
+            "报送时间": "11月14日 09:30",
+            "报送人": "南港区填报员",
+        }
+    ]
+    assert [(n.label, n.value) for n in slide.numbers] == [
+        ("按时报送", "1个区县"),
+        ("迟报", "1个区县"),
+        ("未报送", "0个区县"),
+    ]
+    assert slide.footnote == "报送截止：11月13日（周五）17:00"
+    assert "未按时报送的区县" in slide_html(deck, 1) and "南港区填报员" in slide_html(deck, 1)
+    sheet = deck.tables["报送情况"]
+    assert sheet.set_index("区县")["状态"].to_dict() == {"东湖区": "按时报送", "南港区": "迟报"}
+
+
+def test_the_deck_says_which_parts_the_ledger_in_force_is_made_of(tmp_path: Path) -> None:
+    deck = parts_deck(parts_store(tmp_path, late_at=LATE_AT))
+    assert deck.reporting is not None
+    assert deck.reporting.source_line == (
+        "数据来源：志愿者台账由各区县报送汇总（数据均截至11月13日）："
+        "东湖区（东湖区填报员）、南港区（南港区填报员）。"
+    )
+    assert deck.reporting.ledger_lines() == [
+        "志愿者台账：南港区迟报（11月14日 09:30，南港区填报员报送）。"
+    ]
+
+
+def test_when_every_district_sent_on_time_the_slide_says_so_in_one_line(tmp_path: Path) -> None:
+    deck = parts_deck(parts_store(tmp_path, late_at=None))
+    slide = deck.slide("submissions")
+    assert slide is not None
+    assert slide.message == "各区县均按时报送本周台账（截止11月13日（周五）17:00）。"
+    assert slide.tone == "good"
+    assert not slide.tables and not slide.numbers and not slide.footnote
+    assert deck.reporting is not None and deck.reporting.on_time
+
+
+def test_a_district_that_sent_nothing_this_week_is_missing(tmp_path: Path) -> None:
+    store = parts_store(tmp_path, late_at=None)
+    # a week later 东湖区 sends its part on time and 南港区 nothing
+    thursday = datetime(2026, 11, 19, 9, 0, tzinfo=LOCAL_TZ)
+    commit_part(store, "东湖区", thursday, n=4, as_of=date(2026, 11, 20))
+    led = load_ledgers(
+        store.snapshots(), store.load, Filters(as_of=date(2026, 11, 20)), districts=DISTRICTS
+    )
+    rep = build_reporting(led, store)
+    assert rep is not None
+    assert rep.message == "截止11月20日（周五）17:00，南港区未报送。"
+    assert rep.ledger_lines() == ["志愿者台账：南港区未报送。"]
+    assert rep.sources == (
+        "志愿者台账由各区县报送汇总：东湖区（11月20日，东湖区填报员）、南港区（11月13日，南港区填报员）",
+    )
+
+
+def test_a_district_deck_judges_its_own_district_only(tmp_path: Path) -> None:
+    store = parts_store(tmp_path, late_at=LATE_AT)
+    own = parts_deck(store, "东湖区").slide("submissions")
+    assert (
+        own is not None and own.message == "东湖区按时报送本周台账（截止11月13日（周五）17:00）。"
+    )
+    late = parts_deck(store, "南港区")
+    slide = late.slide("submissions")
+    assert slide is not None and slide.message == "截止11月13日（周五）17:00，南港区迟报。"
+    assert not slide.numbers  # no count of districts for one district
+    assert late.reporting is not None
+    assert late.reporting.sources == ("志愿者台账为南港区报送（11月13日，南港区填报员）",)
+
+
+def test_a_whole_city_file_counts_only_for_the_districts_it_holds(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{(tmp_path / 'city.sqlite').as_posix()}")
+    store.commit_districts(DISTRICTS, b"districts", file_name="districts.json")
+    rows = ledger_rows("volunteers", 3)
+    rows["district"] = "东湖区"
+    result = ledger_result(
+        "volunteers", rows, as_of=PART_DAY, file_name="全市.xlsx", rows_invalid=0
+    )
+    at = datetime(2026, 11, 12, 15, 0, tzinfo=LOCAL_TZ)
+    store.commit(
+        result, b"city", committed_by="市创城办", role="editor", committed_at=at.astimezone(UTC)
+    )
+    deck = parts_deck(store)
+    assert deck.reporting is not None
+    assert deck.reporting.message == "截止11月13日（周五）17:00，南港区未报送。"
+    assert deck.reporting.source_line == "数据来源：志愿者台账为全市文件（11月13日，市创城办）。"
+
+
+def test_a_deck_without_a_district_table_has_no_reporting_slide() -> None:
+    frames = {("issues", W1): _issues("占道经营", "城管局"), ("issues", W2): _issues("x", "y")}
+    led, table_for = make_ledgers(frames)
+    bare = Ledgers(
+        led.filters, led.snapshots, led.previous, led.frames, led.previous_frames, led.history, None
+    )
+    deck = build_deck(bare, table_for, lambda sid: list(frames.values())[sid - 1])
+    assert deck is not None and deck.reporting is None
+    assert deck.slide("submissions") is None and "报送情况" not in deck.tables

@@ -325,3 +325,8 @@ def test_dates_are_whole_days():
     p = parse_date(pd.Series(["2026-11-15 18:30:00"]))
     assert p.values.iloc[0].date() == date(2026, 11, 15)
     assert np.issubdtype(p.values.dtype, np.datetime64)
+
+
+def test_a_numpy_float_cell_is_written_as_its_number_not_numpys_repr() -> None:
+    text = as_text(pd.Series([np.float64(120.391355), np.float64(2.0)], dtype=object))
+    assert text.tolist() == ["120.391355", "2"]

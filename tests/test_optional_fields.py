@@ -66,6 +66,8 @@ from civdash.toolkit import (
 )
 from civdash.ui.state import ALL, DISTRICT_KEY
 from civdash.views.common import MISSING_CELL
+from tests.conftest import add_test_accounts
+from tests.pages.conftest import logged_in
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -324,6 +326,7 @@ class City:
 def _commit_city(home: Path, kind: str, variant: str) -> None:
     optional = tuple(f.name for f in _optional(kind))
     with Store(f"sqlite:///{home / 'civdash.sqlite'}") as store:
+        add_test_accounts(store)
         store.commit_districts(CITY, GEOJSON, file_name="districts.geojson", committed_by="测试")
         for k in LEDGER_KINDS:
             rows = ledger_rows(k)
@@ -402,7 +405,7 @@ def test_every_page_renders_for_the_city_and_a_district(
     st.cache_resource.clear()
     st.cache_data.clear()
     try:
-        at = AppTest.from_file(str(APP), default_timeout=90)
+        at = logged_in(AppTest.from_file(str(APP), default_timeout=90))
         for district in (ALL, DISTRICT):  # each visit's first run goes straight to its page
             at.session_state[DISTRICT_KEY] = district
             for page in PAGES:

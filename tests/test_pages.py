@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from civdash.pages import DEFAULT_PAGE, PAGES, SECTIONS, Page, by_section
+from civdash.pages import DEFAULT_PAGE, PAGES, SECTIONS, Page, by_section, uses_filters
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +29,7 @@ def test_sections_list_every_page_in_navigation_order():
     grouped = by_section()
     assert list(grouped) == list(SECTIONS)
     assert [p for section in grouped.values() for p in section] == list(PAGES.values())
-    assert [p.title for p in grouped["数据"]] == ["数据导入", "数据概况"]
+    assert [p.title for p in grouped["数据"]] == ["数据导入", "数据概况", "账号管理"]
 
 
 def test_titles_and_icons_are_filled_in():
@@ -41,3 +41,10 @@ def test_a_page_entry_cannot_be_changed():
     with pytest.raises(dataclasses.FrozenInstanceError):
         PAGES["map"].title = "别的"  # type: ignore[misc]
     assert isinstance(PAGES["map"], Page)
+
+
+def test_the_filters_are_shown_on_every_page_but_the_data_pages():
+    assert [p.key for p in PAGES.values() if not p.filters] == ["upload", "data_status", "users"]
+    assert uses_filters("") and uses_filters("map") and uses_filters("explore")
+    assert not uses_filters("upload") and not uses_filters("data_status")
+    assert uses_filters("not-a-page")  # an unknown page keeps the sidebar as it was

@@ -38,6 +38,8 @@ from civdash.slides import slide_html
 from civdash.store import SnapshotInfo, Store
 from civdash.toolkit import CHARTS, chart, dashboard_map, ledgers_at
 from civdash.ui.state import ALL, DISTRICT_KEY
+from tests.conftest import add_test_accounts
+from tests.pages.conftest import logged_in
 from tests.test_optional_fields import (
     APP,
     CITY,
@@ -95,6 +97,7 @@ def _cells(frame: pd.DataFrame) -> list[object]:
 def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("secret-city")
     with Store(f"sqlite:///{home / 'civdash.sqlite'}") as store:
+        add_test_accounts(store)
         store.commit_districts(CITY, GEOJSON, file_name="districts.geojson", committed_by="测试")
         for kind in LEDGER_KINDS:
             rows = secret_rows(kind)
@@ -163,7 +166,7 @@ def test_every_page_shows_only_masked_numbers(city: Path, monkeypatch: pytest.Mo
     st.cache_resource.clear()
     st.cache_data.clear()
     try:
-        at = AppTest.from_file(str(APP), default_timeout=90)
+        at = logged_in(AppTest.from_file(str(APP), default_timeout=90))
         at.run()
         for district in (ALL, DISTRICT):
             at.session_state[DISTRICT_KEY] = district

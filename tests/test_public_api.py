@@ -19,6 +19,7 @@ PUBLIC = [
     "enable_offline_charts",
     "export_chart",
     "export_map",
+    "ledger_parts",
     "ledgers_at",
     "metric_by_week",
     "metric_catalogue",

@@ -30,6 +30,7 @@ from civdash.metrics import METRICS, MISSING_GROUP
 
 __all__ = [
     "FieldControl",
+    "count_label",
     "describe",
     "field_control",
     "filter_fields",
@@ -53,8 +54,9 @@ def group_choices(ledger: str) -> dict[str, str]:
 
 
 def measure_choices(ledger: str) -> dict[str, str]:
-    """Measure tokens → Chinese names: 行数, sums and means, then the ledger's metrics."""
-    out = {"count": "行数"}
+    """Measure tokens → Chinese names: the count (what the ledger's rows are called: 问题数,
+    志愿者人数 …), sums and means, then the ledger's metrics."""
+    out = {"count": count_label(ledger)}
     for f in get_kind(ledger).fields:
         if measurable(ledger, f):
             out[f"sum.{f.name}"] = f"{f.label}合计"
@@ -63,6 +65,16 @@ def measure_choices(ledger: str) -> dict[str, str]:
         if m.ledger == ledger:
             out[f"metric.{key}"] = f"指标：{m.label}"
     return out
+
+
+def count_label(ledger: str) -> str:
+    """What the count measure of a ledger is called: its kind's `count_noun` (问题数, 志愿者人数,
+    创建单位数), "行数" for a kind that names none.
+
+    >>> count_label("issues"), count_label("volunteers")
+    ('问题数', '志愿者人数')
+    """
+    return get_kind(ledger).count_noun or "行数"
 
 
 def filter_fields(ledger: str) -> dict[str, str]:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.explore.chart import result_chart
-from civdash.explore.choices import group_choices
+from civdash.explore.choices import count_label, group_choices
 from civdash.explore.fields import coded
 from civdash.explore.spec import (
     ExploreSpec,
@@ -125,7 +125,7 @@ def _group_key(frame: pd.DataFrame, ledger: str, g: Group) -> tuple[pd.Series, b
 def _measure_label(ledger: str, m: Measure) -> tuple[str, str, int]:
     """(column header, unit, decimals) of a measure's value column."""
     if m.kind == "count":
-        return "行数", "行", 0
+        return count_label(ledger), "", 0
     if m.kind == "metric":
         mdef = METRICS[m.name]
         return f"{mdef.label}（{mdef.unit}）", mdef.unit, mdef.decimals
@@ -263,7 +263,10 @@ def explore(
     labels |= {"value": header, "numerator": "分子", "denominator": "分母"}
     notes: list[str] = []
     error: str | None = None
-    keys_natural = [_group_key(rows, spec.ledger, g) for g in groups]
+    kind = get_kind(spec.ledger)
+    # a count is of what the ledger's rows are (问题数): the rows that count, as on every page
+    measured = kind.counted(rows) if spec.measure.kind == "count" else rows
+    keys_natural = [_group_key(measured, spec.ledger, g) for g in groups]
     keys = [k for k, _ in keys_natural]
     natural = [n for _, n in keys_natural]
     empty = pd.DataFrame({**{g.token: pd.Series(dtype="string") for g in groups}, "value": []})
@@ -286,7 +289,7 @@ def explore(
     else:
         try:
             out = _aggregate(
-                rows, keys, spec, as_of=as_of, population=population, settings=settings
+                measured, keys, spec, as_of=as_of, population=population, settings=settings
             )
         except (KeyError, ValueError) as exc:
             error = str(exc.args[0]) if exc.args else str(exc)
@@ -295,9 +298,9 @@ def explore(
         value, table = out, empty
     else:
         table = _order(out, keys, natural)
-    kind = get_kind(spec.ledger)
-    if m.kind == "metric" and kind.uncounted_note and len(kind.counted(rows)) < len(rows):
-        notes.append(kind.uncounted_note)  # metrics count only the rows that count
+    counting = m.kind in ("metric", "count") and bool(kind.uncounted_note)
+    if counting and len(kind.counted(rows)) < len(rows):
+        notes.append(kind.uncounted_note)  # metrics and counts take only the rows that count
     if len(table) > TABLE_MAX_ROWS:
         notes.append(
             f"共 {len(table):,} 组，表格只显示前 {TABLE_MAX_ROWS:,} 组，下载文件包含全部。"

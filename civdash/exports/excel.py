@@ -8,7 +8,9 @@ hold for each of them:
   (`WORKBOOK_OPTIONS`), and callers write text with `write_string`; text that Excel would read
   as a formula when it is typed (`FORMULA_START`) is what the error report marks with Excel's
   quote prefix and CSV downloads neutralise;
-- **one look**: the same header style (`HEADER_STYLE`) and date formats (`DATE_FORMAT`);
+- **one look**: the same header style (`HEADER_STYLE`), date formats (`DATE_FORMAT`) and number
+  formats (`civdash.numbers.excel_format`: thousands separators, as many decimals as the
+  column needs, years and codes plain);
 - **valid sheet names** (`sheet_name`) and columns as wide as their text (`column_width`, CJK
   characters counting double).
 
@@ -27,7 +29,8 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
-from civdash.exports.frame import cell_text, column_kind, export_frame, has_time, text_values
+from civdash import numbers
+from civdash.exports.frame import column_kind, export_frame, has_time, text_values
 
 __all__ = [
     "DATETIME_FORMAT",
@@ -143,18 +146,29 @@ def _write_sheet(
             sample = ["2026-11-15 00:00" if fmt == "datetime" else "2026-11-15"]
         elif kind == "number":
             nums = pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
-            values = [None if not math.isfinite(v) else float(v) for v in nums]
-            columns.append(("number", values))
-            sample = [cell_text(v) for v in values[:200] if v is not None]
+            finite = [None if not math.isfinite(v) else float(v) for v in nums]
+            decimals = numbers.decimals_of(finite)
+            plain = numbers.is_plain_column(str(frame.columns[c]))
+            values = list(finite)
+            columns.append((numbers.excel_format(decimals, plain=plain), values))
+            sample = [
+                f"{v:.{decimals}f}" if plain else numbers.number(v, decimals)
+                for v in finite[:200]
+                if v is not None
+            ]
         else:
             texts = text_values(s)
             columns.append(("text", list(texts)))
             sample = [t for t in texts[:200] if t]
         widths.append(column_width([str(frame.columns[c]), *sample]))
+    number_formats: dict[str, xlsxwriter.format.Format] = {}
+    for kind, _ in columns:
+        if kind not in ("text", "date", "datetime") and kind not in number_formats:
+            number_formats[kind] = book.add_format({"num_format": kind})
     for c, width in enumerate(widths):
         cell_kind = columns[c][0]
-        cell_format = formats[cell_kind] if cell_kind in ("date", "datetime") else None
-        sheet.set_column(c, c, width, cell_format)
+        cell_format = formats.get(cell_kind) if cell_kind != "text" else None
+        sheet.set_column(c, c, width, number_formats.get(cell_kind, cell_format))
     for r in range(frame.shape[0]):
         row = r + 1
         for c, (kind, values) in enumerate(columns):
@@ -164,8 +178,9 @@ def _write_sheet(
             if kind == "text":
                 # write_string, never write(): a text cell is never a formula, a number or a URL
                 sheet.write_string(row, c, str(v))
-            elif kind == "number":
-                sheet.write_number(row, c, float(v))  # type: ignore[arg-type]
+            elif kind in number_formats:
+                # numbers keep the column's separators and decimals (`numbers.excel_format`)
+                sheet.write_number(row, c, float(v), number_formats[kind])  # type: ignore[arg-type]
             else:
                 sheet.write_datetime(row, c, v, formats[kind])
     sheet.freeze_panes(1, 0)

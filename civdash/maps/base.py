@@ -16,8 +16,10 @@ import numpy as np
 
 from civdash.districts import DistrictTable
 from civdash.maps.assets import AssetMode, OfflineMap
+from civdash.maps.controls import add_chinese_controls
 from civdash.maps.layers import GeoJsonLayer, ensure_styles
 from civdash.maps.payload import esc
+from civdash.names import short_name
 
 __all__ = [
     "TILE_PROVIDERS",
@@ -173,13 +175,14 @@ def base_map(
         location=[35.0, 105.0],
         zoom_start=4,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # Leaflet's bar shows miles: add_chinese_controls draws one in 公里
         maxZoom=18,  # MarkerCluster needs a maximum zoom, and with no tiles none is implied
         assets=assets,
         asset_url=asset_url,
         gcj02=gcj02,
         height=height,
     )
+    add_chinese_controls(m)
     if tiles:
         _add_tiles(m, tiles, tile_token, tile_attribution)
     ensure_styles(m)
@@ -211,7 +214,12 @@ def district_features(
 def add_districts(
     m: folium.Map, districts: Districts, *, labels: bool = True, name: str = "区县边界"
 ) -> folium.Map:
-    """District outlines on a light fill, with each name as a label (escaped)."""
+    """District outlines on a light fill, with each name as a label (escaped).
+
+    A label sits where clusters of points gather, so it is short (a long name's shortest alias,
+    `civdash.names`) and drawn on a white ground above the markers. The full name stays in the
+    feature's `name` (a click names the district by it) and in a choropleth's tooltip.
+    """
     gcj02 = bool(getattr(m, "gcj02", False))
     label_opts = (
         {"permanent": True, "direction": "center", "className": "civdash-label"}
@@ -229,11 +237,12 @@ def add_districts(
                     "fillColor": "#FFFFFF",
                     "fillOpacity": 0.6,
                 },
-                "t": esc(dname),
+                "t": esc(short_name(dname, props.get("aliases")) if labels else dname),
                 "o": label_opts,
+                "name": dname,
             },
         }
-        for dname, geom, _ in district_features(district_collection(districts), gcj02)
+        for dname, geom, props in district_features(district_collection(districts), gcj02)
     ]
     ensure_styles(m)
     GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name).add_to(m)

@@ -29,7 +29,10 @@ from civdash.maps.legend import add_legend
 from civdash.maps.payload import esc
 from civdash.metrics import METRICS, DateLike, compute, format_value, metric_key
 
-__all__ = ["add_district_choropleth", "choropleth_map"]
+__all__ = ["CHOSEN_OUTLINE", "add_district_choropleth", "choropleth_map"]
+
+CHOSEN_OUTLINE = 4
+"""Border width (px) of the chosen district on a map of every district; the others have 1.5."""
 
 
 def _breaks(values: np.ndarray, classes: int) -> list[float]:
@@ -64,12 +67,14 @@ def add_district_choropleth(
     classes: int = 5,
     settings: Settings = DEFAULT_SETTINGS,
     name: str | None = None,
+    chosen: str | None = None,
 ) -> folium.Map:
     """Colour each district by a catalogue metric, with a legend, tooltips and popups.
 
     Counts that grow with district size (volunteers, hours, issues, units) are shown per 10,000
     residents when `per_capita` is True, or when it is None and populations are known. Districts
-    without rows get 0 for counts and 无数据 for rates and means.
+    without rows get 0 for counts and 无数据 for rates and means. The `chosen` district (the
+    sidebar's) is outlined in black, drawn last so no neighbour's border covers it.
     """
     mdef = METRICS[metric_key(metric)]
     collection = district_collection(districts)
@@ -121,7 +126,7 @@ def add_district_choropleth(
         return "无数据" if not math.isfinite(v) else f"{number(v)}{unit}"
 
     features = []
-    for dname, geom, value, shown, pop in rows:
+    for dname, geom, value, shown, pop in sorted(rows, key=lambda r: r[0] == chosen):
         color = colors[_class_of(shown, breaks)] if math.isfinite(shown) else palette.NO_DATA
         lines = [f"<b>{esc(dname)}</b>", f"{esc(title)}：{esc(fmt(shown))}"]
         if use_per_capita:
@@ -134,8 +139,8 @@ def add_district_choropleth(
                 "geometry": geom,
                 "properties": {
                     "s": {
-                        "color": "#555555",
-                        "weight": 1.5,
+                        "color": palette.BLACK if dname == chosen else "#555555",
+                        "weight": CHOSEN_OUTLINE if dname == chosen else 1.5,
                         "fillColor": color,
                         "fillOpacity": 0.8,
                     },
@@ -173,8 +178,10 @@ def choropleth_map(
     tile_token: str | None = None,
     assets: AssetMode = "inline",
     asset_url: str = "",
+    chosen: str | None = None,
 ) -> OfflineMap:
-    """A district map coloured by one metric, with legend and layer control."""
+    """A district map coloured by one metric, with legend and layer control; the `chosen`
+    district outlined."""
     m = base_map(
         districts,
         tiles=tiles,
@@ -192,6 +199,7 @@ def choropleth_map(
         population=population,
         per_capita=per_capita,
         settings=settings,
+        chosen=chosen,
     )
     add_layer_control(m)
     return m

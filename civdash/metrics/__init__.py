@@ -20,7 +20,8 @@ The modules, by what a reader looks for:
 - `lists`: `red_black_list`, the weekly 红黑榜 of responsible units and black-list streaks;
 - `trends`: `metric_series` over snapshots and `week_over_week` (较上周);
 - `projections`: `project_target`, progress towards a target and its due date;
-- `format`: `format_value` and the Chinese labels of results;
+- `format`: `format_value`, `format_change`, `format_pace`, `format_gap` (the number rules of
+  `civdash.numbers` with each metric's unit and precision) and the Chinese labels of results;
 - `dates`: the dates every module above takes.
 
 Everything public is imported here, so `from civdash.metrics import compute` is the way in.
@@ -33,7 +34,16 @@ from civdash.ledgers.volunteers import star_level
 from civdash.metrics.catalogue import METRICS, MetricDef, UnknownMetricError, metric_key
 from civdash.metrics.computing import compute
 from civdash.metrics.dates import DateLike
-from civdash.metrics.format import COLUMN_LABELS, MISSING_GROUP, STAR_LABELS, format_value
+from civdash.metrics.format import (
+    COLUMN_LABELS,
+    MISSING_GROUP,
+    STAR_LABELS,
+    compared_text,
+    format_change,
+    format_gap,
+    format_pace,
+    format_value,
+)
 from civdash.metrics.lists import red_black_list
 from civdash.metrics.projections import Projection, project_target
 from civdash.metrics.state import issue_state
@@ -50,7 +60,11 @@ __all__ = [
     "Projection",
     "UnknownMetricError",
     "WeekOverWeek",
+    "compared_text",
     "compute",
+    "format_change",
+    "format_gap",
+    "format_pace",
     "format_value",
     "issue_state",
     "metric_key",

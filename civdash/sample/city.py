@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Any, cast
 
 import numpy as np
@@ -21,14 +21,18 @@ import pandas as pd
 
 __all__ = [
     "CITY",
+    "CLERKS",
     "DISTRICTS",
     "DISTRICT_BY_NAME",
+    "EDITOR",
     "END_DATE",
     "IMPROVING_UNIT",
     "LAGGING_DISTRICT",
+    "LATE_DISTRICT",
     "RISING_CREATION_UNIT",
     "SIMULATED_EVALUATION",
     "SLOW_UNITS",
+    "Clerk",
     "DistrictSpec",
     "Geography",
     "coordinates",
@@ -65,6 +69,35 @@ SLOW_UNITS = ("港口街道办事处", "渔港街道办事处", "市住建局")
 """Responsible units that stay at the bottom of the rectification ranking every week."""
 RISING_CREATION_UNIT = "渔港村"
 """A creation unit in 南港区 whose evaluation score climbs from the low 60s to about 90."""
+
+
+@dataclass(frozen=True)
+class Clerk:
+    """A district's 区县填报员 in the sample city, and when in the week they usually submit their
+    district's parts (the deadline is Friday 17:00)."""
+
+    name: str
+    district: str
+    weekday: int
+    """0 = Monday: 2–4, Wednesday to Friday."""
+    at: time
+
+
+CLERKS = (
+    Clerk("陈静", "城关区", 3, time(10, 30)),
+    Clerk("张晓", "东湖区", 2, time(16, 20)),
+    Clerk("王磊", "西山区", 4, time(9, 15)),
+    Clerk("刘芳", "南港区", 4, time(16, 30)),
+    Clerk("赵颖", "北塘镇", 3, time(15, 0)),
+    Clerk("孙浩", "高新技术产业开发区", 2, time(11, 40)),
+    Clerk("周婷", "临江镇", 4, time(11, 20)),
+)
+"""One clerk per district. Their accounts have no password: they cannot log in until an admin
+sets one."""
+EDITOR = "李明"
+"""The 市创城办 editor: commits the district table and the targets (no password either)."""
+LATE_DISTRICT = LAGGING_DISTRICT
+"""The one district whose parts of the last week arrive after the deadline (on the Saturday)."""
 
 
 def words(text: str) -> tuple[str, ...]:

@@ -1,12 +1,20 @@
-"""The sample city in a store: ten weeks of history, the last one read from its messy files.
+"""The sample city in a store: ten weeks of district parts, the last one read from its messy files.
 
-What a newcomer opens on first start is the office ten weeks into the campaign. The latest week
-(and the targets) arrive the way every real upload does: the messy workbooks packaged in
-civdash/sample/files/ are read by `ingest_file`, their deliberately bad rows are left out, and the
-result is committed. That is what 数据导入 and 数据概况 show. The nine earlier weeks are the
-simulated city's rows as the office's system holds them: every row valid, committed straight from
-the simulation through `Store.commit` (so the commit rules apply). Each such snapshot is the rows
-of a clean CSV file, `HistoryWeek.data`, whose SHA-256 it carries like any uploaded file's.
+What a newcomer opens on first start is the office ten weeks into the campaign. Each week every
+district's clerk (`CLERKS`, one account per district) submits the district's part of the units,
+volunteers and issues ledgers on their usual day, Wednesday to Friday before the Friday 17:00
+deadline; the city ledger in force is assembled from the parts by the store. In the last week
+`LATE_DISTRICT`'s clerk submits on the Saturday, so 报送情况 has one late district to show. The
+district table and the targets are whole-city files committed by the 市创城办 editor (`EDITOR`).
+None of these accounts has a password: they cannot log in until an admin sets one.
+
+The latest week (and the targets) arrive the way real uploads do: the messy workbooks packaged
+in civdash/sample/files/ are read by `ingest_file`, their deliberately bad rows are left out, and
+each district's rows (with its own bad rows) are committed as its part. The nine earlier weeks
+are the simulated city's rows as the office's system holds them: every row valid, committed
+straight from the simulation through `Store.commit` (so the commit rules apply). Each such part
+is the rows of a clean CSV file, `HistoryWeek.data`, whose SHA-256 it carries like any uploaded
+file's.
 
 Reading the simulation instead of writing and re-reading nine weeks of workbooks is what makes
 loading take seconds rather than half a minute.
@@ -14,37 +22,99 @@ loading take seconds rather than half a minute.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from importlib.resources import files
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
+from python_calamine import CalamineWorkbook
 
+from civdash.accounts import Accounts
 from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.districts import DistrictTable
 from civdash.ingest import SOURCE_ROW, IngestResult, ingest_file
 from civdash.ledgers import DeriveContext, LedgerKind, get_kind
 from civdash.ledgers.base import Field
-from civdash.sample.city import END_DATE
+from civdash.sample.city import CLERKS, EDITOR, END_DATE, LATE_DISTRICT, Clerk
 from civdash.sample.simulation import LEDGERS, SampleCity, as_of_dates, simulate
 from civdash.sample.workbooks import ledger_file_name
+from civdash.store import LOCAL_TZ
 
 if TYPE_CHECKING:
     from civdash.store import CommitOutcome, Store
 
-__all__ = ["SAMPLE_BY", "HistoryWeek", "history_week", "load_sample", "packaged_file"]
+__all__ = [
+    "SAMPLE_BY",
+    "HistoryWeek",
+    "SampleProgress",
+    "history_parts",
+    "history_week",
+    "load_sample",
+    "packaged_file",
+    "submitted_at",
+]
 
 SAMPLE_BY = "示例数据"
-"""Who committed the sample city's snapshots, as the audit log shows it."""
+"""Who set the sample city up, as the audit log names the creator of its accounts."""
+
+SampleProgress = Callable[[int, int, str], None]
+"""Told by `load_sample` before each step, and once at the end: (steps done, steps in all, what is
+being done now, in Chinese for the first-start screen: "保存 9月13日 的志愿者台账")."""
 
 _DISTRICTS_FILE = "districts.geojson"
 _TARGETS_FILE = "targets.xlsx"
+
+
+SHOWN_DISTRICTS_FILE = "区县边界.geojson"
+"""The name the sample's district boundaries are stored under (数据概况 shows it)."""
+
+
+def shown_file_name(
+    kind: str, as_of: date | None = None, suffix: str = ".xlsx", *, district: str | None = None
+) -> str:
+    """The name a sample ledger is stored under, which 数据概况 shows: Chinese, as a clerk names
+    the file (the packaged files keep their short ASCII names for scripts and notebooks); a
+    district's part names its district.
+
+    >>> shown_file_name("issues", date(2026, 11, 15)), shown_file_name("targets")
+    ('问题整改台账_2026-11-15.xlsx', '目标任务.xlsx')
+    >>> shown_file_name("units", date(2026, 11, 8), ".csv", district="东湖区")
+    '创建单位台账_2026-11-08（东湖区）.csv'
+    """
+    k = get_kind(kind)
+    part = f"（{district}）" if district else ""
+    if k.dated and as_of is not None:
+        return f"{k.label}台账_{as_of.isoformat()}{part}{suffix}"
+    return f"{k.label}{part}{suffix}"
+
+
+def submitted_at(clerk: Clerk, as_of: date, kind: str = LEDGERS[0]) -> datetime:
+    """When `clerk` submitted their district's part of `kind` for the week ending on the Sunday
+    `as_of`: on their usual day at about their usual time (a few minutes earlier or later from
+    week to week), the three ledgers a few minutes apart; `LATE_DISTRICT`'s clerk submits the
+    last week's on the Saturday, after the deadline.
+
+    >>> f"{submitted_at(CLERKS[1], date(2026, 11, 8)):%m-%d %H:%M %a}"
+    '11-04 16:31 Wed'
+    """
+    monday = as_of - timedelta(days=6)
+    if clerk.district == LATE_DISTRICT and as_of == END_DATE:
+        day, at = monday + timedelta(days=5), time(10, 5)
+    else:
+        day, at = monday + timedelta(days=clerk.weekday), clerk.at
+    # -20 … +20 minutes from week to week; a Friday clerk's usual time is 16:30 at the latest
+    drift = (as_of.toordinal() // 7 * 13 + sum(map(ord, clerk.name))) % 41 - 20
+    minutes = drift + 4 * LEDGERS.index(kind)
+    return datetime.combine(day, at, LOCAL_TZ) + timedelta(minutes=minutes)
 
 
 def packaged_file(name: str) -> bytes:
@@ -55,7 +125,8 @@ def packaged_file(name: str) -> bytes:
 
 @dataclass(frozen=True)
 class HistoryWeek:
-    """One earlier week of a ledger: the rows as the office's system holds them, and the file.
+    """One earlier week of a ledger (or of one district's part of it): the rows as the office's
+    system holds them, and the file.
 
     `result` is what `ingest_file` returns for `data`, a clean UTF-8 CSV of the week (headers are
     the registry's labels, dates ISO, 是/否, a deadline as a date), built without reading it back.
@@ -93,8 +164,8 @@ def _derive(k: LedgerKind, rows: pd.DataFrame, settings: Settings) -> None:
             step(context)
 
 
-def _csv(kind: str, rows: pd.DataFrame) -> bytes:
-    """The week's rows as a clean CSV file with the registry's labels, which ingests to them."""
+def _csv_table(kind: str, rows: pd.DataFrame) -> pa.Table:
+    """The columns of `_csv`'s file: the registry's labels, ISO dates, 是/否."""
     fields = get_kind(kind).input_fields
     columns = {
         f.label: rows[f.name].map({True: "是", False: "否"}) if f.type == "bool" else rows[f.name]
@@ -104,32 +175,37 @@ def _csv(kind: str, rows: pd.DataFrame) -> bytes:
     for i, f in enumerate(fields):
         if f.type == "date":  # ISO dates, not timestamps at midnight
             table = table.set_column(i, f.label, pc.cast(table.column(i), pa.date32()))
+    return table
+
+
+def _csv(table: pa.Table) -> bytes:
+    """Rows (from `_csv_table`) as a clean CSV file, which ingests to them."""
     out = io.BytesIO(b"\xef\xbb\xbf")  # a byte-order mark, as offices' CSV files have
     out.seek(0, io.SEEK_END)
     pa_csv.write_csv(table, out, pa_csv.WriteOptions(quoting_style="needed"))
     return out.getvalue()
 
 
-def history_week(
-    city: SampleCity, kind: str, as_of: date, settings: Settings = DEFAULT_SETTINGS
-) -> HistoryWeek:
-    """Ledger `kind` (one of LEDGERS) of the week ending `as_of`, from the simulated `city`.
-
-    >>> week = history_week(simulate(), "units", date(2026, 11, 8))    # doctest: +SKIP
-    >>> week.result.rows_valid, week.result.file_name                   # doctest: +SKIP
-    (478, 'units_2026-11-08.csv')
-    """
+def _history_rows(kind: str, frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The rows of simulated `frame` as ingest makes them of their clean CSV file."""
     k = get_kind(kind)
-    frame = city.ledger_at(kind, as_of)
-    frame.index = pd.RangeIndex(2, len(frame) + 2)  # CSV record numbers, the header being 1
+    frame = frame.set_axis(pd.RangeIndex(2, len(frame) + 2))  # CSV records, the header being 1
     blank = pd.Series(None, index=frame.index, dtype=object)
     rows = pd.DataFrame(
         {f.name: _typed(blank if f.derived else frame[f.name], f) for f in k.fields}
     )
     _derive(k, rows, settings)
     rows[SOURCE_ROW] = rows.index.astype("int64")
-    rows = rows.reset_index(drop=True)
-    data = _csv(kind, rows)
+    return rows.reset_index(drop=True)
+
+
+def _history_file(
+    kind: str, rows: pd.DataFrame, file_name: str, table: pa.Table | None = None
+) -> HistoryWeek:
+    """`rows` (from `_history_rows`) and their clean CSV file (of `table`, their `_csv_table`
+    when it is at hand)."""
+    k = get_kind(kind)
+    data = _csv(table if table is not None else _csv_table(kind, rows))
     result = IngestResult(
         kind=kind,
         sheet=None,
@@ -139,47 +215,221 @@ def history_week(
         problems=[],
         columns={f.label: f.name for f in k.input_fields},
         as_of=None,
-        file_name=f"{kind}_{as_of.isoformat()}.csv",
+        file_name=file_name,
         sha256=hashlib.sha256(data).hexdigest(),
     )
     return HistoryWeek(result, data)
 
 
-def load_sample(store: Store, *, force: bool = False) -> list[CommitOutcome]:
+def history_week(
+    city: SampleCity, kind: str, as_of: date, settings: Settings = DEFAULT_SETTINGS
+) -> HistoryWeek:
+    """Ledger `kind` (one of LEDGERS) of the week ending `as_of`, from the simulated `city`.
+
+    >>> week = history_week(simulate(), "units", date(2026, 11, 8))    # doctest: +SKIP
+    >>> week.result.rows_valid, week.result.file_name                   # doctest: +SKIP
+    (478, '创建单位台账_2026-11-08.csv')
+    """
+    rows = _history_rows(kind, city.ledger_at(kind, as_of), settings)
+    return _history_file(kind, rows, shown_file_name(kind, as_of, ".csv"))
+
+
+def history_parts(
+    city: SampleCity, kind: str, as_of: date, settings: Settings = DEFAULT_SETTINGS
+) -> dict[str, HistoryWeek]:
+    """District → its part of ledger `kind` for the week ending `as_of`: the district's rows of
+    `history_week`, as the clean CSV file its clerk submits (rows numbered in that file).
+
+    >>> parts = history_parts(simulate(), "units", date(2026, 11, 8))              # doctest: +SKIP
+    >>> parts["东湖区"].result.file_name                                            # doctest: +SKIP
+    '创建单位台账_2026-11-08（东湖区）.csv'
+    """
+    week = _history_rows(kind, city.ledger_at(kind, as_of), settings)
+    table = _csv_table(kind, week)  # once for the week: each part's file is a filter of it
+    out = {}
+    for c in CLERKS:
+        mine = (week["district"] == c.district).to_numpy()
+        if mine.any():
+            rows = week[mine].reset_index(drop=True)
+            rows[SOURCE_ROW] = pd.RangeIndex(2, len(rows) + 2, dtype="int64")  # its own file's
+            file_name = shown_file_name(kind, as_of, ".csv", district=c.district)
+            out[c.district] = _history_file(kind, rows, file_name, table.filter(mine))
+    return out
+
+
+def _raw_districts(data: bytes, result: IngestResult, districts: DistrictTable) -> dict[int, str]:
+    """Spreadsheet row → district, for the invalid rows of a workbook read by ingest whose
+    district cell names one of `districts` (the others belong to no district's part)."""
+    if not result.invalid_rows or result.sheet is None or result.header_row is None:
+        return {}
+    label = next((h for h, f in result.columns.items() if f == "district"), None)
+    grid = (
+        CalamineWorkbook.from_filelike(io.BytesIO(data))
+        .get_sheet_by_name(result.sheet)
+        .to_python(skip_empty_area=False)
+    )
+    header = next(
+        (
+            [str(c).strip() for c in grid[r]]
+            for r in (result.header_row - 1, result.header_row)
+            if label in [str(c).strip() for c in grid[r]]
+        ),
+        None,
+    )
+    if header is None:
+        return {}
+    column = header.index(str(label))
+    out = {}
+    for row in result.invalid_rows:
+        name = districts.resolve(str(grid[row - 1][column]).strip())
+        if name is not None:
+            out[row] = name
+    return out
+
+
+def latest_parts(
+    kind: str, districts: DistrictTable, settings: Settings = DEFAULT_SETTINGS
+) -> dict[str, HistoryWeek]:
+    """District → its part of the packaged workbook of ledger `kind` (the last week): its rows,
+    valid and invalid, as `ingest_file` reads them. The workbook holds the seven parts in one file;
+    a part's SHA-256 is the workbook's bytes followed by its district's name. Rows whose district
+    is not one of the city's belong to no part."""
+    name = ledger_file_name(kind, END_DATE)
+    data = packaged_file(name)
+    suffix = PurePath(name).suffix
+    read = ingest_file(
+        data,
+        file_name=shown_file_name(kind, END_DATE, suffix),
+        kind=kind,
+        districts=districts,
+        settings=settings,
+    )
+    bad = _raw_districts(data, read, districts)
+    out = {}
+    for c in CLERKS:
+        rows = read.rows[read.rows["district"] == c.district].reset_index(drop=True)
+        invalid = tuple(r for r in read.invalid_rows if bad.get(r) == c.district)
+        mine = {*rows[SOURCE_ROW].tolist(), *invalid}
+        part = data + c.district.encode()
+        out[c.district] = HistoryWeek(
+            dataclasses.replace(
+                read,
+                rows=rows,
+                rows_read=len(rows) + len(invalid),
+                problems=[p for p in read.problems if p.row in mine],
+                invalid_rows=invalid,
+                file_name=shown_file_name(kind, END_DATE, suffix, district=c.district),
+                sha256=hashlib.sha256(part).hexdigest(),
+            ),
+            part,
+        )
+    return out
+
+
+def load_sample(
+    store: Store, *, force: bool = False, progress: SampleProgress | None = None
+) -> list[CommitOutcome]:
     """Load the sample city into `store` when it is empty (or `force`); returns the commits made:
-    the districts, the targets, and units, volunteers and issues for ten Sundays.
+    the districts, the targets, and each district's parts of units, volunteers and issues for
+    ten Sundays (the store assembles the city ledgers from them).
+
+    The accounts of the editor and the seven clerks are added (without passwords) when missing.
+    `progress`, when given, is told before each step what it is and how many steps there are
+    (the app's first start shows it as a progress bar), and once more when all are done.
 
     >>> from civdash.store import Store                       # doctest: +SKIP
     >>> len(load_sample(Store("sqlite:///demo.sqlite")))      # doctest: +SKIP
-    32
+    212
     """
     if not force and not store.is_empty():
         return []
+    dates = as_of_dates()
+    # the simulation, the targets, then each clerk's sitting of each week (the last week's
+    # workbooks are read first)
+    total = 3 + len(LEDGERS) + len(dates) * len(CLERKS)
+    tell = progress or (lambda done, total, step: None)
+    done = 0
+
+    def step(what: str) -> None:
+        nonlocal done
+        tell(done, total, what)
+        done += 1
+
+    step("保存区县名单和边界，建立各区县填报员账号")
     settings = store.settings
     geojson = packaged_file(_DISTRICTS_FILE)
     districts = DistrictTable.from_geojson(geojson)
     outcomes = [
         store.commit_districts(
-            districts, geojson, file_name=_DISTRICTS_FILE, committed_by=SAMPLE_BY
+            districts, geojson, file_name=SHOWN_DISTRICTS_FILE, committed_by=EDITOR, role="editor"
         )
     ]
-    dates = as_of_dates()
-    # what arrives as the clerks' workbooks: the targets, and every ledger of the last week
-    packaged = {("targets", dates[0]): _TARGETS_FILE} | {
-        (kind, END_DATE): ledger_file_name(kind, END_DATE) for kind in LEDGERS
-    }
+    _add_accounts(store)
+    step("生成青澜市十周的台账")
     city = simulate()
-    # in date order, and by kind within a date
-    steps = sorted([(as_of, kind) for as_of in dates for kind in LEDGERS] + [(dates[0], "targets")])
-    for as_of, kind in steps:
-        name = packaged.get((kind, as_of))
-        if name is None:
-            week = history_week(city, kind, as_of, settings)
-            result, data = week.result, week.data
-        else:
-            data = packaged_file(name)
-            result = ingest_file(
-                data, file_name=name, kind=kind, districts=districts, settings=settings
-            )
-        outcomes.append(store.commit(result, data, committed_by=SAMPLE_BY, as_of=as_of))
+    step(f"读取并检查 {dates[0].month}月{dates[0].day}日 的目标任务表格")
+    data = packaged_file(_TARGETS_FILE)
+    result = ingest_file(
+        data,
+        file_name=shown_file_name("targets", suffix=PurePath(_TARGETS_FILE).suffix),
+        kind="targets",
+        districts=districts,
+        settings=settings,
+    )
+    issued = datetime.combine(dates[0] - timedelta(days=5), time(9, 30), LOCAL_TZ)
+    outcomes.append(
+        store.commit(
+            result,
+            data,
+            committed_by=EDITOR,
+            role="editor",
+            as_of=dates[0],
+            committed_at=issued.astimezone(UTC),
+        )
+    )
+    for as_of in dates:
+        parts: dict[str, dict[str, HistoryWeek]] = {}
+        for kind in LEDGERS:
+            if as_of == END_DATE:
+                step(f"读取并检查 {as_of.month}月{as_of.day}日 的{get_kind(kind).label}表格")
+                parts[kind] = latest_parts(kind, districts, settings)
+            else:
+                parts[kind] = history_parts(city, kind, as_of, settings)
+        for clerk in sorted(CLERKS, key=lambda c: submitted_at(c, as_of)):
+            when = submitted_at(clerk, as_of)
+            step(f"保存 {when.month}月{when.day}日 {clerk.district}报送的台账")
+            outcomes += _submit(store, clerk, as_of, parts)
+    tell(total, total, "示例城市已载入")
     return outcomes
+
+
+def _add_accounts(store: Store) -> None:
+    """The editor's and the clerks' accounts, without passwords, unless they exist."""
+    accounts = Accounts(store)
+    wanted = [(EDITOR, "editor", None), *((c.name, "district", c.district) for c in CLERKS)]
+    for name, role, district in wanted:
+        if accounts.get(name) is None:
+            accounts.add(name, role, district=district, actor=SAMPLE_BY)
+
+
+def _submit(
+    store: Store, clerk: Clerk, as_of: date, parts: Mapping[str, Mapping[str, HistoryWeek]]
+) -> list[CommitOutcome]:
+    """`clerk` commits their district's part of each ledger of the week ending `as_of`."""
+    out = []
+    for kind in LEDGERS:
+        part = parts[kind].get(clerk.district)
+        if part is None:
+            continue
+        out.append(
+            store.commit(
+                part.result,
+                part.data,
+                committed_by=clerk.name,
+                role="district",
+                district=clerk.district,
+                as_of=as_of,
+                committed_at=submitted_at(clerk, as_of, kind).astimezone(UTC),
+            )
+        )
+    return out

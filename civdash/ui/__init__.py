@@ -1,7 +1,11 @@
 """The only package besides pages/ that imports streamlit: store access, caching, shared widgets."""
 
+from civdash.ui.cards import metric_card
+from civdash.ui.chrome import app_chrome
+from civdash.ui.errors import page_errors
 from civdash.ui.state import (
     current_filters,
+    first_start,
     get_store,
     ledgers,
     load_snapshot,
@@ -10,14 +14,22 @@ from civdash.ui.state import (
     settings,
     sidebar,
 )
+from civdash.ui.tables import show_table
+from civdash.ui.waiting import computing
 
 __all__ = [
+    "app_chrome",
+    "computing",
     "current_filters",
+    "first_start",
     "get_store",
     "ledgers",
     "load_snapshot",
+    "metric_card",
     "metrics_for",
+    "page_errors",
     "require_data",
     "settings",
+    "show_table",
     "sidebar",
 ]

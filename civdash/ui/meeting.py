@@ -24,7 +24,8 @@ from civdash import briefing
 from civdash.dashboard import Ledgers
 from civdash.meeting import Deck, build_deck
 from civdash.slides import SLIDE_CSS, slide_body_html, slide_head_html
-from civdash.ui.state import load_snapshot, metrics_for
+from civdash.ui.errors import page_errors
+from civdash.ui.state import get_store, load_snapshot, metrics_for
 
 __all__ = [
     "AUTO_CHOICES",
@@ -102,12 +103,13 @@ def is_presenting() -> bool:
 
 @st.cache_resource(show_spinner="正在准备例会材料……", max_entries=16)
 def _deck(key: tuple[object, ...], _led: Ledgers) -> Deck | None:
-    return build_deck(_led, metrics_for, load_snapshot)
+    return build_deck(_led, metrics_for, load_snapshot, store=get_store())
 
 
 def _deck_key(led: Ledgers) -> tuple[object, ...]:
     """What a deck depends on: the snapshots in force and a week earlier, district, date,
-    districts and settings."""
+    districts and settings, and every snapshot stored (the 报送情况 slide judges who submitted
+    from all of them, a part that came late for an earlier week included)."""
     return (
         tuple(sorted((k, s.id) for k, s in led.snapshots.items())),
         tuple(sorted((k, s.id) for k, s in led.previous.items())),
@@ -115,6 +117,7 @@ def _deck_key(led: Ledgers) -> tuple[object, ...]:
         led.as_of,
         led.districts.names if led.districts else (),
         repr(led.settings),
+        tuple(sorted(s.id for s in led.stored)),
     )
 
 
@@ -222,8 +225,13 @@ def show_deck(deck: Deck) -> None:
         # after the rerun that stops presenting, and the sidebar would stay hidden
         st.html(PRESENTING_CSS + ZOOM_JS, unsafe_allow_javascript=True)
     auto = _auto_seconds()
+
+    def slide() -> None:
+        with page_errors():  # a fragment's own rerun does not pass through app.py
+            _slide(deck)
+
     run: Callable[[], None] = st.fragment(
-        lambda: _slide(deck), run_every=timedelta(seconds=auto) if auto else None
+        slide, run_every=timedelta(seconds=auto) if auto else None
     )
     run()
 

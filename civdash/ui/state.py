@@ -15,9 +15,11 @@ every run (Streamlit clears query parameters when the page changes), so a link r
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 from typing import TypeVar, cast
 
 import pandas as pd
@@ -35,11 +37,14 @@ from civdash.dashboard import (
 from civdash.districts import DistrictTable
 from civdash.ingest import SOURCE_ROW
 from civdash.ledgers import get_kind
+from civdash.parts import Composition, composition
 from civdash.sample import load_sample
 from civdash.store import SnapshotInfo, Store
 
 DISTRICT_KEY = "f_district"
 AS_OF_KEY = "f_as_of"
+HOME_KEY = "f_home"
+"""The district the filter opens on and resets to: a district clerk's own, else 全市."""
 ALL = "全市"
 LATEST = "最新"
 UPLOAD_PAGE = "app_pages/upload.py"
@@ -49,12 +54,57 @@ T = TypeVar("T")
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
-    """The server's store; the sample city is loaded into it on first start when it is empty."""
-    store = Store()
-    if store.is_empty() and not os.environ.get("CIVDASH_NO_SAMPLE"):
-        with st.spinner("首次启动：正在载入示例城市（青澜市）数据，约需几秒钟……"):
-            load_sample(store)
-    return store
+    """The server's store (see `first_start` for the sample city it starts with)."""
+    return Store()
+
+
+@st.cache_resource(show_spinner=False)
+def _first_start_gate() -> tuple[threading.Lock, threading.Event]:
+    """One per server: the lock one session holds while it loads the sample city, and the
+    event set once the store has been checked (and filled), so later runs skip the check."""
+    return threading.Lock(), threading.Event()
+
+
+def first_start() -> None:
+    """On the server's first run, load the sample city into an empty store (unless
+    CIVDASH_NO_SAMPLE is set), showing a title and a progress bar with each step.
+
+    The check is made once per server, as the store was opened: a store emptied later (every
+    snapshot deleted) stays empty. A second session arriving while the first loads waits for it.
+    """
+    lock, checked = _first_start_gate()
+    if checked.is_set():
+        return
+    if not lock.acquire(blocking=False):
+        with st.spinner("首次启动：正在载入示例城市（青澜市）数据，请稍候……"):
+            lock.acquire()
+    try:
+        if not checked.is_set():
+            store = get_store()
+            if store.is_empty() and not os.environ.get("CIVDASH_NO_SAMPLE"):
+                _load_sample_with_progress(store)
+            checked.set()
+    finally:
+        lock.release()
+
+
+def _load_sample_with_progress(store: Store) -> None:
+    screen = st.empty()
+    with screen.container():
+        st.title("文明创建数据看板")
+        st.subheader("首次启动：正在载入示例城市（青澜市）")
+        st.caption(
+            "数据库里还没有数据，先载入一个虚构城市十周的台账，便于熟悉各个页面；"
+            "在『数据导入』上传本单位的台账后，看板就显示真实数据。约需十几秒。"
+        )
+        bar = st.progress(0.0, text="正在准备……")
+
+    def tell(done: int, total: int, step: str) -> None:
+        text = f"第 {min(done + 1, total)}/{total} 步：{step}……" if done < total else step
+        bar.progress(done / total, text=text)
+
+    load_sample(store, progress=tell)
+    screen.empty()
 
 
 @st.cache_resource(show_spinner=False)
@@ -114,22 +164,31 @@ def _init_from_url(district_names: tuple[str, ...], dates: list[date]) -> None:
     qp = st.query_params
     if DISTRICT_KEY not in st.session_state:
         wanted = qp.get("district")
-        st.session_state[DISTRICT_KEY] = wanted if wanted in district_names else ALL
+        home = st.session_state.get(HOME_KEY, ALL)
+        st.session_state[DISTRICT_KEY] = wanted if wanted in district_names else home
     if AS_OF_KEY not in st.session_state:
         wanted = qp.get("as_of")
         st.session_state[AS_OF_KEY] = wanted if wanted in {d.isoformat() for d in dates} else LATEST
 
 
 def _reset() -> None:
-    st.session_state[DISTRICT_KEY] = ALL
+    st.session_state[DISTRICT_KEY] = st.session_state.get(HOME_KEY, ALL)
     st.session_state[AS_OF_KEY] = LATEST
 
 
-def sidebar() -> Filters:
-    """The shared sidebar: district, as-of snapshot, reset. Returns the filters in force."""
+def sidebar(*, filters: bool = True, home_district: str | None = None) -> Filters:
+    """The shared sidebar: district, as-of snapshot, reset. Returns the filters in force.
+
+    `home_district` (a district clerk's own) is where the district filter opens and what 重置筛选
+    returns to; a link with its own district still opens on that one.
+
+    `filters=False` (a page they do not act on: `civdash.pages.Page.filters`) draws none of
+    them and leaves them out of the page's URL; the choices are kept for the next page.
+    """
     snaps = snapshots()
     table = district_table()
     names = table.names if table else ()
+    st.session_state[HOME_KEY] = home_district if home_district in names else ALL
     dates = as_of_choices(snaps)
     _init_from_url(names, dates)
     if st.session_state[DISTRICT_KEY] not in (ALL, *names):
@@ -137,6 +196,13 @@ def sidebar() -> Filters:
     date_options = [LATEST, *(d.isoformat() for d in dates)]
     if st.session_state[AS_OF_KEY] not in date_options:
         st.session_state[AS_OF_KEY] = LATEST
+    if not filters:
+        # Streamlit forgets a widget's value after a run that does not draw it; set anew, the
+        # values outlive this page
+        for key in (DISTRICT_KEY, AS_OF_KEY):
+            st.session_state[key] = st.session_state[key]
+        _write_url(Filters())
+        return current_filters()
     with st.sidebar:
         st.selectbox("区县", [ALL, *names], key=DISTRICT_KEY)
         st.selectbox(
@@ -146,7 +212,13 @@ def sidebar() -> Filters:
             format_func=lambda v: f"最新（{dates[0]:%Y-%m-%d}）" if v == LATEST and dates else v,
         )
         st.button("重置筛选", on_click=_reset, width="stretch")
-    filters = current_filters()
+    in_force = current_filters()
+    _write_url(in_force)
+    return in_force
+
+
+def _write_url(filters: Filters) -> None:
+    """The URL's district and as-of parameters set to `filters` (absent for 全市 / 最新)."""
     qp = {k: v for k, v in st.query_params.items() if k not in ("district", "as_of")}
     if filters.district:
         qp["district"] = filters.district
@@ -154,7 +226,6 @@ def sidebar() -> Filters:
         qp["as_of"] = filters.as_of.isoformat()
     if dict(st.query_params) != qp:
         st.query_params.from_dict(qp)
-    return filters
 
 
 def current_filters() -> Filters:
@@ -198,10 +269,47 @@ def ledgers() -> Ledgers:
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _composition(snapshot_id: int, order: tuple[str, ...]) -> Composition:
+    """What a snapshot is made of (a committed snapshot and its parts never change)."""
+    return composition(get_store(), snapshot_id, order=order)
+
+
+def _data_sources(led: Ledgers, kinds: Sequence[str]) -> None:
+    """数据来源: a small expander saying which parts (date, who) each ledger shown is made of,
+    the district's own part only when one district is chosen."""
+    order = tuple(led.districts.names) if led.districts is not None else ()
+    found = []
+    for kind in kinds:
+        snap = led.snapshots.get(kind)
+        if snap is None:
+            continue
+        comp = _composition(snap.id, order)
+        if led.filters.district and get_kind(kind).narrow_by:
+            comp = comp.only(led.filters.district)
+        found.append((get_kind(kind).label, comp))
+    if not found:
+        return
+    label, first = found[0]
+    head = first.summary(limit=2) if len(found) == 1 else f"{label}等 {len(found)} 类台账"
+    # HTML rather than caption and dataframe elements: the page's own elements keep their
+    # places (tests and readers find the page's first caption and table where they were)
+    blocks = [
+        f'<p style="font-size:.85rem;opacity:.75;margin:.25rem 0">{escape(label)}：'
+        f"{escape(comp.summary(limit=None))}</p>"
+        + comp.table().to_html(index=False, border=0, justify="left")
+        for label, comp in found
+    ]
+    with st.expander(f"数据来源：{head}", expanded=False):
+        st.html("".join(blocks))
+
+
 def require_data(led: Ledgers, *kinds: str) -> bool:
-    """Say what is missing, with a link to the upload page, when a needed ledger has no snapshot."""
+    """Say what is missing, with a link to the upload page, when a needed ledger has no snapshot;
+    when none is, say which parts the ledgers are made of (`_data_sources`)."""
     missing = [k for k in kinds if not led.has(k)]
     if not missing:
+        _data_sources(led, kinds)
         return True
     labels = "、".join(get_kind(k).label for k in missing)
     st.info(f"还没有导入{labels}台账，本页需要它才能显示。请先上传文件。")

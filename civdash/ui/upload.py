@@ -1,9 +1,15 @@
 """The 数据导入 page's widgets: the uploader, one review per file, templates, the district table.
 
 The workflow itself lives in `civdash.upload` (no streamlit); this module only reads widgets and
-renders a `Review`. Per session it keeps, in session state: the clerk's name (shared with the
-数据概况 page), the `Workbench` that holds the files read and checked, the column mappings and
-cell edits per file, and the outcome of each commit (so a rerun after committing shows it again).
+renders a `Review`. Per session it keeps, in session state: the `Workbench` that holds the files
+read and checked, the column mappings and cell edits per file, and the outcome of each commit (so
+a rerun after committing shows it again).
+
+Who submits is the logged-in account (`Submitter`), and for which part: a district clerk always
+its own district's part, an editor or admin the whole city or the district chosen in 提交范围.
+A district's part is checked with rows of other districts refused (`FileChoice.scope`), compared
+with that district's current part, and committed as that district's part; the commit itself is
+checked again on the server (`require_action`) right before it is stored.
 
 Widget keys carry the first 12 hex digits of the file's sha256, so two files uploaded together
 never share a widget, and the page tests pick widgets by those keys.
@@ -13,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -24,16 +31,21 @@ from streamlit.delta_generator import DeltaGenerator
 
 from civdash import templates
 from civdash import upload as up
+from civdash.accounts import ROLES, Account
 from civdash.exports import XLSX_MIME
 from civdash.geo import CRS_CHOICES
 from civdash.ingest import DistrictFile
 from civdash.io import FileRefused
 from civdash.ledgers import LEDGER_KINDS, get_kind
-from civdash.store import CommitRefusedError
+from civdash.permissions import allowed
+from civdash.store import CommitRefusedError, SnapshotInfo
+from civdash.ui.auth import require_action
 from civdash.ui.state import district_table, get_store, load_snapshot, settings
+from civdash.ui.tables import show_table
+from civdash.views.common import MISSING_CELL
 
 __all__ = [
-    "USER",
+    "Submitter",
     "check_results",
     "checked_file",
     "column_mapping",
@@ -43,16 +55,37 @@ __all__ = [
     "file_areas",
     "fix_rows",
     "no_traceback",
+    "submitter",
     "template_downloads",
 ]
 
 logger = logging.getLogger(__name__)
 
-USER = "civdash_user"
-"""Session-state key of the clerk's name, kept across pages."""
 STATE = "upload_state"  # mapping and cell edits per file, by (file, sheet, header row[, kind])
-DONE = "upload_done"  # (style, message) of each commit or set-current, by (kind, content sha256)
+DONE = "upload_done"  # (style, message) of each commit or set-current, by (kind, sha256, scope)
 BENCH = "upload_bench"
+SCOPE = "upload_scope"  # an editor's or admin's choice of 提交范围 ("" = the whole city)
+CITY = ""
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """Who submits (the logged-in account) and which part: "" the whole city, else a district."""
+
+    account: Account
+    scope: str
+
+    @property
+    def district(self) -> str | None:
+        return self.scope or None
+
+    def require(self) -> None:
+        """Refuse (audited, page stopped) unless the account may commit this scope: called on the
+        server right before a commit, whatever the page showed."""
+        if self.scope:
+            require_action(self.account, "upload", self.scope)
+        else:
+            require_action(self.account, "upload_city")
 
 
 def _state() -> dict[Any, Any]:
@@ -75,7 +108,7 @@ def _where(review: up.Review) -> tuple[str, str, int | None]:
 def _editor(frame: pd.DataFrame, key: str, **kwargs: Any) -> dict[Any, Any] | None:
     """A data editor whose edits are handed back once (then it starts afresh from new data)."""
     version = st.session_state.setdefault(f"{key}__v", 0)
-    st.data_editor(frame, key=f"{key}__{version}", **kwargs)
+    st.data_editor(frame, key=f"{key}__{version}", placeholder=MISSING_CELL, **kwargs)
     edited = (st.session_state.get(f"{key}__{version}") or {}).get("edited_rows")
     if edited:
         st.session_state[f"{key}__v"] = version + 1
@@ -83,19 +116,41 @@ def _editor(frame: pd.DataFrame, key: str, **kwargs: Any) -> dict[Any, Any] | No
     return None
 
 
-def _refuse(where: Any, upload: up.Upload, reason: str) -> None:
+def _refuse(where: Any, upload: up.Upload, reason: str, account: Account, scope: str) -> None:
     where.error(f"『{upload.name}』{reason}")
     if _bench().first_refusal(upload.sha256, reason):
-        up.record_refusal(get_store(), upload, reason, actor=st.session_state.get(USER, ""))
+        up.record_refusal(get_store(), upload, reason, actor=account.name, role=account.role,
+                          scope=scope or None)  # fmt: skip
 
 
 # ---- the files ------------------------------------------------------------------------------------
 
 
+def submitter(account: Account) -> Submitter:
+    """Who submits, and 提交范围: fixed to a district clerk's own district (shown), chosen by an
+    editor or admin (the whole city or one district). A district clerk's scope never comes from
+    a widget or session state."""
+    role = ROLES.get(account.role, account.role)
+    if account.role == "district":
+        scope = account.district or ""
+        st.markdown(f"**提交人**：{account.name}（{role}） · **提交范围**：{scope}（本区县的部分）")
+        return Submitter(account, scope)
+    table = district_table()
+    options = [CITY, *(table.names if table else ())]
+    if st.session_state.get(SCOPE) not in options:
+        st.session_state.pop(SCOPE, None)
+    c1, _ = st.columns([1, 2])
+    scope = c1.selectbox(
+        "提交范围", options, key=SCOPE,
+        format_func=lambda d: f"{d}（该区县的部分）" if d else "全市（整份台账）",
+        help="选择区县时，文件只能含该区县的行，提交后与其他区县最近报送的部分合并为全市台账。",
+    )  # fmt: skip
+    st.caption(f"提交人：{account.name}（{role}）")
+    return Submitter(account, scope or CITY)
+
+
 def dropped_files() -> list[up.Upload]:
-    """The clerk's name and the uploader; the files dropped, each once (by content)."""
-    who = st.text_input("提交人（姓名或科室）", value=st.session_state.get(USER, ""), key="who")
-    st.session_state[USER] = who
+    """The uploader; the files dropped, each once (by content)."""
     files = st.file_uploader(
         "把台账文件拖到这里，或点击选择（可一次选多个；支持 .xlsx / .xls / .ods / .csv）",
         accept_multiple_files=True, key="files",
@@ -124,11 +179,13 @@ def no_traceback(upload: up.Upload) -> Iterator[None]:
         st.error(f"『{upload.name}』{up.MSG_UNEXPECTED}")
 
 
-def checked_file(upload: up.Upload) -> up.Review | None:
+def checked_file(upload: up.Upload, sub: Submitter) -> up.Review | None:
     """Read the file (with a progress bar), ask for kind, sheet and header row, and check it.
 
     None when the file is refused or cannot be checked; the reason is shown above everything
-    else, as is a missing required column of the review returned."""
+    else, as is a missing required column of the review returned. For a district's part, rows
+    of other districts are errors naming the row and the district."""
+    refuse = partial(_refuse, account=sub.account, scope=sub.scope)
     alert = st.container()  # what is wrong comes before anything else
     bar = st.empty()
 
@@ -140,7 +197,7 @@ def checked_file(upload: up.Upload) -> up.Review | None:
         auto = _bench().table(upload, progress=progress)
     except FileRefused as exc:
         bar.empty()
-        _refuse(alert, upload, str(exc))
+        refuse(alert, upload, str(exc))
         return None
     default = up.sheets_read(auto)
     picked = tuple(st.session_state.get(f"sheets_{sid}", default))
@@ -175,12 +232,12 @@ def checked_file(upload: up.Upload) -> up.Review | None:
         st.caption(summary)
     if kind is None:
         bar.empty()
-        _refuse(alert, upload, up.no_ledger(raw))
+        refuse(alert, upload, up.no_ledger(raw))
         return None
     where = (sid, tag, raw.header_row)
     mapping = _state().get((*where, kind))
     choice = up.FileChoice(
-        raw.sheet, raw.header_row, kind, mapping, _state().get(where, ()), sheets
+        raw.sheet, raw.header_row, kind, mapping, _state().get(where, ()), sheets, sub.district
     )
     try:
         review = _bench().check(
@@ -188,7 +245,7 @@ def checked_file(upload: up.Upload) -> up.Review | None:
         )
     except FileRefused as exc:
         bar.empty()
-        _refuse(alert, upload, str(exc))
+        refuse(alert, upload, str(exc))
         return None
     bar.empty()
     if review.missing_required:
@@ -241,10 +298,10 @@ def check_results(review: up.Review) -> None:
         levels = f2.multiselect(
             "按级别筛选", ["错误", "提醒"], placeholder="全部级别", key=f"ps_{sid}"
         )
-        st.dataframe(up.problems_table(review, fields, levels), hide_index=True, width="stretch")
+        show_table(up.problems_table(review, fields, levels), hide_index=True, width="stretch")
     only = st.toggle("只看有问题的行", value=bool(result.invalid_rows), key=f"only_{sid}")
     st.caption("数据预览（规范化后的值；红色为错误，黄色为提醒；个人信息已脱敏）")
-    st.dataframe(up.preview_styler(review, only_problems=only), width="stretch", height=320)
+    show_table(up.preview_styler(review, only_problems=only), width="stretch", height=320)
 
 
 def fix_rows(review: up.Review) -> None:
@@ -273,13 +330,14 @@ def fix_rows(review: up.Review) -> None:
         st.caption("文件较大，问题报告只列出有问题的行，请按『原行号』在原表格中修改后重新上传。")
 
 
-def commit_form(review: up.Review) -> None:
-    """The as-of date, what changes against the current snapshot, what the store's commit rules
-    say (no valid row: why the button is disabled; districts or too many rows lost: the numbers
-    and a checkbox to confirm), and the commit button (or the outcome, once committed)."""
+def commit_form(review: up.Review, sub: Submitter) -> None:
+    """The as-of date, what changes against what the file replaces (the city ledger in force,
+    or the district's current part), what the store's commit rules say (no valid row: why the
+    button is disabled; districts or too many rows lost: the numbers and a checkbox to confirm),
+    and the commit button (or the outcome, once committed)."""
     st.subheader("提交")
     store = get_store()
-    key = (review.kind, review.content_sha256)
+    key = (review.kind, review.content_sha256, sub.scope)
     done = st.session_state.setdefault(DONE, {}).get(key)
     if done is not None:
         shown, message = done
@@ -288,54 +346,57 @@ def commit_form(review: up.Review) -> None:
         st.page_link("app_pages/data_status.py", label="查看导入记录", icon=":material/history:")
         return
     sid = _sid(review.upload)
-    who = st.session_state.get(USER, "").strip()
     existing = up.find_committed(store.snapshots(review.kind), review)
     if existing is not None:
-        st.info(up.already_committed_message(existing))
-        if not existing.is_current and st.button(
-            "设为当前快照", disabled=not who, key=f"current_{sid}", icon=":material/restore:"
-        ):
-            store.set_current(existing.id, actor=who)
-            detail = up.audit_detail(store.audit(20), "set_current", existing.id)
-            st.session_state[DONE][key] = ("success", detail)
-            st.rerun()
+        _already_committed(existing, sub.account, key, sid)
     as_of = st.columns(3)[0].date_input(
         "数据截至日期", value=up.default_as_of(review), format="YYYY-MM-DD", key=f"asof_{sid}",
         help="已按文件标题中的日期预填" if review.result.as_of else "文件标题中没有日期，默认为今天",
     )  # fmt: skip
     current = store.current(review.kind)
-    diff = _bench().diff(review, current, load_snapshot)
+    part = store.current(review.kind, scope=sub.scope) if sub.scope else None
+    compared, load = _compared(review, sub, current, part)
+    diff = _bench().diff(review, compared, load)
     check = up.commit_check(
         review, current, store.rows_by_district(current.id) if current else None, as_of=as_of,
         max_share=store.settings.max_shrink_share, committed=existing, diff=diff,
+        district=sub.district, part=part,
     )  # fmt: skip
-    st.markdown(up.diff_summary(diff, current))
+    if sub.scope:
+        st.info(_merge_sentence(sub.scope, current))
+        if compared is not None:
+            st.caption(_compared_caption(sub.scope, compared))
+    st.markdown(up.diff_summary(diff, compared))
     if not check.needs_confirmation and (warning := up.diff_warning(diff)):
         st.warning(warning)
     if not diff.status_changes.empty:
-        st.dataframe(diff.status_changes, hide_index=True)
+        show_table(diff.status_changes, hide_index=True)
     if not diff.examples.empty:
         with st.expander("变更明细（前 200 项）"):
-            st.dataframe(diff.examples, hide_index=True, width="stretch")
-    if current and as_of < current.as_of:
+            show_table(diff.examples, hide_index=True, width="stretch")
+    replaced = part if sub.scope else current
+    if replaced and as_of < replaced.as_of:
+        what = f"{sub.scope}当前报送的部分" if sub.scope else "当前快照"
         st.warning(
-            f"截至日期早于当前快照（截至 {current.as_of:%Y-%m-%d}），提交后不会成为当前快照。"
+            f"截至日期早于{what}（截至 {replaced.as_of:%Y-%m-%d}），提交后不会成为当前快照。"
         )
     if held := st.session_state.pop(f"held_{sid}", None):
         st.error(held)  # the store held a commit this page had not asked to confirm
     confirmed = _confirmation(check, f"shrink_ok_{sid}_{current.id if current else 0}")
     if check.refusal:
         st.error(check.refusal)
-    if not who:
-        st.info("请先在页面上方填写提交人。")
     label = f"确认导入 {review.result.rows_valid:,} 行有效数据"
-    ready = bool(who) and check.can_commit and confirmed
+    if sub.scope:
+        label += f"（{sub.scope}的部分）"
+    ready = check.can_commit and confirmed
     if st.button(label, type="primary", disabled=not ready, key=f"go_{sid}"):
+        sub.require()  # the server's check, whatever the page showed
         try:
             with st.spinner("正在保存快照…"):
                 outcome = up.commit_review(
-                    store, review, as_of=as_of, committed_by=who,
+                    store, review, as_of=as_of, committed_by=sub.account.name,
                     allow_shrink=check.needs_confirmation and confirmed,
+                    role=sub.account.role, district=sub.district,
                 )  # fmt: skip
         except CommitRefusedError as exc:
             # the current snapshot changed since this page was drawn: show the store's reason
@@ -345,6 +406,67 @@ def commit_form(review: up.Review) -> None:
             shown = "success" if outcome.created else "info"
             st.session_state[DONE][key] = (shown, outcome.message)
         st.rerun()
+
+
+def _already_committed(existing: SnapshotInfo, account: Account, key: Any, sid: str) -> None:
+    """Said when this content is already a snapshot; 设为当前快照 for the roles that may."""
+    st.info(up.already_committed_message(existing))
+    if existing.is_current or not allowed(account, "set_current"):
+        return
+    if st.button("设为当前快照", key=f"current_{sid}", icon=":material/restore:"):
+        require_action(account, "set_current")
+        store = get_store()
+        store.set_current(existing.id, actor=account.name, role=account.role)
+        detail = up.audit_detail(store.audit(20), "set_current", existing.id)
+        st.session_state[DONE][key] = ("success", detail)
+        st.rerun()
+
+
+def _compared(
+    review: up.Review, sub: Submitter, current: SnapshotInfo | None, part: SnapshotInfo | None
+) -> tuple[SnapshotInfo | None, Callable[[int], pd.DataFrame]]:
+    """What the file replaces, and how to read its rows: the city ledger in force for a
+    whole-city file; for a district's part, that district's current part, else (no part yet)
+    the district's rows of the city ledger in force."""
+    if not sub.scope:
+        return current, load_snapshot
+    if part is not None:
+        return part, load_snapshot
+    by = get_kind(review.kind).narrow_by
+    if current is None or not by:
+        return None, load_snapshot
+
+    def district_only(snapshot_id: int) -> pd.DataFrame:
+        rows = load_snapshot(snapshot_id)
+        return rows[rows[by] == sub.scope]
+
+    return current, district_only
+
+
+def _compared_caption(scope: str, compared: SnapshotInfo) -> str:
+    at = f"截至 {compared.as_of:%Y-%m-%d}，{compared.committed_by or '—'}"
+    if compared.scope:
+        return f"对比对象：{scope}当前报送的部分（快照 #{compared.id}，{at}）。"
+    return f"对比对象：当前全市台账（快照 #{compared.id}，{at}）中{scope}的行。"
+
+
+def _merge_sentence(scope: str, current: SnapshotInfo | None) -> str:
+    """How a district's part joins the city ledger, with the other districts' part dates."""
+    head = f"本文件作为{scope}的部分提交，"
+    if current is None:
+        return head + "成为全市台账中该区县的数据；其他区县报送后一并汇总。"
+    if current.assembled:
+        others = {d: s for d, s in get_store().parts(current.id).items() if d != scope}
+        if others:
+            dates = "、".join(f"{d} {s.as_of:%m-%d}" for d, s in sorted(others.items()))
+            return (
+                head + f"与其他区县最近报送的部分（{dates}）合并为全市台账，不影响其他区县的数据。"
+            )
+        return head + "成为全市台账中该区县的数据，不影响其他区县的数据。"
+    return head + (
+        f"与当前全市台账（快照 #{current.id}，截至 {current.as_of:%Y-%m-%d}）中其他区县的数据"
+        "合并为新的全市台账，不影响其他区县的数据。"
+    )
 
 
 def _confirmation(check: up.CommitCheck, key: str) -> bool:
@@ -359,7 +481,7 @@ def _confirmation(check: up.CommitCheck, key: str) -> bool:
     dropped = check.dropped_table()
     if not dropped.empty:
         st.caption("本文件中没有以下区县的数据：")
-        st.dataframe(dropped, hide_index=True)
+        show_table(dropped, hide_index=True)
     return st.checkbox(up.CONFIRM_LABEL, key=key)
 
 
@@ -378,13 +500,16 @@ def template_downloads() -> None:
         )  # fmt: skip
 
 
-def district_replacement() -> None:
+def district_replacement(account: Account) -> None:
     """Upload new district boundaries (a DataV / 阿里云 file is in GCJ-02) or a district table,
     optionally with a population sheet; see which ledger districts would no longer resolve,
-    confirm when some would not, and replace the table."""
+    confirm when some would not, and replace the table (admins only: checked again on the
+    server when the button is clicked)."""
+    if not allowed(account, "manage_districts"):
+        return
     table = district_table()
     st.caption(
-        "上传本市区县边界（GeoJSON，如 DataV/阿里云 的区县文件；properties 含 name，可含 population）"
+        "上传本市区县边界（GeoJSON 文件，如 DataV、阿里云 下载的区县边界，每个区县须有名称，可带常住人口）"
         "或区县表（区县、常住人口两列）以替换当前区县表。边界文件没有常住人口时，可另附常住人口表。"
     )
     if table:
@@ -401,25 +526,25 @@ def district_replacement() -> None:
     try:
         read = up.read_district_file(upload.data, upload.name)
     except FileRefused as exc:
-        _refuse(st, upload, str(exc))
+        _refuse(st, upload, str(exc), account, CITY)
         return
     crs = _district_crs(read, upload.sha256[:12]) if read.has_boundaries else None
     if population is not None or (crs is not None and crs != read.crs):
         try:
             read = up.read_district_file(upload.data, upload.name, crs=crs, population=population)
         except FileRefused as exc:
-            _refuse(st, population or upload, str(exc))
+            _refuse(st, population or upload, str(exc), account, CITY)
             return
     for note in up.district_file_notes(read):
         st.warning(note)
-    st.dataframe(up.district_summary(read.table), hide_index=True)
+    show_table(up.district_summary(read.table), hide_index=True)
     current = {k: _current_rows(k) for k in LEDGER_KINDS}
     check = up.check_districts(current, read.table)
     confirmed = True
     warning = check.warning()
     if warning:
         st.warning(warning)
-        st.dataframe(check.unresolved, hide_index=True)
+        show_table(check.unresolved, hide_index=True)
         confirmed = st.checkbox(
             "我已核对，仍用新区县表替换当前区县表",
             key=f"districts_confirm_{hashlib.sha256(read.content).hexdigest()[:12]}",
@@ -429,17 +554,14 @@ def district_replacement() -> None:
             "以下区县名称在新区县表中写法不同：今后导入的台账按新名称保存；已入库的行仍是原名称，"
             "重新导入这些台账后才会计入新名称的区县。"
         )
-        st.dataframe(check.renamed, hide_index=True)
-    who = st.session_state.get(USER, "").strip()
-    if not who:
-        st.info("请先在『上传台账』中填写提交人。")
-    if st.button(
-        "替换区县表", type="primary", disabled=not who or not confirmed, key="districts_go"
-    ):
+        show_table(check.renamed, hide_index=True)
+    if st.button("替换区县表", type="primary", disabled=not confirmed, key="districts_go"):
+        require_action(account, "manage_districts")
         with st.spinner("正在保存区县表…"):
             outcome = up.commit_districts(
-                get_store(), read.table, read.content, read.file_name, who, make_current=True
-            )
+                get_store(), read.table, read.content, read.file_name, account.name,
+                make_current=True,
+            )  # fmt: skip
         (st.success if outcome.created else st.info)(outcome.message)
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from civdash.ledgers import get_kind
 from civdash.store import (
     LOCAL_TZ,
     CommitOutcome,
@@ -73,9 +74,12 @@ def commit_review(
     as_of: date | None = None,
     committed_by: str = "",
     allow_shrink: bool = False,
+    role: str = "",
+    district: str | None = None,
 ) -> CommitOutcome:
     """Store the valid rows of `review` as one snapshot (one transaction); the same content
-    committed before is recognised by the store and not stored twice.
+    committed before is recognised by the store and not stored twice. With `district` it is
+    that district's part (`Store.commit`); `role` is the committing user's, for the audit.
 
     The store's commit rules apply: no valid row raises `CommitRefusedError`, and a snapshot that
     would drop districts or too many rows raises `ShrinkHeldError` unless `allow_shrink` (the
@@ -87,6 +91,8 @@ def commit_review(
         committed_by=committed_by.strip(),
         as_of=as_of,
         allow_shrink=allow_shrink,
+        role=role,
+        district=district or None,
     )
 
 
@@ -103,6 +109,8 @@ class CommitCheck:
     refusal: str | None
     shrink: ShrinkCheck | None
     removed: str | None = None
+    district: str | None = None
+    """The district whose part is committed (None: a whole-city file)."""
 
     @property
     def can_commit(self) -> bool:
@@ -119,6 +127,8 @@ class CommitCheck:
         text = f"提交前请核对：{self.shrink.reason()}。"
         if self.removed:
             text += self.removed
+        if self.district:
+            return text + _MSG_CONFIRM_PART.format(district=self.district)
         return text + _MSG_CONFIRM_REPLACE
 
     def numbers(self) -> dict[str, str]:
@@ -145,6 +155,11 @@ _MSG_CONFIRM_REPLACE = (
     "提交后本文件将替换当前快照，文件中没有的区县和行将不再计入统计；"
     "请确认上传的是完整台账，而不是其中一部分。"
 )
+_MSG_CONFIRM_PART = (
+    "提交后本文件将替换{district}当前报送的数据，文件中没有的行将不再计入统计；"
+    "请确认上传的是{district}的完整台账。"
+)
+_MSG_NO_PARTS = "{label}台账不按区县分开报送，请由市创城办提交全市文件。"
 CONFIRM_LABEL = "我已核对，确认以此文件替换当前数据"
 """The checkbox a clerk ticks before a commit that `CommitCheck.needs_confirmation`."""
 
@@ -158,6 +173,8 @@ def commit_check(
     max_share: float,
     committed: SnapshotInfo | None = None,
     diff: SnapshotDiff | None = None,
+    district: str | None = None,
+    part: SnapshotInfo | None = None,
 ) -> CommitCheck:
     """What committing `review` dated `as_of` will meet in the store: the store's own rule
     (`civdash.store.shrink_check`) on `current`'s rows per district (`Store.rows_by_district`)
@@ -166,26 +183,48 @@ def commit_check(
     Nothing is held when the file is already stored (`committed`: the store reports it as a
     duplicate) or would not become current (an older as-of date).
 
+    With `district` the file is that district's part, judged as the store judges one: it becomes
+    current against the district's current `part`, and only the district's rows of the city
+    ledger `current` count; a ledger not kept per district is refused.
+
     >>> check = commit_check(review, current, store.rows_by_district(current.id),
     ...                      as_of=date(2026, 11, 22), max_share=store.settings.max_shrink_share)  # doctest: +SKIP
     >>> check.needs_confirmation, check.dropped_table()                                       # doctest: +SKIP
     """
+    if district and not get_kind(review.kind).narrow_by:
+        return CommitCheck(_MSG_NO_PARTS.format(label=review.label), None, district=district)
     if not review.can_commit:
-        return CommitCheck(nothing_valid_message(review.result.rows_read), None)
+        return CommitCheck(nothing_valid_message(review.result.rows_read), None, district=district)
+    against = (part.as_of if part else None) if district else (current.as_of if current else None)
     if (
         committed is not None
         or current is None
         or current_counts is None
-        or not will_become_current(as_of, current.as_of)
+        or not will_become_current(as_of, against)
     ):
-        return CommitCheck(None, None)
+        return CommitCheck(None, None, district=district)
+    if district:
+        current_counts = {d: n for d, n in current_counts.items() if d == district}
+        if not current_counts:
+            return CommitCheck(None, None, district=district)
     check = shrink_check(current, current_counts, rows_by_district(review.result.rows), max_share)
     if not check.held:
-        return CommitCheck(None, None)
+        return CommitCheck(None, None, district=district)
     removed = removed_sentence(diff) if diff is not None and diff.removed else None
-    return CommitCheck(None, check, removed)
+    return CommitCheck(None, check, removed, district)
 
 
-def record_refusal(store: Store, upload: Upload, reason: str, *, actor: str = "") -> None:
-    """Note a refused file in the audit trail (nothing else is stored)."""
-    store.record_refusal(upload.name, upload.sha256, reason, actor=actor.strip())
+def record_refusal(
+    store: Store,
+    upload: Upload,
+    reason: str,
+    *,
+    actor: str = "",
+    role: str = "",
+    scope: str | None = None,
+) -> None:
+    """Note a refused file in the audit trail (nothing else is stored): who, in which role, for
+    which district's part (`scope`)."""
+    store.record_refusal(
+        upload.name, upload.sha256, reason, actor=actor.strip(), role=role, scope=scope
+    )

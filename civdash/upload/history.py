@@ -27,6 +27,17 @@ def snapshot_label(s: SnapshotInfo) -> str:
     return f"#{s.id} {get_kind(s.kind).label} · 截至 {s.as_of:%Y-%m-%d} · {s.file_name}{current}"
 
 
+def fingerprint(sha256: str) -> str:
+    """The first 12 hex digits of a file's SHA-256 in groups of four, easy to compare by eye
+    (and never read as a 12-digit number when all twelve happen to be digits).
+
+    >>> fingerprint("7238317563429f0e")
+    '7238-3175-6342'
+    """
+    head = sha256[:12]
+    return "-".join(head[i : i + 4] for i in range(0, len(head), 4))
+
+
 def history_table(snapshots: Iterable[SnapshotInfo]) -> pd.DataFrame:
     """Every snapshot: who committed which file when, its hash and row counts (China time)."""
     rows = [
@@ -41,7 +52,7 @@ def history_table(snapshots: Iterable[SnapshotInfo]) -> pd.DataFrame:
             "读取行": s.rows_read,
             "有效行": s.rows_valid,
             "无效行": s.rows_invalid,
-            "文件指纹": s.sha256[:12],
+            "文件指纹": fingerprint(s.sha256),
         }
         for s in snapshots
     ]

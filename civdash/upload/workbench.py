@@ -104,6 +104,9 @@ class FileChoice:
     edits: tuple[tuple[int, int, str], ...] = ()
     sheets: tuple[str, ...] | None = None
     """The sheets to read together (the clerk left the others out); None: as detected."""
+    scope: str | None = None
+    """The district whose part this file is (rows of other districts are errors); None: the
+    whole city."""
 
     def with_mapping(self, mapping: Mapping[str, str]) -> FileChoice:
         return replace(self, mapping=tuple(mapping.items()))
@@ -237,6 +240,7 @@ class Workbench:
             choice.kind,
             choice.mapping,
             choice.edits,
+            choice.scope,
             districts_key if districts_key is not None else id(districts),
         )
         with self._lock:
@@ -352,6 +356,7 @@ class Workbench:
             settings=self.settings,
             file_name=upload.name,
             sha256=sha,
+            scope=choice.scope,
         )
         if progress:
             progress(1.0, MSG_STEP_DONE)

@@ -17,7 +17,8 @@ from typing import Any, Literal
 import pandas as pd
 
 from civdash.dashboard import CITY, Change, Ledgers, change
-from civdash.metrics import METRICS, format_value
+from civdash.metrics import METRICS, compared_text, format_change, format_gap, format_value
+from civdash.numbers import FLAT
 from civdash.store import SnapshotInfo
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "headline",
     "headlines_for",
     "scope_target",
+    "sparkline_svg",
     "target_records",
 ]
 
@@ -82,10 +84,7 @@ class Target:
             return "暂无数据"
         if ok:
             return "已达标"
-        gap = abs(self.value - value)
-        if METRICS[self.key].is_rate:
-            return f"尚差 {gap:.1f} 个百分点"
-        return f"尚差 {format_value(self.key, gap)}"
+        return format_gap(self.key, self.value - value)
 
 
 def _text(value: object) -> str:
@@ -142,49 +141,57 @@ class Headline:
     on_target: bool | None
 
 
-_WAN = 10_000.0
-_COMPACT_FROM = 100_000.0
-
-
-def _compact(key: str, value: float | None) -> str | None:
-    """Counts and totals of 100,000 or more in 万 ("277.5万小时"), so a card stays readable on a
-    projector; None when the ordinary format is short enough."""
-    mdef = METRICS[key]
-    if value is None or math.isnan(value) or mdef.is_rate or abs(value) < _COMPACT_FROM:
-        return None
-    return f"{value / _WAN:,.1f}万{mdef.unit}"
-
-
-def _compact_delta(ch: Change) -> str | None:
-    d = ch.delta
-    text = _compact(ch.key, abs(d)) if d is not None else None
-    return f"{'+' if d >= 0 else '−'}{text}" if text and d is not None else None
-
-
 def headline(ch: Change, target: Target | None = None) -> Headline:
-    """A card from a `dashboard.Change` and the scope's target (if any)."""
-    mdef = METRICS[ch.key]
+    """A card from a `dashboard.Change` and the scope's target (if any).
+
+    The value and its change follow `civdash.numbers` (10万 and more in 万: a card stays
+    readable on a projector); a change that rounds to zero at the precision shown is 持平 in
+    grey, not a coloured "+0.0"."""
     d = ch.delta
-    # a change that rounds to zero at the precision shown is "flat", not a grey "+0.0"
-    flat = d is not None and round(abs(d), 1 if mdef.is_rate else mdef.decimals) == 0
+    delta_text = format_change(ch.key, d, compact=True) if d is not None else ch.delta_text
+    flat = delta_text == FLAT
     good = None if flat else ch.is_good
     color: Literal["green", "red", "gray"] = "gray" if good is None else "green" if good else "red"
     arrow: Literal["up", "down", "off"] = "off" if d is None or flat else "up" if d > 0 else "down"
-    compared = (
-        f"较{ch.previous_as_of.month}月{ch.previous_as_of.day}日" if ch.previous_as_of else ""
-    )
     target_text = f"{target.text} · {target.gap_text(ch.value)}" if target else ""
     return Headline(
         key=ch.key,
         label=ch.label,
-        value_text=_compact(ch.key, ch.value) or ch.value_text,
-        delta_text="持平" if flat else _compact_delta(ch) or ch.delta_text,
+        value_text=format_value(ch.key, ch.value, compact=True),
+        delta_text=delta_text,
         delta_color=color,
         delta_arrow=arrow,
-        compared_with=compared,
+        compared_with=compared_text(ch.previous_as_of),
         help=METRICS[ch.key].definition,
         target_text=target_text,
         on_target=target.reached(ch.value) if target else None,
+    )
+
+
+def sparkline_svg(
+    values: Sequence[float], color: str, *, width: int = 200, height: int = 44
+) -> str:
+    """A trend as a small line in `color`, an inline SVG (no script, no request): the cards'
+    sparkline, coloured by the trend's own direction rather than by the week's change
+    (Streamlit's card draws its chart in the change's colour). "" with fewer than two values.
+    """
+    finite = [float(v) for v in values if math.isfinite(v)]
+    if len(finite) < 2:
+        return ""
+    low, high = min(finite), max(finite)
+    span = (high - low) or 1.0
+    pad = 3.0
+    step = (width - 2 * pad) / (len(finite) - 1)
+    points = " ".join(
+        f"{pad + i * step:.1f},{pad + (height - 2 * pad) * (1 - (v - low) / span):.1f}"
+        for i, v in enumerate(finite)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" '
+        f'viewBox="0 0 {width} {height}" preserveAspectRatio="none" role="img" aria-hidden="true">'
+        f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.5" '
+        'stroke-linejoin="round" stroke-linecap="round" vector-effect="non-scaling-stroke"/>'
+        "</svg>"
     )
 
 

@@ -30,22 +30,25 @@ from civdash import palette
 from civdash.charts import (
     BREAKDOWN_FIELDS,
     Chart,
+    group_bars,
     issue_breakdown,
     issue_status_by_week,
     issues_new_vs_closed,
     open_issue_aging,
     red_black_chart,
+    top_groups,
 )
 from civdash.config import Settings
 from civdash.dashboard import Ledgers, Loader
+from civdash.districts import DistrictTable
 from civdash.metrics import (
     COLUMN_LABELS,
-    MISSING_GROUP,
     DateLike,
     issue_state,
     real_issues,
     red_black_list,
 )
+from civdash.names import shorten
 from civdash.privacy import mask_free_text
 from civdash.views.common import Headline, TableFor, headlines_for
 
@@ -76,7 +79,7 @@ DEFAULT_BLACK_BELOW = 85.0
 
 RuleKind = Literal["rank", "threshold"]
 RULE_LABELS: Mapping[RuleKind, str] = MappingProxyType(
-    {"rank": "按排名（前N名红榜、后N名黑榜）", "threshold": "按整改率阈值"}
+    {"rank": "按排名（排名靠前的上红榜、靠后的上黑榜）", "threshold": "按整改率阈值"}
 )
 
 
@@ -160,6 +163,8 @@ class IssuesView:
     issues: pd.DataFrame = field(repr=False)
     """The issues ledger in scope (canonical columns)."""
     lists_for: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
+    districts: DistrictTable | None = field(default=None, repr=False, compare=False)
+    """The district table, for the short names of the overdue table's 区县 column."""
 
     @cached_property
     def status_by_week(self) -> Chart:
@@ -189,12 +194,15 @@ class IssuesView:
 
     @cached_property
     def _overdue(self) -> tuple[pd.DataFrame, int]:
-        return overdue_table(self.issues, self.as_of)
+        table, total = overdue_table(self.issues, self.as_of)
+        # thirteen columns share the page's width: 区县 is a narrow one (civdash.names)
+        table["区县"] = shorten(table["区县"], self.districts)
+        return table, total
 
     @property
     def overdue(self) -> pd.DataFrame:
-        """Open issues past their deadline, longest overdue first (display headers, masked),
-        at most `OVERDUE_LIMIT` rows."""
+        """Open issues past their deadline, longest overdue first (display headers, masked,
+        districts by their short names), at most `OVERDUE_LIMIT` rows."""
         return self._overdue[0]
 
     @property
@@ -309,24 +317,14 @@ def overdue_table(
 def _overdue_by(issues: pd.DataFrame, as_of: date, field: str, top: int = 10) -> alt.LayerChart:
     state = issue_state(real_issues(issues), as_of)
     late = state.loc[state["is_overdue"], field] if field in state else pd.Series(dtype="string")
-    text = late.astype("string").str.strip().fillna("").replace("", MISSING_GROUP)
-    counts = text.value_counts().sort_values(ascending=False, kind="stable")
-    rows = [(str(k), int(v)) for k, v in counts.iloc[:top].items()]
-    if len(counts) > top:
-        rows.append((f"其他（{len(counts) - top}项）", int(counts.iloc[top:].sum())))
-    data = pd.DataFrame(rows, columns=["name", "count"])
     name = BREAKDOWN_FIELDS[field]
-    order = data["name"].tolist()
-    base = alt.Chart(data, title=alt.TitleParams(f"逾期未整改问题（按{name}）"))
-    bars = base.mark_bar(color=palette.OVERDUE_COLOR).encode(
-        y=alt.Y("name:N", sort=order, title=name),
-        x=alt.X("count:Q", title="逾期问题数（个）"),
-        tooltip=[alt.Tooltip("name:N", title=name), alt.Tooltip("count:Q", title="逾期问题数")],
+    return group_bars(
+        top_groups(late, top),
+        title=f"逾期未整改问题（按{name}）",
+        field=name,
+        measure="逾期问题数",
+        color=palette.OVERDUE_COLOR,
     )
-    text_layer = base.mark_text(align="left", dx=4).encode(
-        y=alt.Y("name:N", sort=order), x="count:Q", text="count:Q"
-    )
-    return alt.LayerChart(layer=[bars, text_layer])
 
 
 _UNIT_COLUMNS = (
@@ -376,4 +374,5 @@ def build_issues_view(
         history_weeks=len(led.history.get("issues", ())),
         issues=led.frame("issues"),
         lists_for=table if callable(table) else lambda: table,
+        districts=led.districts,
     )

@@ -31,6 +31,7 @@ from civdash.dashboard import Ledgers, Loader
 from civdash.districts import describe_names
 from civdash.ledgers import get_kind
 from civdash.metrics import METRICS, compute, format_value
+from civdash.names import CHOSEN_MARK, district_labels
 
 __all__ = [
     "DEFAULT_METRIC",
@@ -88,7 +89,10 @@ class MapView:
     per_capita: bool
     counts: tuple[MapCount, ...]
     ranking: pd.DataFrame
-    """Districts ranked by the metric, best first (display headers); empty without districts."""
+    """Districts ranked by the metric, best first (display headers; short names, the chosen
+    district marked "▶"); empty without districts."""
+    ranking_note: str
+    """Where the chosen district stands ("▶ 南港区：第 7 名（共 7 个区县）"); "" for 全市."""
     has_boundaries: bool
     focus: str | None
     """The district the map is zoomed to (the sidebar's district), None for the whole city."""
@@ -193,7 +197,9 @@ def _ranking(
     pop = np.array([population.get(n, math.nan) for n in names], dtype=float)
     shown = raw / pop * _PER_10K if per_capita else raw
     decimals = max(mdef.decimals, 1) if per_capita else mdef.decimals
-    table = pd.DataFrame({"区县": names, f"{title}（{unit}）": np.round(shown, decimals)})
+    # a narrow column beside the map: short names, the sidebar's district marked (civdash.names)
+    labels = district_labels(names, led.districts, chosen=led.district)
+    table = pd.DataFrame({"区县": labels, f"{title}（{unit}）": np.round(shown, decimals)})
     if per_capita:
         table[f"{mdef.label}（{mdef.unit}）"] = np.round(raw, mdef.decimals)
     if population:
@@ -205,6 +211,19 @@ def _ranking(
     table.insert(0, "排名", ranks.astype("Int64"))
     table = table.iloc[np.lexsort((np.arange(len(names)), order.fillna(np.inf).to_numpy()))]
     return table.reset_index(drop=True), title, unit
+
+
+def _ranking_note(ranking: pd.DataFrame, led: Ledgers) -> str:
+    """The chosen district's place in the ranking, in a sentence ("" for 全市 or no rank)."""
+    if led.district is None or ranking.empty:
+        return ""
+    mine = ranking[ranking["区县"].str.startswith(CHOSEN_MARK)]
+    if mine.empty or pd.isna(mine["排名"].iloc[0]):
+        return ""
+    return (
+        f"{CHOSEN_MARK}{led.district}：第 {int(mine['排名'].iloc[0])} 名"
+        f"（共 {len(ranking)} 个区县）"
+    )
 
 
 def _counts(led: Ledgers) -> tuple[MapCount, ...]:
@@ -268,6 +287,7 @@ def build_map_view(
             as_of=metric_as_of,
             per_capita=use_per_capita,
             settings=led.settings,
+            chosen=led.district,
         )
     issues_as_of = led.kind_as_of("issues") or metric_as_of
     maps.add_issue_points(m, led.frame("issues"), as_of=issues_as_of)
@@ -292,6 +312,7 @@ def build_map_view(
         per_capita=use_per_capita,
         counts=_counts(led),
         ranking=ranking,
+        ranking_note=_ranking_note(ranking, led),
         has_boundaries=districts is not None,
         focus=focus,
         tiles=tile_key,

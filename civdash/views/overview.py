@@ -28,12 +28,14 @@ import folium
 import numpy as np
 import pandas as pd
 
-from civdash import maps, palette
+from civdash import maps, numbers, palette
 from civdash.charts import target_progress
 from civdash.dashboard import CITY, Change, Ledgers, Loader
 from civdash.districts import DistrictTable
 from civdash.ledgers import get_kind
 from civdash.metrics import METRICS, format_value, issue_state, real_issues
+from civdash.names import shorten
+from civdash.numbers import ARROWS
 from civdash.privacy import mask_free_text
 from civdash.views.common import (
     Headline,
@@ -41,12 +43,12 @@ from civdash.views.common import (
     Target,
     headline,
     scope_target,
+    sparkline_svg,
     target_records,
 )
 from civdash.views.targets import (
     SHORT_LABELS,
     STATUS_BEHIND,
-    STATUS_ON_TRACK,
     STATUS_REACHED,
     Lookup,
     TargetStatus,
@@ -99,10 +101,27 @@ class Card:
     label: str
     """The catalogue label, or its short alias (SHORT_LABELS)."""
     value_text: str
-    """As `format_value`, with 万 for values of 100,000 and more ("27.5万人", "278万小时")."""
+    """As `format_value(compact=True)`: 万 from 10万 on ("27.5万人", "278万小时")."""
     target_text: str
-    """ "目标 13.00% · 尚差 1.6 个百分点" ("" without a target)."""
+    """ "目标 13.00% · 尚差 1.57 个百分点" ("" without a target)."""
     trend: tuple[float, ...]
+
+    @property
+    def trend_color(self) -> str:
+        """The sparkline's colour: whether the whole trend shown (first to last snapshot) went
+        the metric's better way (`palette.direction_color`). It can differ from the week's
+        change: 逾期未整改问题数 may fall this week after rising for months, and then the
+        change is green while the line is red."""
+        if len(self.trend) < 2:
+            return palette.LIGHT_GREY
+        return palette.direction_color(
+            self.trend[-1] - self.trend[0], METRICS[self.headline.key].better
+        )
+
+    @property
+    def sparkline(self) -> str:
+        """The trend as a small inline SVG in `trend_color` ("" with fewer than two values)."""
+        return sparkline_svg(self.trend, self.trend_color)
 
 
 @dataclass(frozen=True)
@@ -120,13 +139,11 @@ class Hero:
         """The number as a block of large type for the meeting-room projector; every text in it
         is escaped."""
         h = self.card.headline
-        arrow = {"up": "▲", "down": "▼"}.get(h.delta_arrow, "")
-        delta_color = _HTML_COLORS[h.delta_color]
+        arrow = ARROWS.get(h.delta_arrow, "")
+        delta_color = palette.DELTA_COLORS[h.delta_color]
         compared = h.compared_with or "无上周数据"
         delta = f"{arrow} {h.delta_text}" if h.compared_with else ""
-        status_color = (
-            palette.GOOD if self.target_status in (STATUS_REACHED, STATUS_ON_TRACK) else palette.BAD
-        )
+        status_color = palette.PROGRESS_TEXT.get(self.target_status, palette.TEXT)
         lines = [
             f'<div style="font-size:clamp(1.2rem,1.5vw,1.7rem);font-weight:600">{_e(h.label)} · {_e(self.scope)}</div>',
             f'<div style="font-size:clamp(3.5rem,6vw,8.5rem);font-weight:700;line-height:1.05;'
@@ -150,9 +167,6 @@ class Hero:
         )
 
 
-_HTML_COLORS = {"green": palette.GOOD, "red": palette.BAD, "gray": "#555555"}
-
-
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -171,6 +185,15 @@ class WeekChanges:
     """变化, 问题编号, 发现日期, 区县, 点位, 问题描述, 责任单位, 整改时限, 状态 (display headers),
     newly overdue first, each kind newest first; every change unless `week_changes` was given a
     limit."""
+
+    @property
+    def counts(self) -> tuple[tuple[str, str], ...]:
+        """The three counts as the page's cards show them, the most urgent first."""
+        return (
+            ("新增逾期问题", numbers.number(self.newly_overdue, 0, "个")),
+            ("新发现问题", numbers.number(self.new, 0, "个")),
+            ("已整改问题", numbers.number(self.closed, 0, "个")),
+        )
 
     @property
     def compared_text(self) -> str:
@@ -300,14 +323,6 @@ def _trend(
     return out
 
 
-def _compact(key: str, value: float) -> str:
-    mdef = METRICS[key]
-    if math.isnan(value) or mdef.is_rate or abs(value) < 100_000:
-        return format_value(key, value)
-    digits = 0 if abs(value) >= 1_000_000 else 1
-    return f"{value / 10_000:,.{digits}f}万{mdef.unit}"
-
-
 def _card(h: Headline, value: float, target: Target | None, trend: tuple[float, ...]) -> Card:
     target_text = ""
     if target is not None:
@@ -315,7 +330,7 @@ def _card(h: Headline, value: float, target: Target | None, trend: tuple[float, 
     return Card(
         headline=h,
         label=SHORT_LABELS.get(h.key, h.label),
-        value_text=_compact(h.key, value),
+        value_text=format_value(h.key, value, compact=True),
         target_text=target_text,
         trend=trend,
     )
@@ -371,7 +386,12 @@ def _map(led: Ledgers, loader: Loader | None) -> folium.Map | None:
     if not table.has_geometry:
         return None
     m = maps.choropleth_map(
-        table, frame, MAP_METRIC, as_of=snap.as_of, population=table.population() or None
+        table,
+        frame,
+        MAP_METRIC,
+        as_of=snap.as_of,
+        population=table.population() or None,
+        chosen=led.district,
     )
     bounds = chosen.bounds() if led.district else None
     if bounds is not None:
@@ -379,10 +399,14 @@ def _map(led: Ledgers, loader: Loader | None) -> folium.Map | None:
     return m
 
 
-def _progress_chart(targets: Sequence[TargetStatus]) -> alt.LayerChart | None:
+def _progress_chart(
+    targets: Sequence[TargetStatus], districts: DistrictTable | None
+) -> alt.LayerChart | None:
     frame = progress_frame(targets)
     if frame.empty:
         return None
+    # "高新区·按期整改率": the chart's labels are where space is short (civdash.names)
+    frame["district"] = shorten(frame["district"], districts)
     return target_progress(frame).properties(height=alt.Step(34))
 
 
@@ -439,7 +463,7 @@ def _overview_view(led: Ledgers, table_for: TableFor) -> OverviewView:
         cards=tuple(cards),
         missing=tuple(get_kind(k).label for k, _ in CARD_METRICS if not led.has(k)),
         targets=targets,
-        progress_chart=_progress_chart(targets),
+        progress_chart=_progress_chart(targets, led.districts),
         behind=tuple(t.name for t in targets if t.status == STATUS_BEHIND),
         map=None,
         changes=changes,

@@ -23,12 +23,14 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from types import MappingProxyType
+from typing import Literal
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from civdash import palette
+from civdash import numbers, palette
 from civdash.charts import configure
 from civdash.dashboard import CITY, Ledgers
 from civdash.districts import District, DistrictTable
@@ -39,6 +41,8 @@ from civdash.metrics import (
     METRICS,
     MetricDef,
     Projection,
+    format_gap,
+    format_pace,
     format_value,
     project_target,
 )
@@ -49,8 +53,10 @@ __all__ = [
     "ALL_DISTRICTS",
     "EDITOR_COLUMNS",
     "EDITOR_KEY",
+    "JUDGEMENT_COLOURS",
     "MSG_NO_TARGETS",
     "SHORT_LABELS",
+    "STATUSES",
     "STATUS_BEHIND",
     "STATUS_NO_DATA",
     "STATUS_ON_TRACK",
@@ -89,6 +95,19 @@ STATUS_REACHED = "已达标"
 STATUS_ON_TRACK = "可按期完成"
 STATUS_BEHIND = "按当前进度无法按期完成"
 STATUS_NO_DATA = "暂无法测算"
+STATUSES = (STATUS_REACHED, STATUS_ON_TRACK, STATUS_BEHIND, STATUS_NO_DATA)
+"""The progress judgements, in the order the page counts them."""
+
+JUDGEMENT_COLOURS: Mapping[str, Mapping[str, tuple[str, str]]] = MappingProxyType(
+    {
+        column: MappingProxyType(
+            {s: (palette.PROGRESS_TEXT[s], palette.PROGRESS_FILLS[s]) for s in STATUSES}
+        )
+        for column in ("进度判断", "预计达标日期")
+    }
+)
+"""The table's cells that state a judgement, in its colour (text, tint) from the palette:
+按当前进度无法按期完成 in the "bad" colour wherever it is written (`ui.show_table(colours=…)`)."""
 """No value (ledger not imported) or a single snapshot (no pace yet)."""
 
 SHORT_LABELS = {"volunteer_rate": "志愿者注册率"}
@@ -177,21 +196,13 @@ class TargetStatus:
             return "—"
         if self.reached:
             return STATUS_REACHED
-        gap = abs(self.target - self.current)
-        if METRICS[self.key].is_rate:
-            return f"尚差 {gap:.1f} 个百分点"
-        return f"尚差 {format_value(self.key, gap)}"
+        return format_gap(self.key, self.target - self.current)
 
     @property
     def pace_text(self) -> str:
-        """Change per week of the straight-line fit: "+0.6 个百分点/周", "+310人/周"."""
-        pace = self.projection.pace
-        if math.isnan(pace):
-            return "—"
-        sign = "+" if pace >= 0 else "−"
-        if METRICS[self.key].is_rate:
-            return f"{sign}{abs(pace):.2f} 个百分点/周"
-        return f"{sign}{format_value(self.key, abs(pace))}/周"
+        """Change per week of the straight-line fit over every snapshot, written as a change is
+        on the cards (`format_pace`): "每周 +0.6 个百分点", "每周 −9个", "—" without a pace."""
+        return format_pace(self.key, self.projection.pace)
 
     @property
     def projected_text(self) -> str:
@@ -476,6 +487,19 @@ class TargetsView:
     district_names: tuple[str, ...]
 
     @property
+    def count_cards(self) -> tuple[tuple[str, str, str | None, Literal["red", "gray"]], ...]:
+        """The counts as cards: (label, value, note, colour). Targets that will not be met at
+        the current pace weigh more than the others: a red label and a red note."""
+        cards: list[tuple[str, str, str | None, Literal["red", "gray"]]] = []
+        for status, count in self.counts.items():
+            value = numbers.number(count, 0, "项")
+            if status == STATUS_BEHIND and count:
+                cards.append((f":red[**{status}**]", value, "需加快进度", "red"))
+            else:
+                cards.append((status, value, None, "gray"))
+        return tuple(cards)
+
+    @property
     def editor_key(self) -> str:
         """The editor's widget key, new with each targets snapshot: after a save the editor
         starts again from the stored table instead of replaying the edits just saved."""
@@ -490,14 +514,14 @@ def _table(statuses: Sequence[TargetStatus]) -> pd.DataFrame:
             "目标值": format_value(s.key, s.target),
             "完成度": round(s.completion, 1) if not math.isnan(s.completion) else None,
             "差距": s.gap_text,
-            "近期每周变化": s.pace_text,
+            "近期趋势": s.pace_text,
             "完成时限": s.due.isoformat() if s.due else "未设定",
             "预计达标日期": s.projected_text,
             "进度判断": s.status,
         }
         for s in statuses
     ]
-    cols = ["目标", "当前值", "目标值", "完成度", "差距", "近期每周变化", "完成时限",
+    cols = ["目标", "当前值", "目标值", "完成度", "差距", "近期趋势", "完成时限",
             "预计达标日期", "进度判断"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
 
@@ -529,10 +553,7 @@ def build_targets_view(led: Ledgers, table_for: TableFor) -> TargetsView:
 
 def _targets_view(led: Ledgers, table_for: TableFor) -> TargetsView:
     statuses = evaluate_targets(led, table_for)
-    counts = {
-        k: sum(s.status == k for s in statuses)
-        for k in (STATUS_REACHED, STATUS_ON_TRACK, STATUS_BEHIND, STATUS_NO_DATA)
-    }
+    counts = {k: sum(s.status == k for s in statuses) for k in STATUSES}
     names = led.districts.names if led.districts is not None else ()
     snap = led.snapshots.get("targets")
     return TargetsView(

@@ -24,11 +24,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from civdash import palette
+from civdash import numbers, palette
 from civdash.charts import Chart, score_distribution, units_by_category_level
 from civdash.dashboard import Ledgers
 from civdash.ledgers.units import CATEGORIES, LEVELS, STATUSES
-from civdash.metrics import MISSING_GROUP
+from civdash.metrics import MISSING_GROUP, compared_text
+from civdash.names import shorten
 from civdash.views.common import (
     BAR_STEP,
     Headline,
@@ -209,7 +210,9 @@ def _area_level_chart(units: pd.DataFrame, led: Ledgers, districts: list[str]) -
     if led.district:
         order = counts.groupby("area")["count"].sum().sort_values(ascending=False).index.tolist()
     else:
-        order = districts
+        # one column per district along the bottom: short names (civdash.names)
+        counts["area"] = shorten(counts["area"], led.districts)
+        order = shorten(pd.Series(districts, dtype=object), led.districts).tolist()
     levels = [*LEVELS, MISSING_GROUP]
     colors = [palette.LEVEL_COLORS[lv] for lv in LEVELS] + [palette.NO_DATA]
     rank = {lv: i for i, lv in enumerate(levels)}
@@ -249,14 +252,12 @@ def _status_counts(now: pd.DataFrame, before: pd.Series | None) -> pd.DataFrame:
     return out
 
 
-def _signed(v: float) -> str:
-    return f"{'+' if v > 0 else '−' if v < 0 else '±'}{abs(v):,.0f}"
-
-
-def _status_chart(counts: pd.DataFrame) -> alt.LayerChart:
+def _status_chart(counts: pd.DataFrame, previous_as_of: date | None = None) -> alt.LayerChart:
     data = counts.copy()
+    compared = compared_text(previous_as_of) or "较上周"
     data["label"] = [
-        f"{c:,}个" + ("" if math.isnan(ch) else f"（较上周{_signed(ch)}）")
+        numbers.number(c, 0, "个")
+        + ("" if math.isnan(ch) else f"（{compared} {numbers.change(ch, 0, '个')}）")
         for c, ch in zip(data["count"], data["change"], strict=True)
     ]
     order = data["status"].tolist()
@@ -335,6 +336,9 @@ def _units_view(led: Ledgers, table_for: TableFor) -> UnitsView:
     below, below_total = _below_target(now)
     table = _sorted_units(now, districts)
     table = table[list(_TABLE_COLUMNS)].rename(columns=_TABLE_COLUMNS).reset_index(drop=True)
+    counts = _counts(now, districts)
+    for shown in (below, table, counts):  # 区县 is one narrow column of many (civdash.names)
+        shown["区县"] = shorten(shown["区县"], led.districts)
     statuses = _status_counts(now, before)
     has_own = (
         "target_score" in led.frame("units") and led.frame("units")["target_score"].notna().any()
@@ -351,9 +355,9 @@ def _units_view(led: Ledgers, table_for: TableFor) -> UnitsView:
         headlines=headlines_for(led, "units", HEADLINE_METRICS, table_for),
         category_level_chart=units_by_category_level(now),
         area_level_chart=_area_level_chart(now, led, districts),
-        counts=_counts(now, districts),
+        counts=counts,
         status_counts=statuses,
-        status_chart=_status_chart(statuses),
+        status_chart=_status_chart(statuses, prev_snap.as_of if prev_snap else None),
         score_chart=score_distribution(led.frame("units"), settings=settings),
         pass_rule_text=pass_rule,
         below_target=below,

@@ -27,10 +27,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from civdash import palette
+from civdash import numbers, palette
 from civdash.charts import Chart, hours_histogram, star_level_distribution, volunteer_registrations
 from civdash.dashboard import CITY, Ledgers, metric_value
-from civdash.metrics import MISSING_GROUP
+from civdash.metrics import MISSING_GROUP, compared_text, format_value
+from civdash.names import short_names, shorten
 from civdash.views.common import (
     BAR_STEP,
     Headline,
@@ -284,8 +285,8 @@ def registration_target(led: Ledgers) -> tuple[float | None, date | None, str]:
     value = rate.value / 100.0 * people
     due = f"（{cn_date(rate.due)}前）" if rate.due else ""
     text = (
-        f"目标线：注册志愿者占常住人口 {rate.value:g}%{due}，"
-        f"按常住人口 {people:,.0f} 人折合 {value:,.0f} 人。"
+        f"目标线：注册志愿者占常住人口 {format_value('volunteer_rate', rate.value)}{due}，"
+        f"按常住人口 {numbers.number(people)} 人折合 {numbers.number(value)} 人。"
     )
     return value, rate.due, text
 
@@ -301,26 +302,19 @@ def _share_headline(led: Ledgers, now: pd.DataFrame, before: pd.DataFrame | None
     value, previous = share(now), share(before)
     prev = led.previous.get("volunteers")
     delta = value - previous
-    flat = not math.isnan(delta) and round(abs(delta), 1) == 0
-    if before is None:
-        delta_text = "无上周数据"
-    elif math.isnan(delta):
-        delta_text = "—"
-    elif flat:
-        delta_text = "持平"
-    else:
-        delta_text = f"{'+' if delta >= 0 else '−'}{abs(delta):.1f} 个百分点"
+    delta_text = "无上周数据" if before is None else numbers.change(delta, 1, "个百分点")
+    flat = delta_text == numbers.FLAT
     arrow: Literal["up", "down", "off"] = (
         "off" if math.isnan(delta) or flat else "up" if delta > 0 else "down"
     )
     return Headline(
         key="party_share",
         label="党员志愿者占比",
-        value_text="—" if math.isnan(value) else f"{value:.1f}%",
+        value_text=numbers.number(value, 1, "%"),
         delta_text=delta_text,
         delta_color="gray",  # a larger share of party members is neither good nor bad in itself
         delta_arrow=arrow,
-        compared_with=f"较{prev.as_of.month}月{prev.as_of.day}日" if prev else "",
+        compared_with=compared_text(prev.as_of if prev else None),
         help="党员志愿者人数 ÷ 注册志愿者人数 × 100%",
         target_text="",
         on_target=None,
@@ -348,7 +342,7 @@ def _party_by_district(led: Ledgers, now: pd.DataFrame) -> pd.DataFrame:
 def _party_chart(party: pd.DataFrame, selected: str | None) -> alt.LayerChart:
     data = party.assign(
         label=[
-            f"{p:,}人 · {s:.1f}%"
+            f"{numbers.number(p, 0, '人')} · {numbers.number(s, 1, '%')}"
             for p, s in zip(party["party_volunteers"], party["share"], strict=True)
         ],
         focus=[1.0 if selected in (None, d) else 0.35 for d in party["district"]],
@@ -398,6 +392,12 @@ def _volunteers_view(led: Ledgers, table_for: TableFor) -> VolunteersView:
     party_by_district = _party_by_district(led, now)
     party_count = headlines_for(led, "volunteers", ("party_volunteers",), table_for)
     first_star = min(settings.star_thresholds) if settings.star_thresholds else math.inf
+    # chart axes and the team table's 区县 column are narrow places: short names (civdash.names)
+    chosen = short_names(led.districts).get(led.district, led.district) if led.district else None
+
+    def short(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(district=shorten(frame["district"], led.districts))
+
     return VolunteersView(
         scope=led.scope_label,
         as_of=snap.as_of,
@@ -406,13 +406,13 @@ def _volunteers_view(led: Ledgers, table_for: TableFor) -> VolunteersView:
         registrations_chart=volunteer_registrations(vol, target=target, due=due),
         registration_target_text=target_text,
         district_rates=rates,
-        district_rates_chart=_district_rates_chart(rates, led.district)
+        district_rates_chart=_district_rates_chart(short(rates), chosen)
         if rates is not None
         else None,
         star_chart=star_level_distribution(vol, settings=settings),
         hours_chart=hours_histogram(vol, settings=settings),
-        teams=_team_table(vol, first_star),
+        teams=short(_team_table(vol, first_star)),
         party=(*party_count, _share_headline(led, now, before)),
         party_by_district=party_by_district,
-        party_chart=_party_chart(party_by_district, led.district),
+        party_chart=_party_chart(short(party_by_district), chosen),
     )

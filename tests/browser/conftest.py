@@ -10,6 +10,7 @@ or the page, never by sleeping a fixed time.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -29,6 +30,7 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Page, Playwright, expect, sync_playwright
 
 from civdash.pages import Page as AppPage  # a page of the app's registry (not playwright's Page)
+from civdash.sessions import COOKIE
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -73,8 +75,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextmanager
-def serve_app(home: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free port of 127.0.0.1 with CIVDASH_HOME=`home`; its URL.
+def serve_app(home: Path, script: Path = APP) -> Iterator[str]:
+    """`streamlit run app.py` (or another `script`) on a free port of 127.0.0.1 with
+    CIVDASH_HOME=`home`; its URL.
 
     Ready when /_stcore/health answers; stopped (terminated, then killed) on exit.
     """
@@ -84,7 +87,7 @@ def serve_app(home: Path) -> Iterator[str]:
     env.update(CIVDASH_HOME=str(home), CIVDASH_NO_SAMPLE="1")
     log = home / f"streamlit-{port}.log"
     command = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "streamlit", "run", str(script),
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
@@ -150,6 +153,21 @@ def browser(chromium_path: str, playwright_session: Playwright) -> Iterator[Brow
     browser.close()
 
 
+def log_in(page: Page, url: str, role: str = "admin", *, name: str | None = None) -> None:
+    """Open `url` and log in through the login form as the tests' account of `role`
+    (tests/conftest.py; or as account `name`, with the same password), as a user does; the
+    tab's cookie keeps it logged in for later visits."""
+    from tests.conftest import TEST_ACCOUNTS, TEST_PASSWORD
+
+    page.goto(url)
+    form = page.get_by_test_id("stForm")
+    form.get_by_label("用户名").fill(name or TEST_ACCOUNTS[role][0])
+    form.get_by_label("密码").fill(TEST_PASSWORD)
+    form.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("stSidebar").get_by_text("当前用户")).to_be_attached(timeout=WAIT_MS)
+    page.wait_for_function(f"document.cookie.includes({json.dumps(COOKIE + '=')})", timeout=WAIT_MS)
+
+
 @dataclass
 class Traffic:
     """What the browser did: every request and websocket URL, dialogs, uncaught page errors."""
@@ -184,7 +202,7 @@ class AppTab:
     """The database the served app reads (for tests to know what it should show)."""
 
     def open(self, target: AppPage) -> None:
-        nav = self.page.get_by_test_id("stSidebarNav")
+        nav = self.page.get_by_test_id("stSidebar")
         nav.get_by_role("link", name=target.title, exact=True).click()
         expect(self.page).to_have_url(re.compile(rf"/{re.escape(target.url_path)}(\?.*)?$"))
         heading = self.page.get_by_test_id("stMain").locator("h1").first
@@ -259,7 +277,7 @@ def tab(
         dialog.dismiss()
 
     page.on("dialog", dismiss)
-    page.goto(app_url)
+    log_in(page, app_url)
     store_url = f"sqlite:///{browser_home / 'civdash.sqlite'}"
     yield AppTab(page, app_url, traffic, screenshot_dirs, store_url)
     context.close()

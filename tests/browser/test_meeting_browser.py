@@ -16,7 +16,7 @@ import pptx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import WAIT_MS, AppTab, Traffic
+from .conftest import WAIT_MS, AppTab, Traffic, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,7 @@ def projector(request: pytest.FixtureRequest, browser: Browser, app_url: str) ->
     context.on("request", lambda r: traffic.urls.append(r.url))
     page = context.new_page()
     page.on("pageerror", lambda e: traffic.page_errors.append(str(e)))
-    page.goto(f"{app_url}/meeting?present=1")
+    log_in(page, f"{app_url}/meeting?present=1")
     yield AppTab(page, app_url, traffic, [], "")
     context.close()
 
@@ -97,7 +97,6 @@ def test_every_slide_fits_the_projector_in_large_type_with_contrast(projector: A
     tab.settle()
     total = _total(tab.page)
     assert total >= 7
-    expect(tab.page.get_by_test_id("stSidebarNav")).to_be_hidden()
     expect(tab.page.get_by_test_id("stSidebar")).to_be_hidden()
     for number in range(1, total + 1):
         _at_slide(tab, number, total)
@@ -140,11 +139,11 @@ def test_arrow_keys_and_a_clickers_page_keys_move_between_slides(projector: AppT
     tab.page.keyboard.press("PageDown")
     _at_slide(tab, 2)
     tab.page.keyboard.press("Escape")  # back to the app, on the same slide
-    expect(tab.page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=WAIT_MS)
+    expect(tab.page.get_by_test_id("stSidebar")).to_be_visible(timeout=WAIT_MS)
     _at_slide(tab, 2)
     assert "present" not in tab.page.url
     tab.page.get_by_role("link", name="全屏放映").click()
-    expect(tab.page.get_by_test_id("stSidebarNav")).to_be_hidden(timeout=WAIT_MS)
+    expect(tab.page.get_by_test_id("stSidebar")).to_be_hidden(timeout=WAIT_MS)
     _at_slide(tab, 2)
 
 
@@ -152,7 +151,7 @@ def test_the_briefing_pack_downloads_from_the_meeting_page(browser: Browser, app
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
     page = context.new_page()
     try:
-        page.goto(f"{app_url}/meeting")
+        log_in(page, f"{app_url}/meeting")
         expect(page.locator(".cd-slide").first).to_be_visible(timeout=WAIT_MS)
         total = _total(page)
         files = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pandas as pd
 import pytest
@@ -21,7 +22,7 @@ from playwright.sync_api import Browser, expect
 from civdash import pages
 from civdash.store import Store
 
-from .conftest import WAIT_MS, AppPage, AppTab, serve_app
+from .conftest import WAIT_MS, AppPage, AppTab, log_in, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -36,11 +37,12 @@ def _shot_name(target: AppPage) -> str:
 
 
 def test_sidebar_links_every_page_of_the_registry(tab: AppTab) -> None:
-    links = tab.page.get_by_test_id("stSidebarNav").get_by_role("link")
+    links = tab.page.get_by_test_id("stSidebar").get_by_role("link")
     expect(links).to_have_count(len(PAGES), timeout=WAIT_MS)
     for link, target in zip(links.all(), PAGES, strict=True):
         expect(link).to_have_accessible_name(target.title)
-        assert link.get_attribute("href") == f"{tab.origin}/{target.url_path}"
+        href = urljoin(f"{tab.origin}/", link.get_attribute("href") or "")
+        assert href == f"{tab.origin}/{target.url_path}"
 
 
 @pytest.mark.parametrize("target", PAGES, ids=[p.key for p in PAGES])
@@ -146,10 +148,10 @@ def test_a_link_to_a_page_opened_first_on_a_fresh_server_shows_the_app_and_its_f
         context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
         try:
             page = context.new_page()
-            page.goto(f"{url}/{MAP.url_path}?district=南港区")
+            log_in(page, f"{url}/{MAP.url_path}?district=南港区")
             heading = page.get_by_test_id("stMain").locator("h1").first
             expect(heading).to_have_text(re.compile(rf"^{MAP.title}"), timeout=WAIT_MS)
-            links = page.get_by_test_id("stSidebarNav").get_by_role("link")
+            links = page.get_by_test_id("stSidebar").get_by_role("link")
             expect(links).to_have_count(len(PAGES))
             for link, target in zip(links.all(), PAGES, strict=True):
                 expect(link).to_have_accessible_name(target.title)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 from chart_spec import AS_OF, chart_rows, encoding, main_rows, mark, title
 
-from civdash import charts, palette
+from civdash import charts, numbers, palette
 from civdash.config import Settings
 from civdash.metrics import red_black_list
 
@@ -37,10 +38,11 @@ def test_status_by_week_counts_each_week_by_current_status_with_overdue_apart(is
     assert enc["color"]["scale"]["domain"] == list(palette.STATUS_ORDER)
 
 
-def test_overdue_and_pending_share_the_same_red_in_every_status_chart(issues):
+def test_every_status_chart_gives_overdue_the_bad_red_and_each_status_its_own_colour(issues):
     scale = encoding(charts.issue_status_by_week(issues, as_of=AS_OF))["color"]["scale"]
     colors = dict(zip(scale["domain"], scale["range"], strict=True))
-    assert colors["逾期"] == colors["待整改"] == palette.BAD
+    assert colors["逾期"] == palette.BAD
+    assert len(set(colors.values())) == len(colors)
     aging = encoding(charts.open_issue_aging(issues, as_of=AS_OF))["color"]["scale"]
     assert dict(zip(aging["domain"], aging["range"], strict=True))["逾期"] == palette.BAD
 
@@ -72,7 +74,7 @@ def test_aging_buckets_open_issues_by_days_since_found(issues):
 @pytest.mark.parametrize(
     ("field", "top", "expected"),
     [
-        ("category", 1, [("环境卫生", 3), ("其他（2项）", 3)]),
+        ("category", 1, [("环境卫生", 3), ("其余2项", 3)]),
         ("category", 12, [("环境卫生", 3), ("交通秩序", 2), ("市容市貌", 1)]),
         ("point_type", 12, [("背街小巷", 3), ("集贸市场", 1), ("公园", 1), ("未填写", 1)]),
         ("source", 5, [("暗访督查", 6)]),
@@ -85,7 +87,9 @@ def test_breakdown_counts_largest_groups_and_folds_the_rest_into_other(
     assert [(r["name"], r["count"]) for r in main_rows(chart)] == expected
     assert mark(chart, 0) == "bar"
     assert mark(chart, 1) == "text"
-    assert encoding(chart)["y"]["title"] == charts.BREAKDOWN_FIELDS[field]
+    # the chart's title names the field; a rotated axis title beside the labels was cut off
+    assert title(chart) == f"问题数量（按{charts.BREAKDOWN_FIELDS[field]}）"
+    assert encoding(chart)["y"]["title"] is None
 
 
 def test_breakdown_by_unknown_field_lists_the_choices_in_chinese(issues):
@@ -251,6 +255,22 @@ def test_large_type_configuration_scales_fonts_for_the_projector(issues):
     assert large["axis"]["labelFontSize"] > normal["axis"]["labelFontSize"] >= 12
     assert large["title"]["fontSize"] > normal["title"]["fontSize"]
     assert "Microsoft YaHei" in normal["font"]
+
+
+@pytest.mark.parametrize("style", ["screen", "large", "projector"])
+def test_every_configured_chart_writes_numbers_with_thousands_separators(issues, style):
+    """Axes, text marks and tooltips without a format of their own get `numbers`' format:
+    104620.5 reads 104,620.5 on a chart as in a table (Vega-Lite's default writes 104620.5)."""
+    import vl_convert as vlc
+
+    frame = pd.DataFrame({"name": ["a", "b"], "value": [104620.5, 61842.0]})
+    bars = alt.Chart(frame).mark_bar().encode(y="name:N", x="value:Q", tooltip=["value:Q"])
+    labels = alt.Chart(frame).mark_text().encode(y="name:N", x="value:Q", text="value:Q")
+    spec = charts.configure(bars + labels, style=style).to_dict()
+    assert spec["config"]["numberFormat"] == numbers.CHART_NUMBER_FORMAT == ",.2~f"
+    vega = json.dumps(vlc.vegalite_to_vega(spec), ensure_ascii=False)
+    assert 'format(datum[\\"value\\"], \\",.2~f\\")' in vega
+    assert '"format": ",.2~f"' in vega  # the quantitative axis
 
 
 BUILDERS: dict[str, Callable[..., alt.TopLevelMixin]] = {

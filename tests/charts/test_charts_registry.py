@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from chart_spec import AS_OF
 
-from civdash import charts
+from civdash import charts, numbers
 from civdash.config import DEFAULT_SETTINGS
 from civdash.ledgers import get_kind
 from civdash.metrics import red_black_list
@@ -33,20 +33,31 @@ def _chained(chart: alt.TopLevelMixin, style: str) -> Any:
     """What each style was before `configure` set it in one step: Altair's chained calls."""
     if style == "projector":
         return (
-            chart.configure(font=charts.FONT, background="white")
-            .configure_axis(labelFontSize=24, titleFontSize=24, labelLimit=360, titlePadding=12)
-            .configure_legend(labelFontSize=24, titleFontSize=24, symbolSize=300, titleLimit=480)
+            chart.configure(
+                font=charts.FONT, background="white", numberFormat=numbers.CHART_NUMBER_FORMAT
+            )
+            .configure_axis(
+                labelFontSize=24,
+                titleFontSize=24,
+                labelLimit=360,
+                titlePadding=12,
+                labelExpr=charts.wrap_label("datum.label", 15),
+            )
+            .configure_legend(
+                labelFontSize=24, titleFontSize=24, symbolSize=300, titleLimit=480, labelLimit=360
+            )
             .configure_title(fontSize=28, anchor="start")
             .configure_text(fontSize=24)
             .configure_view(strokeWidth=0)
         )
     k = 1.6 if style == "large" else 1.0
     return (
-        chart.configure(font=charts.FONT)
+        chart.configure(font=charts.FONT, numberFormat=numbers.CHART_NUMBER_FORMAT)
         .configure_axis(
             labelFontSize=round(12 * k),
             titleFontSize=round(13 * k),
             labelLimit=round(220 * k),
+            labelExpr=charts.wrap_label("datum.label", 18),
             grid=True,
             gridOpacity=0.4,
         )
@@ -56,6 +67,7 @@ def _chained(chart: alt.TopLevelMixin, style: str) -> Any:
             titleFontSize=round(13 * k),
             symbolSize=round(120 * k * k),
             orient="top",
+            labelLimit=round(220 * k),
         )
         .configure_text(fontSize=round(12 * k))
         .configure_view(strokeWidth=0)

@@ -161,7 +161,7 @@ def small() -> pd.DataFrame:
             ).astype("datetime64[s]"),
             "district": ["东湖区", "东湖区", "西湖区", "西湖区", "东湖区"],
             "street": ["甲街道", None, " 甲街道", "", "乙街道"],
-            "description": ["垃圾(桶)满溢", "占道经营", "GARBAGE", "乱停车", "无"],
+            "description": ["垃圾(桶)满溢", "占道经营", "GARBAGE", "乱停车", "绿化带杂物"],
             "responsible_unit": ["城管局"] * 5,
             "status": ["已整改", "待整改", "长期整改", "已销号", "待整改"],
         }
@@ -198,6 +198,24 @@ def test_filters_combine_and_a_missing_column_matches_nothing(small: pd.DataFram
 def test_groups_trim_spaces_and_name_blanks(small: pd.DataFrame) -> None:
     result = explore(small, ExploreSpec("issues", group_by=(Group("street"),)), as_of=AS_OF)
     assert values_by(result, "street") == {"甲街道": 2.0, MISSING_GROUP: 2.0, "乙街道": 1.0}
+
+
+def test_the_count_is_named_by_the_ledger_and_counts_what_its_pages_count(
+    small: pd.DataFrame,
+) -> None:
+    # an inspection record whose description is 无 is a row of the ledger but not an issue
+    rows = small.assign(description=small["description"].mask(small["issue_id"] == "e", "无"))
+    result = explore(rows, ExploreSpec("issues", group_by=(Group("district"),)), as_of=AS_OF)
+    assert result.labels["value"] == "问题数"
+    assert values_by(result, "district") == {"东湖区": 2.0, "西湖区": 2.0}
+    assert result.rows_matched == 5  # the detail download still holds every matching row
+    assert "不含问题描述记为“无”的检查记录" in " ".join(result.notes)
+    total = explore(rows, ExploreSpec("issues", group_by=()), as_of=AS_OF)
+    assert total.value == compute("issue_count", rows, as_of=AS_OF) == 4
+    people = pd.DataFrame({"district": ["东湖区"], "name": ["张三"]})
+    volunteers = explore(people, ExploreSpec("volunteers", group_by=()), as_of=AS_OF)
+    assert volunteers.labels["value"] == "志愿者人数" and volunteers.value == 1
+    assert ex.measure_choices("units")["count"] == "创建单位数"
 
 
 def test_weeks_start_on_monday_and_months_on_the_first(small: pd.DataFrame) -> None:

@@ -27,7 +27,7 @@ def test_result_excel_has_the_view_and_the_table(sample: dict[str, pd.DataFrame]
     assert notes[:4] == ["数据探索导出", "范围：全市", "截至日期：2026-11-15", "台账：问题整改"]
     assert "筛选：整改状态 为 待整改" in notes
     rows = list(book["汇总结果"].values)
-    assert rows[0] == ("所属区县", "行数")
+    assert rows[0] == ("所属区县", "问题数")
     assert {r[0]: r[1] for r in rows[1:]} == values_by(result, "district")
 
 
@@ -51,7 +51,7 @@ def test_downloads_name_their_files_and_build_only_when_asked(
     ]
     assert len({d.key for d in made}) == 4
     assert all(callable(d.data) for d in made)
-    assert made[1].data().decode("utf-8-sig").startswith("所属区县,行数")
+    assert made[1].data().decode("utf-8-sig").startswith("所属区县,创建单位数")
 
 
 def test_rows_downloads_are_masked_and_capped(

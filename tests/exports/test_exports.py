@@ -176,6 +176,26 @@ def test_excel_numbers_masks_and_booleans(volunteers: pd.DataFrame) -> None:
     assert "13800138000" not in values and "87654321" not in values
 
 
+def test_excel_numbers_carry_separators_and_the_columns_decimals_and_years_stay_plain() -> None:
+    frame = pd.DataFrame(
+        {
+            "问题数": [61842, 1109],
+            "服务时长（小时）": [104620.5, 12.0],
+            "整改率（%）": [11.43, 8.3],
+            "命名年份": [2019, 2021],
+        }
+    )
+    cells = _sheet(to_excel_bytes({"表": frame}), "表")
+    formats = {c.value: v.number_format for c, v in zip(cells[0], cells[1], strict=True)}
+    assert formats == {
+        "问题数": "#,##0",
+        "服务时长（小时）": "#,##0.0",
+        "整改率（%）": "#,##0.00",
+        "命名年份": "0",
+    }
+    assert cells[1][0].value == 61842 and cells[1][0].data_type == "n"  # still a number
+
+
 def test_excel_notes_go_first_and_sheet_names_are_made_valid() -> None:
     data = to_excel_bytes(
         {"问题/整改: 明细": pd.DataFrame({"value": [1]}), "问题_整改_ 明细": pd.DataFrame()},

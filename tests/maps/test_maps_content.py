@@ -151,7 +151,7 @@ def test_overdue_issue_is_drawn_with_the_overdue_colour_and_a_ring(issues):
     payload = json.loads(re.search(r"var D = (\{.*?\});\n", html).group(1))
     kinds = payload["K"]
     assert kinds[0] == {"l": "逾期", "c": palette.BAD, "r": True}
-    assert kinds[1]["c"] == palette.BAD  # 待整改, the same red
+    assert kinds[1] == {"l": "待整改", "c": palette.WARNING, "r": False}  # its own colour
     # rows with coordinates: a (overdue), b (已销号), c (长期整改)
     labels = [kinds[payload["A"].index(ch)]["l"] for ch in payload["k"]]
     assert labels == ["逾期", "已销号", "长期整改"]

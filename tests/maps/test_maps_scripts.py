@@ -74,6 +74,7 @@ def test_every_shipped_script_reaches_a_page_without_its_comment(districts, issu
     ]
     assert SHIPPED == [
         "cluster-group.js",
+        "controls.js",
         "districts.js",
         "feature-group.js",
         "legend.js",
@@ -86,6 +87,7 @@ def test_every_shipped_script_reaches_a_page_without_its_comment(districts, issu
     both = "".join(pages)
     for marker in (
         "L.markerClusterGroup(",  # cluster-group.js
+        "L.control.scale({metric: true, imperial: false",  # controls.js
         "L.geoJson(",  # districts.js
         "L.featureGroup()",  # feature-group.js: the units
         'L.DomUtil.create("div", "civdash-legend")',  # legend.js

@@ -18,6 +18,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from civdash.store import Store
+from civdash.ui.auth import USER_KEY
+from tests.conftest import TEST_ACCOUNTS, add_test_accounts
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
@@ -40,11 +44,19 @@ def sample_caches(sample_home: Path) -> Iterator[Path]:
     _clear_caches()
 
 
+def logged_in(at: AppTest, role: str = "admin") -> AppTest:
+    """`at` with a session logged in as the tests' account of `role` (tests/conftest.py's
+    TEST_ACCOUNTS, which every copy of the sample store holds), as after the login form."""
+    at.session_state[USER_KEY] = TEST_ACCOUNTS[role][0]
+    return at
+
+
 @pytest.fixture
 def app(sample_caches: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """The app on the shared sample store (read-only tests), caches kept within the module."""
+    """The app on the shared sample store (read-only tests), caches kept within the module,
+    logged in as the tests' admin."""
     _use_home(sample_caches, monkeypatch)
-    return AppTest.from_file(APP, default_timeout=90)
+    return logged_in(AppTest.from_file(APP, default_timeout=90))
 
 
 @pytest.fixture
@@ -67,6 +79,9 @@ def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     caches cleared around it."""
     home = tmp_path / "empty"
     home.mkdir()
+    store = Store(f"sqlite:///{home / 'civdash.sqlite'}")
+    add_test_accounts(store)  # an office that has set up its accounts but loaded nothing yet
+    store.close()
     _use_home(home, monkeypatch)
     monkeypatch.setenv("CIVDASH_NO_SAMPLE", "1")
     _clear_caches()

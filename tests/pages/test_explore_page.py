@@ -17,6 +17,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from civdash.metrics import compute
 from civdash.store import Store
+from tests.pages.conftest import logged_in
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/explore.py"
@@ -39,7 +40,7 @@ def app(warm: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("CIVDASH_HOME", str(warm))
     monkeypatch.delenv("CIVDASH_DATABASE_URL", raising=False)
     monkeypatch.delenv("CIVDASH_NO_SAMPLE", raising=False)
-    return AppTest.from_file(APP, default_timeout=120)
+    return logged_in(AppTest.from_file(APP, default_timeout=120))
 
 
 @pytest.fixture
@@ -92,8 +93,9 @@ def test_page_opens_on_issues_by_district(app: AppTest) -> None:
     assert at.title[0].value == "数据探索"
     assert at.selectbox(key="explore_ledger").value == "issues"
     table = _table(at)
-    assert list(table) == ["所属区县", "行数"]
-    assert sum(table["行数"]) > 1000
+    assert list(table) == ["所属区县", "问题数"]
+    assert sum(table["问题数"]) > 1000
+    assert at.selectbox(key="explore_measure").options[0] == "问题数"  # not 行数
     assert at.query_params["ledger"] == "issues"
     assert at.query_params["by"] == "district"
 
@@ -132,9 +134,9 @@ def test_downloads_exist_and_carry_the_result(
     assert isinstance(xlsx, bytes) and xlsx
     book = openpyxl.load_workbook(io.BytesIO(xlsx))
     assert book.sheetnames == ["说明", "汇总结果"]
-    assert next(book["汇总结果"].values) == ("所属区县", "行数")
+    assert next(book["汇总结果"].values) == ("所属区县", "问题数")
     csv = files["数据探索_问题整改_20261115_汇总.csv"]()
-    assert isinstance(csv, bytes) and csv.startswith("\ufeff所属区县,行数".encode())
+    assert isinstance(csv, bytes) and csv.startswith("\ufeff所属区县,问题数".encode())
     rows = files["数据探索_问题整改_20261115_明细.csv"]()
     assert isinstance(rows, bytes) and rows.count(b"\r\n") > 1000
 
@@ -168,7 +170,7 @@ def test_a_link_reproduces_the_view(app: AppTest) -> None:
     assert set(at.multiselect(key="explore_filter_fields").value) == {"found_on", "source"}
     assert at.multiselect(key="explore_f_source").value == ["暗访督查", "12345热线"]
     table = _table(at)
-    assert list(table) == ["发现日期（按月）", "整改状态", "行数"]
+    assert list(table) == ["发现日期（按月）", "整改状态", "问题数"]
     assert min(table["发现日期（按月）"]) == "2026-09"
     assert at.query_params["in.source"] == "暗访督查,12345热线"
     assert at.query_params["range.found_on"] == "2026-09-01~"
@@ -178,15 +180,15 @@ def test_a_link_reproduces_the_view(app: AppTest) -> None:
 
 def test_filter_widgets_narrow_the_rows_and_the_url(app: AppTest) -> None:
     at = _open(app)
-    total = sum(_table(at)["行数"])
+    total = sum(_table(at)["问题数"])
     at.multiselect(key="explore_filter_fields").set_value(["status"]).run()
     at.multiselect(key="explore_f_status").set_value(["待整改"]).run()
     assert not at.exception
-    assert sum(_table(at)["行数"]) < total
+    assert sum(_table(at)["问题数"]) < total
     assert at.query_params["in.status"] == "待整改"
     at.multiselect(key="explore_filter_fields").set_value([]).run()
     assert "in.status" not in at.query_params
-    assert sum(_table(at)["行数"]) == total
+    assert sum(_table(at)["问题数"]) == total
 
 
 def test_no_grouping_shows_one_number(app: AppTest) -> None:
@@ -204,7 +206,7 @@ def test_a_metric_that_cannot_be_grouped_says_why(app: AppTest) -> None:
 
 
 def test_empty_store_says_what_is_missing(empty_home: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = logged_in(AppTest.from_file(APP, default_timeout=60))
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception

@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from civdash.dashboard import snapshot_at
 from civdash.metrics import compute, format_value, red_black_list
 from civdash.store import Store
 from civdash.ui.state import DISTRICT_KEY
-from tests.pages.conftest import APP
+from tests.pages.conftest import APP, logged_in
 
 PAGE = "app_pages/issues.py"
 TAB = "issues_tab"
@@ -22,8 +23,9 @@ LATE_UNITS = ("港口街道办事处", "渔港街道办事处", "市住建局")
 def ledger(sample_home):
     """The sample store's issues in force, their as-of date and every weekly snapshot by date."""
     store = Store(f"sqlite:///{sample_home / 'civdash.sqlite'}")
-    snaps = [s for s in store.snapshots() if s.kind == "issues"]
-    frames = {s.as_of: store.load(s.id) for s in snaps}
+    snaps = store.snapshots("issues")  # the city ledgers in force, assembled from parts
+    dates = {s.as_of for s in snaps}
+    frames = {d: store.load(snapshot_at(snaps, "issues", d).id) for d in dates}
     store.close()
     as_of = max(frames)
     return frames[as_of], as_of, frames
@@ -126,7 +128,7 @@ def test_issues_page_reruns_stay_fast(app):
 
 
 def test_issues_page_without_issues_says_what_is_missing(empty_home):
-    at = AppTest.from_file(APP)
+    at = logged_in(AppTest.from_file(APP))
     at.switch_page(PAGE).run()
     assert not at.exception
     assert "问题整改" in at.info[0].value

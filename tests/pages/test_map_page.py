@@ -13,7 +13,7 @@ from civdash.metrics import compute, format_value
 from civdash.store import Store
 from civdash.ui import maps as ui_maps
 from civdash.ui.state import ALL, DISTRICT_KEY
-from tests.pages.conftest import APP
+from tests.pages.conftest import APP, logged_in
 
 PAGE = "app_pages/map.py"
 
@@ -97,7 +97,7 @@ def test_map_page_rerun_stays_fast(app):
 
 
 def test_map_page_without_issues_says_what_is_missing(empty_home):
-    at = AppTest.from_file(APP)
+    at = logged_in(AppTest.from_file(APP))
     at.switch_page(PAGE).run()
     assert not at.exception
     assert "问题整改" in at.info[0].value
@@ -113,7 +113,7 @@ def test_map_page_warns_when_the_district_table_lacks_a_ledger_district(fresh_ho
     renamed = tuple(replace(d, name="南港新区") if d.name == "南港区" else d for d in old.districts)
     store.commit_districts(DistrictTable(renamed), b"renamed", file_name="改名.geojson")
     store.close()
-    at = _open(AppTest.from_file(APP, default_timeout=90))
+    at = _open(logged_in(AppTest.from_file(APP, default_timeout=90)))
     (warning,) = [w.value for w in at.warning if w.value.startswith("台账中有")]
     assert warning.startswith(
         "台账中有 1 个区县名称不在当前区县表中，这些行在地图上不计入任何区县：南港区（"

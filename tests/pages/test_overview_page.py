@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import re
 import time
 from datetime import date
 from pathlib import Path
@@ -10,10 +12,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from civdash import palette
+from civdash.dashboard import snapshot_at
 from civdash.metrics import compute, format_value
 from civdash.store import Store
 from civdash.views.overview import week_changes
-from tests.pages.conftest import open_app_page
+from tests.pages.conftest import logged_in, open_app_page
 
 PAGE = "app_pages/overview.py"
 NOW, BEFORE = date(2026, 11, 15), date(2026, 11, 8)
@@ -24,8 +28,8 @@ def sample_issues(sample_home: Path) -> dict[date, pd.DataFrame]:
     """The sample store's issues snapshots of 11-15 (current) and 11-08."""
     store = Store(f"sqlite:///{sample_home / 'civdash.sqlite'}")
     try:
-        snaps = {s.as_of: s for s in store.snapshots("issues")}
-        return {d: store.load(snaps[d].id) for d in (NOW, BEFORE)}
+        snaps = store.snapshots("issues")  # the city ledgers in force, assembled from parts
+        return {d: store.load(snapshot_at(snaps, "issues", d).id) for d in (NOW, BEFORE)}
     finally:
         store.close()
 
@@ -39,8 +43,15 @@ def cards(at: AppTest) -> dict[str, str]:
 
 
 def hero(at: AppTest) -> str:
-    (block,) = at.html
-    return block.value
+    (block,) = [h.value for h in at.html if h.value.startswith("<div")]  # not the sparklines
+    return block
+
+
+def sparklines(at: AppTest) -> list[str]:
+    """The cards' sparklines as SVG text (each is an <img> of a data: URI)."""
+    pages = "".join(h.value for h in at.html)
+    found = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', pages)
+    return [base64.b64decode(s).decode("utf-8") for s in found]
 
 
 def test_overview_shows_the_close_rate_biggest_and_the_week_on_the_sample(app, sample_issues):
@@ -80,6 +91,12 @@ def test_overview_cards_colour_changes_by_the_metric_direction(app):
     assert overdue.delta.startswith("−") and overdue.delta_description == "较11月8日"
     assert by_label["逾期未整改问题数"].proto.color == by_label["星级志愿者人数"].proto.color
     assert by_label["按期整改率"].proto.color != by_label["星级志愿者人数"].proto.color
+    # the sparklines are coloured by their own trend: 逾期未整改问题数 rose over the season (red)
+    # though it fell this week (a green change); 星级志愿者人数 rose (green)
+    lines = sparklines(at)
+    assert len(lines) == len(by_label) - 3  # every card but the three week counts
+    assert any(f'stroke="{palette.BAD}"' in s for s in lines)
+    assert any(f'stroke="{palette.GOOD}"' in s for s in lines)
 
 
 def test_district_filter_narrows_the_overview(app, sample_issues):
@@ -107,7 +124,9 @@ def test_first_week_says_there_is_no_last_week(app):
 
 
 def test_overview_on_an_empty_store_says_what_to_upload(empty_home):
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
+    at = logged_in(
+        AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
+    )
     at.run()
     assert not at.exception
     assert any("还没有导入问题整改台账" in i.value for i in at.info)

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from civdash.metrics import compute, format_value
 from civdash.store import Store
-from tests.pages.conftest import open_app_page
+from tests.pages.conftest import logged_in, open_app_page
 
 PAGE = "app_pages/targets.py"
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -90,15 +90,16 @@ def test_district_scope_lists_its_own_and_city_rate_targets(app):
 
 
 def test_editing_a_target_and_saving_commits_a_new_targets_snapshot(fresh_home):
-    at = open_page(AppTest.from_file(APP, default_timeout=90))
+    at = open_page(logged_in(AppTest.from_file(APP, default_timeout=90)))
     old_id, old = current_targets(fresh_home)
     row = old.index[(old["metric"] == "issue_close_rate") & (old["district"] == "")][0]
     edit(at, edited_rows={int(row): {"目标值": 95.0}})
-    at.text_input(key="targets_editor_by").input("王科长")
     at.button(key="targets_save").click().run()
     assert not at.exception and not at.error
     new_id, new = current_targets(fresh_home)
     assert new_id != old_id
+    with Store(f"sqlite:///{fresh_home / 'civdash.sqlite'}") as store:
+        assert store.snapshot(new_id).committed_by == "测试管理员"  # the logged-in account
     saved = new[(new["metric"] == "issue_close_rate") & (new["district"] == "")]
     assert saved["target"].tolist() == [95.0]
     assert len(new) == len(old)
@@ -109,7 +110,7 @@ def test_editing_a_target_and_saving_commits_a_new_targets_snapshot(fresh_home):
 
 
 def test_a_row_without_a_target_is_refused_and_nothing_is_saved(fresh_home):
-    at = open_page(AppTest.from_file(APP, default_timeout=90))
+    at = open_page(logged_in(AppTest.from_file(APP, default_timeout=90)))
     old_id, _ = current_targets(fresh_home)
     edit(at, added_rows=[{"指标": "销号率", "区县": "南港区"}])
     at.button(key="targets_save").click().run()
@@ -121,7 +122,7 @@ def test_a_row_without_a_target_is_refused_and_nothing_is_saved(fresh_home):
 
 
 def test_saving_unchanged_targets_stores_nothing(fresh_home):
-    at = open_page(AppTest.from_file(APP, default_timeout=90))
+    at = open_page(logged_in(AppTest.from_file(APP, default_timeout=90)))
     old_id, _ = current_targets(fresh_home)
     at.button(key="targets_save").click().run()
     assert [i.value for i in at.info] == ["目标任务没有变化，未保存。"]
@@ -129,7 +130,7 @@ def test_saving_unchanged_targets_stores_nothing(fresh_home):
 
 
 def test_targets_replaced_since_the_chosen_date_are_not_editable(fresh_home):
-    at = open_page(AppTest.from_file(APP, default_timeout=90))
+    at = open_page(logged_in(AppTest.from_file(APP, default_timeout=90)))
     edit(at, edited_rows={0: {"目标值": 13.5}})
     at.button(key="targets_save").click().run()
     assert at.success  # a new version, dated today
@@ -144,7 +145,7 @@ def test_targets_replaced_since_the_chosen_date_are_not_editable(fresh_home):
 
 
 def test_first_targets_can_be_entered_in_an_empty_store(empty_home):
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = logged_in(AppTest.from_file(APP, default_timeout=60))
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception
@@ -159,7 +160,7 @@ def test_first_targets_can_be_entered_in_an_empty_store(empty_home):
 
 
 def test_a_target_without_a_due_date_shows_a_dash_not_none(fresh_home):
-    at = open_page(AppTest.from_file(APP, default_timeout=90))
+    at = open_page(logged_in(AppTest.from_file(APP, default_timeout=90)))
     edit(at, added_rows=[{"指标": "问题整改率", "区县": "城关区", "目标值": 95}])
     at.button(key="targets_save").click().run()
     assert not at.exception and not at.error
@@ -172,13 +173,12 @@ def test_a_target_without_a_due_date_shows_a_dash_not_none(fresh_home):
 
 
 def test_removing_a_districts_targets_is_saved_only_once_confirmed(fresh_home):
-    at = open_page(AppTest.from_file(APP, default_timeout=90))
+    at = open_page(logged_in(AppTest.from_file(APP, default_timeout=90)))
     old_id, _ = current_targets(fresh_home)
     shown = at.data_editor[0].value.reset_index(drop=True)
     south = [int(i) for i in shown.index[shown["区县"] == "南港区"]]
     assert len(south) == 2
     edit(at, deleted_rows=south)
-    at.text_input(key="targets_editor_by").input("王科长")
     at.button(key="targets_save").click().run()
 
     assert not at.exception
@@ -201,7 +201,7 @@ def test_removing_a_districts_targets_is_saved_only_once_confirmed(fresh_home):
 
 
 def test_deleting_every_target_is_refused_with_the_reason(fresh_home):
-    at = open_page(AppTest.from_file(APP, default_timeout=90))
+    at = open_page(logged_in(AppTest.from_file(APP, default_timeout=90)))
     old_id, old = current_targets(fresh_home)
     edit(at, deleted_rows=list(range(len(old))))
     at.button(key="targets_save").click().run()

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from civdash.metrics import compute, format_value
 from civdash.store import Store
-from tests.pages.conftest import open_app_page
+from tests.pages.conftest import logged_in, open_app_page
 
 PAGE = "app_pages/units.py"
 
@@ -102,7 +102,9 @@ def test_an_earlier_as_of_date_shows_that_weeks_ledger(app, sample_units):
 
 
 def test_an_empty_store_says_what_is_missing_and_links_to_upload(empty_home):
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
+    at = logged_in(
+        AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
+    )
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception

@@ -15,17 +15,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Button
+from streamlit.testing.v1.element_tree import Button, Selectbox
 
 from civdash.pages import PAGES
-from civdash.sample import history_week, simulate
+from civdash.sample import simulate
+from civdash.sample.loader import history_parts
 from civdash.store import Store
+from tests.conftest import TEST_ACCOUNTS
 from tests.io.helpers import fixture
+from tests.pages.conftest import logged_in
 
 ROOT = Path(__file__).resolve().parents[2]
 MINE = ("upload.py", "data_status.py")
 XLS = "application/vnd.ms-excel"
-WHO = "王科长"
+WHO = TEST_ACCOUNTS["admin"][0]  # the page commits as the logged-in account
 
 
 @pytest.fixture
@@ -44,14 +47,13 @@ def app_file(tmp_path: Path) -> Path:
 
 
 def _open(app_file: Path, page: str = "app_pages/upload.py") -> AppTest:
-    at = AppTest.from_file(str(app_file), default_timeout=120)
+    at = logged_in(AppTest.from_file(str(app_file), default_timeout=120), "admin")
     at.switch_page(page).run()
     assert not at.exception
     return at
 
 
 def _upload(at: AppTest, *files: tuple[str, bytes]) -> None:
-    at.text_input(key="who").set_value(WHO)
     at.file_uploader(key="files").set_value([(n, d, XLS) for n, d in files])
     at.run()
     assert not at.exception
@@ -68,6 +70,11 @@ def _edit(at: AppTest, prefix: str, edited_rows: dict[int, dict[str, str]]) -> N
     at.session_state[key] = {"edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
     at.run()
     assert not at.exception
+
+
+def _kind(at: AppTest) -> Selectbox[str]:
+    (kind,) = [s for s in at.selectbox if s.label == "台账类型"]
+    return kind
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -111,22 +118,23 @@ def test_history_page_renders_every_snapshot_and_the_audit(
     with _store(fresh_home) as store:
         count = len(store.snapshots())
     assert [t.value for t in at.title] == ["数据概况与导入记录"]
-    history, audit = at.dataframe[0].value, at.dataframe[1].value
+    history = next(d.value for d in at.dataframe if "文件指纹" in d.value.columns)
+    audit = next(d.value for d in at.dataframe if "说明" in d.value.columns)
     assert len(history) == count
-    assert "文件指纹" in history.columns
-    assert set(audit["操作"]) == {"导入"}
+    # the sample's commits (district parts assembled into city ledgers) and the tests' accounts
+    assert {"导入", "添加账号"} <= set(audit["操作"]) <= {"导入", "汇总全市台账", "添加账号"}
 
 
 def test_an_older_snapshot_can_be_made_current(fresh_home: Path, app_file: Path) -> None:
     with _store(fresh_home) as store:
-        older = store.snapshots("issues")[1]
+        # an older file (a district's part, or a whole-city file): not an assembled ledger
+        older = next(s for s in store.snapshots("issues") if not s.is_current and not s.assembled)
     at = _open(app_file, "app_pages/data_status.py")
     at.selectbox(key="history_pick").set_value(older.id).run()
-    at.text_input(key="history_who").set_value(WHO).run()
     at.button(key="history_current").click().run()
     assert not at.exception
     with _store(fresh_home) as store:
-        assert store.current("issues").id == older.id  # type: ignore[union-attr]
+        assert store.current("issues", scope=older.scope).id == older.id  # type: ignore[union-attr]
         assert store.audit(1)["actor"].iat[0] == WHO
     assert at.success[0].value == (
         f"已将快照 #{older.id}（问题整改，截至 {older.as_of:%Y-%m-%d}）设为当前快照"
@@ -142,7 +150,7 @@ def test_clerk_uploads_remaps_fixes_commits_and_deletes(fresh_home: Path, app_fi
     # upload a messy .xls saved by LibreOffice: title rows, a footer, 10 rows in an unknown district
     at = _open(app_file)
     _upload(at, ("units_offset.xls", fixture("units_offset.xls")))
-    assert at.selectbox(key=at.selectbox[0].key).value == "units"
+    assert _kind(at).value == "units"
     assert [m.value for m in at.multiselect if m.label.startswith("工作表")] == [["创建单位"]]
     assert _metrics(at)["读取行数"] == "40"
     assert _metrics(at)["有效行（将导入）"] == "30"
@@ -193,14 +201,14 @@ def test_clerk_uploads_remaps_fixes_commits_and_deletes(fresh_home: Path, app_fi
         f"已保存快照 #{snap.id}（创建单位，截至 2026-11-15，有效 31 行）；提交人已确认替换："
     )
     # the overview is the default page, whose URL path is empty
-    assert [link.proto.page for link in at.get("page_link")] == ["", "data_status"]
+    assert [link.proto.page for link in at.main.get("page_link")] == ["", "data_status"]
 
     # delete it from the history page, with confirmation
     at.switch_page("app_pages/data_status.py").run()
     assert not at.exception
     at.selectbox(key="history_pick").set_value(snap.id).run()
     at.button(key="history_delete").click().run()
-    assert at.warning[0].value.startswith(f"确定要删除 #{snap.id} 创建单位")
+    assert any(w.value.startswith(f"确定要删除 #{snap.id} 创建单位") for w in at.warning)
     with _store(fresh_home) as store:
         assert store.snapshot(snap.id) == snap  # nothing happens before confirming
     at.button(key="history_delete_yes").click().run()
@@ -240,7 +248,7 @@ def test_change_of_header_row_and_kind_rechecks_the_file(fresh_home: Path, app_f
     header.set_value(1).run()
     assert not at.exception
     assert at.error  # the title row is no header: no ledger, or required columns missing
-    kind = at.selectbox[0]
+    kind = _kind(at)
     kind.set_value("units").run()
     assert not at.exception
     assert at.error[0].value.startswith("缺少必填列")
@@ -327,13 +335,19 @@ def test_several_files_are_reviewed_side_by_side(fresh_home: Path, app_file: Pat
     assert [e.value for e in at.error] == ["『加密.xls』文件已加密，请取消密码后上传。"]
 
 
-def test_commit_needs_the_clerks_name(fresh_home: Path, app_file: Path) -> None:
+def test_the_commit_is_by_the_logged_in_account_not_a_typed_name(
+    fresh_home: Path, app_file: Path
+) -> None:
     at = _open(app_file)
     at.file_uploader(key="files").set_value(("v.xls", fixture("volunteers_messy.xls"), XLS))
     at.run()
-    go = next(b for b in at.button if b.key and b.key.startswith("go_"))
-    assert go.disabled
-    assert "请先在页面上方填写提交人。" in [i.value for i in at.info]
+    assert not [t for t in at.text_input if t.label.startswith("提交人")]
+    assert f"提交人：{WHO}（管理员）" in [c.value for c in at.caption]
+    _confirm(at)
+    _go(at).click().run()
+    with _store(fresh_home) as store:
+        entry = store.audit(1).iloc[0]
+    assert (entry["action"], entry["actor"], entry["role"]) == ("commit", WHO, "admin")
 
 
 # ---- nothing wrong becomes current --------------------------------------------------------------
@@ -463,10 +477,13 @@ def test_a_commit_the_store_holds_after_the_page_checked_shows_the_stores_reason
 
 
 def test_a_file_stored_before_can_be_made_current_again(fresh_home: Path, app_file: Path) -> None:
-    week = history_week(simulate(), "units", date(2026, 11, 8))  # the file of an earlier snapshot
+    # 东湖区's part of an earlier week, as its clerk submitted it
+    week = history_parts(simulate(), "units", date(2026, 11, 8))["东湖区"]
     with _store(fresh_home) as store:
-        (old,) = [s for s in store.snapshots("units") if s.as_of == date(2026, 11, 8)]
-    assert not old.is_current
+        (old,) = [
+            s for s in store.snapshots("units") if s.sha256 == hashlib.sha256(week.data).hexdigest()
+        ]
+    assert not old.is_current and old.scope == "东湖区"
     at = _open(app_file)
     _upload(at, (week.result.file_name, week.data))
     offer = "该快照目前不是当前快照，如需以它为准，请点『设为当前快照』。"
@@ -476,8 +493,12 @@ def test_a_file_stored_before_can_be_made_current_again(fresh_home: Path, app_fi
 
     assert not at.exception
     with _store(fresh_home) as store:
-        assert store.current("units").id == old.id  # type: ignore[union-attr]
-        assert store.audit(1)[["action", "actor"]].values.tolist() == [["set_current", WHO]]
+        assert store.current("units", scope="东湖区").id == old.id  # type: ignore[union-attr]
+        assert store.parts(store.current("units").id)["东湖区"].id == old.id  # type: ignore[union-attr]
+        assert store.audit(2)[["action", "actor"]].values.tolist() == [
+            ["assemble", WHO],
+            ["set_current", WHO],
+        ]
     assert [s.value for s in at.success] == [
         f"已将快照 #{old.id}（创建单位，截至 2026-11-08）设为当前快照"
     ]
@@ -503,7 +524,6 @@ def test_replacing_the_districts_lists_names_that_no_longer_resolve(
     assert old is not None
     keep = [n for n in old.names if n != "南港区"]
     at = _open(app_file)
-    at.text_input(key="who").set_value(WHO).run()
     at.file_uploader(key="district_file").set_value(
         ("city.geojson", _geojson(*keep), "application/geo+json")
     ).run()
@@ -534,7 +554,6 @@ def test_a_datav_file_is_taken_as_gcj02_with_population_from_a_second_sheet(
     from tests.test_districts import datav_bytes, datav_wgs84_rings
 
     at = _open(app_file)
-    at.text_input(key="who").set_value(WHO).run()
     at.file_uploader(key="district_file").set_value(
         ("330100_full.json", datav_bytes(), "application/json")
     ).run()

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from civdash.metrics import compute, format_value
 from civdash.store import Store
-from tests.pages.conftest import open_app_page
+from tests.pages.conftest import logged_in, open_app_page
 
 PAGE = "app_pages/volunteers.py"
 PHONE = re.compile(r"1380000\d{4}")
@@ -57,13 +57,15 @@ def test_volunteers_page_shows_the_catalogue_numbers_for_the_city(app, sample_vo
     ]:
         value = compute(key, vol, as_of="2026-11-15", population=population)
         assert isinstance(value, float)
-        # totals of 100,000 or more are shown in 万 (2,775,006.5小时 → 277.5万小时)
-        expected = f"{value / 1e4:,.1f}万小时" if value >= 1e5 else format_value(key, value)
+        # totals of 100,000 or more are shown in 万, whole from 100万 on (2,775,006.5 → 278万)
+        expected = format_value(key, value, compact=True)
+        assert value < 1e6 or expected == f"{value / 1e4:,.0f}万小时"
         assert shown[label] == expected
     share = vol["is_party_member"].mean() * 100
     assert shown["党员志愿者占比"] == f"{share:.1f}%"
     assert any("党员总数" in c.value for c in at.caption)
-    assert any("目标线：注册志愿者占常住人口 13%" in c.value for c in at.caption)
+    # the target written as the card writes it (13.00%, the rate's own precision)
+    assert any("目标线：注册志愿者占常住人口 13.00%" in c.value for c in at.caption)
     assert len(at.get("vega_lite_chart")) == 6
 
 
@@ -109,7 +111,9 @@ def test_the_district_filter_narrows_the_cards_to_that_district(app, sample_volu
 
 
 def test_an_empty_store_says_what_is_missing_and_links_to_upload(empty_home):
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
+    at = logged_in(
+        AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
+    )
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception

@@ -17,6 +17,7 @@ def test_common_exports_exactly_the_shared_view_helpers():
         "headline",
         "headlines_for",
         "scope_target",
+        "sparkline_svg",
         "target_records",
     }
     assert all(hasattr(common, name) for name in common.__all__)

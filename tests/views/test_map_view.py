@@ -15,7 +15,9 @@ import pytest
 from civdash import sample
 from civdash.dashboard import Filters, Ledgers, load_ledgers
 from civdash.districts import District, DistrictTable
+from civdash.maps.choropleth import CHOSEN_OUTLINE
 from civdash.metrics import METRICS, compute, format_value
+from civdash.names import CHOSEN_MARK, short_names
 from civdash.views.map import (
     DEFAULT_METRIC,
     build_map_view,
@@ -91,7 +93,10 @@ def test_ranking_holds_each_districts_value_best_first(city, view):
     assert view.metric == DEFAULT_METRIC
     assert view.metric_title == "问题整改率" and view.unit == "%"
     by = compute("issue_close_rate", city.frames[1], as_of=AS_OF, by="district")
-    expected = dict(zip(by["district"], by["value"].round(1), strict=True))
+    # a narrow column beside the map: 高新技术产业开发区 by its alias 高新区 (civdash.names)
+    short = short_names(city.districts)
+    expected = dict(zip(by["district"].map(short), by["value"].round(1), strict=True))
+    assert "高新区" in expected
     column = "问题整改率（%）"
     assert dict(zip(view.ranking["区县"], view.ranking[column], strict=True)) == expected
     assert view.ranking[column].is_monotonic_decreasing
@@ -136,6 +141,12 @@ def test_counts_above_the_map_come_from_the_catalogue(city, view):
 def _overlays(html: str) -> list[str]:
     """Names of the layers in the layer control, in order."""
     return [json.loads(n) for n in re.findall(r'("(?:[^"\\]|\\.)*") : civdash_', html)]
+
+
+def _outline_weights(html: str) -> dict[str, float]:
+    """District → border width of the choropleth's districts drawn wider than the rest."""
+    found = re.findall(r'"s":\{"color":"[^"]*","weight":([0-9.]+),[^}]*\},"t":"([^"：]*)：', html)
+    return {name: float(w) for w, name in found if float(w) != 1.5}
 
 
 def _last_fit(html: str) -> list[list[float]]:
@@ -185,6 +196,15 @@ def test_a_chosen_district_zooms_the_map_and_keeps_all_districts_in_the_ranking(
     view = build_map_view(city.ledgers("南港区"), city.load)
     assert view.focus == "南港区" and view.scope == "南港区"
     assert len(view.ranking) == 7
+    # marked in the list of every district, and outlined on the map of every district
+    assert view.ranking["区县"].iloc[-1] == f"{CHOSEN_MARK}南港区"
+    marked = [n for n in view.ranking["区县"] if n.startswith(CHOSEN_MARK)]
+    assert marked == [f"{CHOSEN_MARK}南港区"]
+    assert view.ranking_note == f"{CHOSEN_MARK}南港区：第 7 名（共 7 个区县）"
+    assert _outline_weights(view.map.get_root().render()) == {"南港区": CHOSEN_OUTLINE}
+    city_wide = build_map_view(city.ledgers(), city.load)
+    assert city_wide.ranking_note == ""
+    assert _outline_weights(city_wide.map.get_root().render()) == {}
     issues = city.frames[1]
     mine = issues[issues["district"] == "南港区"]
     counts = {c.label: c.value_text for c in view.counts}

@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from civdash import palette
 from civdash.dashboard import Filters
 from civdash.districts import District, DistrictTable
 from civdash.maps import render_html
@@ -15,6 +16,7 @@ from civdash.views.overview import (
     HERO_METRIC,
     Card,
     Hero,
+    WeekChanges,
     build_overview_view,
     week_changes,
 )
@@ -191,6 +193,7 @@ def test_large_counts_are_shown_in_wan_on_cards():
     led, table_for = make_ledgers({("volunteers", W3): vols, ("issues", W3): issues(1, 2)})
     view = build_overview_view(led, table_for)
     cards = {c.headline.key: c for c in view.cards}
+    # one 万 rule everywhere (civdash.numbers): whole 万 from 100万 on, on 志愿者 as here
     assert cards["service_hours"].value_text == "278万小时"
     assert cards["volunteer_rate"].label == "志愿者注册率"
     assert cards["volunteer_rate"].value_text == "0.01%"
@@ -236,4 +239,46 @@ def test_hero_html_escapes_every_text():
     page = hero.html()
     assert "<img" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert "87.6%" in page and "▲ +0.5 个百分点" in page
+    assert "87.6%" in page and "↑ +0.5 个百分点" in page
+
+
+def _card(key: str, trend: tuple[float, ...], *, delta_color: str = "green") -> Card:
+    headline = Headline(
+        key=key, label=key, value_text="", delta_text="", delta_color=delta_color,  # type: ignore[arg-type]
+        delta_arrow="down", compared_with="较11月8日", help="", target_text="", on_target=None,
+    )  # fmt: skip
+    return Card(headline, key, "", "", trend)
+
+
+def test_a_sparkline_is_coloured_by_its_own_trend_not_by_the_weeks_change():
+    # 逾期未整改问题数 fell this week (a green change) after rising for months: the line is red
+    overdue = _card("overdue_issues", (120.0, 150.0, 179.0, 169.0), delta_color="green")
+    assert overdue.trend_color == palette.BAD
+    assert f'stroke="{palette.BAD}"' in overdue.sparkline
+    # 已命名单位数 fell this week (a red change) after rising: the line is green
+    named = _card("named_units", (300.0, 320.0, 334.0, 331.0), delta_color="red")
+    assert named.trend_color == palette.GOOD
+    assert f'stroke="{palette.GOOD}"' in named.sparkline
+
+
+def test_a_flat_or_single_point_trend_is_grey_and_a_lone_point_draws_no_line():
+    assert _card("overdue_issues", (5.0, 5.0)).trend_color == palette.LIGHT_GREY
+    lone = _card("overdue_issues", (5.0,))
+    assert lone.trend_color == palette.LIGHT_GREY and lone.sparkline == ""
+
+
+def test_the_sparkline_is_an_inline_svg_with_no_script_and_no_request():
+    svg = _card("named_units", (1.0, 3.0, 2.0)).sparkline
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.count(",") == 3  # three points
+    assert "<script" not in svg and "href" not in svg
+
+
+def test_the_week_counts_are_written_with_separators():
+    frame = pd.DataFrame(columns=["变化"])
+    changes = WeekChanges(NOW, BEFORE, new=12_345, closed=7, newly_overdue=0, table=frame)
+    assert changes.counts == (
+        ("新增逾期问题", "0个"),
+        ("新发现问题", "12,345个"),
+        ("已整改问题", "7个"),
+    )

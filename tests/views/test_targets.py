@@ -10,17 +10,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from civdash import palette
 from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_table
 from civdash.districts import District, DistrictTable
 from civdash.ingest import ingest_file
 from civdash.metrics import METRICS
 from civdash.store import CommitRefusedError, ShrinkHeldError, SnapshotInfo, Store
 from civdash.views.targets import (
+    JUDGEMENT_COLOURS,
     MSG_NO_TARGETS,
     STATUS_BEHIND,
     STATUS_NO_DATA,
     STATUS_ON_TRACK,
     STATUS_REACHED,
+    STATUSES,
     TableFor,
     build_targets_view,
     canonical_csv,
@@ -142,7 +145,7 @@ def test_projection_reaches_the_target_at_ten_points_a_week():
     assert status.projection.projected_date == date(2026, 11, 29)
     assert status.status == STATUS_ON_TRACK
     assert status.gap_text == "尚差 20.0 个百分点"
-    assert status.pace_text == "+10.00 个百分点/周"
+    assert status.pace_text == "每周 +10.0 个百分点"  # a change reads as on the cards
     assert status.projected_text == "2026-11-29"
     assert status.completion == pytest.approx(70 / 90 * 100)
 
@@ -437,3 +440,46 @@ def test_saving_follows_the_store_commit_rules(db_url: str) -> None:
         )
         assert "提交人已确认替换" in message
         assert store.load_current("targets")["district"].tolist() == ["东湖区"]  # type: ignore[index]
+
+
+def test_targets_behind_schedule_weigh_more_than_the_other_counts():
+    frames = {
+        ("issues", d): pd.concat([issues(r, 10), issues(3, 10, "南港区", start=100)])
+        for d, r in ((W1, 6), (W2, 7), (W3, 8))
+    }
+    frames["targets", W1] = targets(
+        ("issue_close_rate", "南港区", 90, "2026-12-31"),
+        ("issue_close_rate", "", 40, "2026-12-31"),
+    )
+    led, table_for = make_ledgers(frames)
+    view = build_targets_view(led, table_for)
+    cards = {label: (value, note, colour) for label, value, note, colour in view.count_cards}
+    assert cards[f":red[**{STATUS_BEHIND}**]"] == ("1项", "需加快进度", "red")
+    assert cards[STATUS_REACHED] == ("1项", None, "gray")
+    assert cards[STATUS_NO_DATA] == ("0项", None, "gray")
+
+
+def test_no_count_is_red_when_every_target_is_on_track():
+    frames = weekly_issues((50, 60, 70))
+    frames["targets", W1] = targets(("issue_close_rate", "", 90, "2026-12-31"))
+    led, table_for = make_ledgers(frames)
+    view = build_targets_view(led, table_for)
+    assert all(colour == "gray" for *_, colour in view.count_cards)
+    assert [label for label, *_ in view.count_cards] == list(STATUSES)
+
+
+def test_every_judgement_in_the_table_is_coloured_from_the_palette():
+    for column in ("进度判断", "预计达标日期"):
+        shown = JUDGEMENT_COLOURS[column]
+        assert set(shown) == set(STATUSES)
+        assert shown[STATUS_BEHIND] == (palette.BAD_TEXT, palette.BAD_FILL)
+        assert shown[STATUS_ON_TRACK][0] == shown[STATUS_REACHED][0] == palette.GOOD_TEXT
+
+
+def test_the_pace_column_writes_the_change_as_the_cards_do():
+    frames = weekly_issues((50, 60, 70))
+    frames["targets", W1] = targets(("issue_close_rate", "", 90, "2026-12-31"))
+    led, table_for = make_ledgers(frames)
+    view = build_targets_view(led, table_for)
+    assert view.table["近期趋势"].tolist() == ["每周 +10.0 个百分点"]
+    assert view.table["差距"].tolist() == ["尚差 20.0 个百分点"]

@@ -277,11 +277,12 @@ def test_large_totals_are_shown_in_wan_and_small_ones_as_they_are():
     big = headline(
         Change("service_hours", "志愿服务总时长", 2_775_006.5, 2_754_064.0, BEFORE, "小时")
     )
-    assert (big.value_text, big.delta_text) == ("277.5万小时", "+20,942.5小时")
+    # the one 万 rule (civdash.numbers): whole 万 from 100万 on, as 总览 writes it
+    assert (big.value_text, big.delta_text) == ("278万小时", "+20,942.5小时")
     bigger = headline(
         Change("service_hours", "志愿服务总时长", 2_900_000.0, 2_700_000.0, BEFORE, "小时")
     )
-    assert bigger.delta_text == "+20.0万小时"
+    assert bigger.delta_text == "+20万小时"  # one 万 rule: a trailing .0 is dropped
     small = headline(Change("volunteer_count", "注册志愿者人数", 29_710.0, 28_613.0, BEFORE, "人"))
     assert (small.value_text, small.delta_text) == ("29,710人", "+1,097人")
     rate = headline(Change("volunteer_rate", "注册志愿者占常住人口比例", 11.43, 11.0, BEFORE, "%"))
@@ -299,3 +300,15 @@ def test_units_with_all_blank_scores_have_no_pass_rate_but_still_render(column):
         assert view.below_target_total == 0
     else:
         assert view.pass_rule_text == "达标线：80 分。"
+
+
+def test_district_columns_and_the_district_axis_use_short_names():
+    long = DistrictTable((District("高新技术产业开发区", aliases=("高新区",)), District("南港区")))
+    units = UNITS_NOW.assign(district=UNITS_NOW["district"].replace("东湖区", "高新技术产业开发区"))
+    led, table_for = make_ledgers({("units", NOW): units}, districts=long)
+    view = build_units_view(led, table_for)
+    for table in (view.below_target, view.units, view.counts):
+        assert "高新区" in set(table["区县"]) and "高新技术产业开发区" not in set(table["区县"])
+    spec = view.area_level_chart.to_dict()
+    assert spec["encoding"]["x"]["sort"] == ["高新区", "南港区"]
+    assert {r["area"] for r in next(iter(spec["datasets"].values()))} == {"高新区", "南港区"}

@@ -11,6 +11,7 @@ import pytest
 
 from civdash.config import Settings
 from civdash.dashboard import Filters
+from civdash.districts import District, DistrictTable
 from civdash.metrics import compute
 from civdash.views.volunteers import (
     PARTY_NOTE,
@@ -266,3 +267,25 @@ def test_a_large_ledger_reaches_the_charts_as_a_few_hundred_rows():
     assert view.team_count == 800
     assert view.teams["volunteers"].sum() == len(big)
     assert len(view.top_teams()) == TEAM_TABLE_SIZE
+
+
+def test_charts_and_the_team_table_name_a_long_district_by_its_alias_and_mark_it():
+    long = DistrictTable(
+        (
+            District("东湖区", population=10_000),
+            District("南港经济技术开发区", population=5_000, aliases=("南港开发区", "南港区")),
+            District("西山区", population=2_000),
+        )
+    )
+    moved = {"南港区": "南港经济技术开发区"}
+    frames = {
+        ("volunteers", NOW): VOL_NOW.assign(district=VOL_NOW["district"].replace(moved)),
+        ("targets", NOW): TARGETS.assign(district=TARGETS["district"].replace(moved)),
+    }
+    led, table_for = make_ledgers(frames, Filters("南港经济技术开发区"), districts=long)
+    view = build_volunteers_view(led, table_for)
+    for chart in (view.district_rates_chart, view.party_chart):
+        rows = next(iter(chart.to_dict()["datasets"].values()))  # type: ignore[union-attr]
+        focus = {r["district"]: r["focus"] for r in rows}
+        assert focus["南港区"] == 1.0 and focus["东湖区"] == 0.35  # short, and still highlighted
+    assert set(view.teams["district"]) == {"南港区"}  # the district's own teams
