@@ -40,8 +40,8 @@ with ui.page_errors():  # a failure becomes a Chinese message; st.rerun/st.stop 
             auth.setup_page()
         st.stop()
     auth.keep_cookie()  # a reload or a link stays logged in until the session goes idle
+    auth.user_menu(account)  # at the top: the page's own sidebar controls come last
     auth.page_links(account)
     ui.sidebar(filters=uses_filters(nav.url_path), home_district=account.district or None)
-    auth.user_menu(account)
     auth.guard_page(account, nav.url_path)
     nav.run()

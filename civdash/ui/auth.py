@@ -272,7 +272,6 @@ def user_menu(account: Account) -> None:
     """The sidebar's user line: name, role, 修改密码, 退出登录."""
     where = f" · {account.district}" if account.district else ""
     with st.sidebar:
-        st.divider()
         st.caption(f"当前用户：{account.name}（{ROLES[account.role]}{where}）")
         left, right = st.columns(2)
         with left.popover("修改密码"), st.form("own_password"):
@@ -284,6 +283,7 @@ def user_menu(account: Account) -> None:
         if right.button("退出登录", key="logout"):
             logout()
             st.rerun()
+        st.divider()
 
 
 def _change_own_password(account: Account, old: str, new: str, again: str) -> None:

@@ -164,3 +164,79 @@ def test_a_disabled_account_is_logged_out_at_its_next_run(office: str) -> None:
     at.run()
     assert [b.label for b in at.button] == ["登录"]
     assert any("停用" in i.value for i in at.info)
+
+
+# ---- roles × actions -----------------------------------------------------------------------------
+
+ROLE_ACTIONS: dict[str, set[str]] = {
+    "admin": {"upload_own", "upload_other", "set_current", "delete", "edit_targets",
+              "manage_users", "download", "view_audit"},
+    "editor": {"upload_own", "upload_other", "set_current", "edit_targets", "download",
+               "view_audit"},
+    "district": {"upload_own", "download"},
+    "viewer": {"download"},
+}  # fmt: skip
+"""Role → what it may do (issue 13): everything else must be refused on the server."""
+
+ACTIONS = sorted(set().union(*ROLE_ACTIONS.values()))
+OTHER = "南港区"
+"""A district that is not the tests' district clerk's own (东湖区)."""
+
+
+@pytest.fixture
+def office_with_ledgers(office: str) -> str:
+    """The office's store with the sample's latest workbooks committed as whole-city ledgers."""
+    from civdash.ingest import ingest_file
+    from civdash.sample.workbooks import LATEST_FILES
+
+    with Store(office) as store:
+        districts = store.districts()
+        for name in LATEST_FILES[1:]:
+            name = name.format(d="2026-11-15")
+            data = packaged_file(name)
+            result = ingest_file(data, file_name=name, districts=districts)
+            store.commit(result, data, committed_by="测试管理员", role="admin")
+    return office
+
+
+def _observed(role: str, action: str) -> bool:
+    """Whether `role` can take `action` in the app, as the page shows it to them."""
+    page = {
+        "upload_own": "upload", "upload_other": "upload", "set_current": "data_status",
+        "delete": "data_status", "view_audit": "data_status", "edit_targets": "targets",
+        "manage_users": "users", "download": "meeting",
+    }[action]  # fmt: skip
+    at = AppTest.from_file(APP, default_timeout=120)
+    logged_in(at, role)
+    if action == "upload_other":  # even a scope forced into the session
+        at.session_state["upload_scope"] = OTHER
+    at.switch_page(PAGES[page].path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    if _refused(at):
+        return False
+    buttons = {b.label for b in at.button}
+    if action == "upload_own":
+        own = TEST_ACCOUNTS[role][1]
+        scope = [s for s in at.selectbox if s.label == "提交范围"]
+        shown = " ".join(m.value for m in at.markdown)
+        return bool(scope) or f"提交范围**：{own}" in shown
+    if action == "upload_other":
+        scope = [s for s in at.selectbox if s.label == "提交范围"]
+        return bool(scope) and scope[0].value == OTHER
+    if action == "set_current":
+        return "设为当前快照" in buttons
+    if action == "delete":
+        return "删除快照…" in buttons
+    if action == "view_audit":
+        return "审计日志" in [h.value for h in at.subheader]
+    if action == "edit_targets":
+        return "保存目标任务" in buttons
+    if action == "manage_users":
+        return "账号管理" in [t.value for t in at.title]
+    return len(at.get("download_button")) >= 3  # download: the 周例会 pack
+
+
+@pytest.mark.parametrize("role", list(ROLE_ACTIONS))
+def test_each_role_may_take_exactly_its_actions(office_with_ledgers: str, role: str) -> None:
+    observed = {action for action in ACTIONS if _observed(role, action)}
+    assert observed == ROLE_ACTIONS[role]
