@@ -96,6 +96,16 @@ def serve_app(home: Path, script: Path = APP) -> Iterator[str]:
         "--server.fileWatcherType", "none",
         "--server.runOnSave", "false",
     ]  # fmt: skip
+    with running_server(command, env, log, port) as url:
+        yield url
+
+
+@contextmanager
+def running_server(command: list[str], env: dict[str, str], log: Path, port: int) -> Iterator[str]:
+    """Run `command` (a Streamlit server listening on `port`) in the checkout with `env`, its
+    output in `log`; yields its URL on 127.0.0.1 once /_stcore/health answers, stops it on exit
+    (terminated, then killed). `serve_app` starts the usual one; the offline-server test runs
+    one under the socket recorder, the error-page test one against a database that is down."""
     with log.open("wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

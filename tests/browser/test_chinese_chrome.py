@@ -42,10 +42,14 @@ def test_the_uploader_and_a_text_box_speak_chinese(tab: AppTab) -> None:
     expect(zone).to_contain_text("松开鼠标即可上传")
     zone.dispatch_event("dragleave", {"dataTransfer": dragged})
 
-    who = page.get_by_test_id("stTextInput").first
-    who.locator("input").fill("创城办 王科长")
-    expect(who.get_by_test_id("InputInstructions")).to_have_text("按回车键确认")
-    who.locator("input").fill("")
+    assert not ENGLISH.search(page.get_by_test_id("stMain").inner_text())
+
+    # a text box in a form (账号管理's 添加账号): its hint
+    tab.open(PAGES["users"])
+    name = page.get_by_test_id("stForm").get_by_test_id("stTextInput").first
+    name.locator("input").fill("王科长")
+    expect(name.get_by_test_id("InputInstructions")).to_have_text("按回车键提交")
+    name.locator("input").fill("")
     assert not ENGLISH.search(page.get_by_test_id("stMain").inner_text())
 
 

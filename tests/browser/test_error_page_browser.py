@@ -18,8 +18,7 @@ from playwright.sync_api import Browser, expect
 from civdash.pages import PAGES
 from civdash.ui.errors import DATABASE_DOWN, RETRY
 
-from .conftest import APP, WAIT_MS, _free_port
-from .running import running_server
+from .conftest import APP, WAIT_MS, _free_port, running_server
 
 pytestmark = pytest.mark.browser
 

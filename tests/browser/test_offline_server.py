@@ -30,8 +30,7 @@ from playwright.sync_api import Browser, expect
 
 from civdash.pages import PAGES
 
-from .conftest import WAIT_MS, AppTab, Traffic, _free_port
-from .running import running_server
+from .conftest import WAIT_MS, AppTab, Traffic, _free_port, running_server
 
 pytestmark = pytest.mark.browser
 

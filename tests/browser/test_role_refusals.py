@@ -61,9 +61,14 @@ def test_logged_out_every_url_shows_the_login_form_and_a_reload_keeps_a_login(
         page.goto(f"{app_url}/{target.url_path}")
         form = page.get_by_test_id("stForm")
         expect(form.get_by_role("button", name="登录")).to_be_visible(timeout=WAIT_MS)
+        expect(form.get_by_label("密码")).to_be_visible()
+        expect(page.get_by_test_id("stApp")).to_have_attribute(
+            "data-test-script-state", "notRunning", timeout=WAIT_MS
+        )
         expect(page.get_by_test_id("stSidebar").get_by_role("link")).to_have_count(0)
         shown = page.get_by_test_id("stMain").inner_text().split()
-        shown.remove("visibility")  # the ligature of the password box's eye icon, not text
+        # the ligature of the password box's eye icon (once its font is in), not text
+        shown = [w for w in shown if w != "visibility"]
         assert shown == ["文明创建数据看板", "登录", "用户名", "密码", "登录"], shown
     log_in(page, f"{app_url}/data_status", "editor")
     page.reload()

@@ -245,7 +245,7 @@ LATIN_ALLOWED: frozenset[str] = frozenset(
 
 Codes need no entry: a token that starts with a letter and holds a digit (coordinate systems
 WGS-84, GCJ-02, BD-09; record codes QLDW0039, QLWT2026110001) or a hexadecimal fingerprint
-(6d307718725a) is a code, not a word. Letters after a number ("100MB", "5 mi") are words."""
+(6d307718725a, or grouped as 数据概况 shows it: 6d30-7718-725a) is a code, not a word. Letters after a number ("100MB", "5 mi") are words."""
 
 RAW_EMPTY = ("None", "nan", "NaN", "NaT", "<NA>", "null", "undefined")
 """How pandas, Python or JavaScript print a missing value: never what a user should read."""
@@ -256,7 +256,9 @@ _RAW_EMPTY = re.compile(
     )
 )
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-_.'][A-Za-z0-9]+)*")
-_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\d[A-Za-z0-9_-]*|(?=[a-f]*\d)[0-9a-f]{8,}")
+_CODE = re.compile(
+    r"[A-Za-z][A-Za-z0-9_-]*\d[A-Za-z0-9_-]*|(?=[a-f]*\d)[0-9a-f]{8,}|[0-9a-f]{4}(?:-[0-9a-f]{4}){2,}"
+)
 _LETTERS = re.compile(r"[A-Za-z]+")
 # a run of digits with its fraction, not part of a longer number, a code or a mask
 _NUMBER = re.compile(r"(?<![0-9A-Za-z.,*_])(\d+)(?:\.\d+)?(?![0-9A-Za-z*_])")
