@@ -37,6 +37,7 @@ from civdash.districts import DistrictTable
 from civdash.ingest import IngestResult, ingest_file, read_districts
 from civdash.io import FileRefused
 from civdash.ledgers import LEDGER_KINDS, REGISTRY, get_kind
+from civdash.names import padded
 from civdash.privacy import mask_frame
 
 EXIT_REFUSED = 2
@@ -201,9 +202,9 @@ def _user(args: argparse.Namespace) -> int:
         for a in rows:
             state = "停用" if not a.active else ("已锁定" if a.locked() else "正常")
             password = "" if a.has_password else "  未设密码"
-            print(
-                f"{a.name:<12} {a.role:<8} {a.role_label:<6} {a.district or '-':<10} {state}{password}"
-            )
+            columns = (a.name, a.role, a.role_label, a.district or "-")
+            line = "".join(padded(c, w) for c, w in zip(columns, (14, 10, 12, 20), strict=True))
+            print(f"{line}{state}{password}")
     elif args.action == "disable":
         accounts.disable(args.name, actor=actor, actor_role=role)
         print(f"已停用账号『{args.name}』。")
@@ -469,7 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for s in snaps:
                     mark = "*" if s.is_current else " "
                     print(
-                        f"{mark} #{s.id:<5} {get_kind(s.kind).label:<6} 截至 {s.as_of}  "
+                        f"{mark} #{s.id:<5} {padded(get_kind(s.kind).label, 9)}截至 {s.as_of}  "
                         f"有效 {s.rows_valid:>7} 行  {s.file_name}"
                     )
             return 0

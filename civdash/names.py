@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
@@ -31,8 +32,10 @@ from civdash.districts import DistrictTable
 __all__ = [
     "CHOSEN_MARK",
     "SHORT_ENOUGH",
+    "display_width",
     "district_labels",
     "mark_chosen",
+    "padded",
     "short_name",
     "short_names",
     "shorten",
@@ -97,3 +100,22 @@ def district_labels(
     """The labels of a narrow column or list of districts: short names, the chosen one marked."""
     short: Mapping[str, str] = short_names(districts)
     return mark_chosen([short.get(n, n) for n in names], chosen, names)
+
+
+def display_width(text: str) -> int:
+    """How many columns `text` takes in a fixed-width place (a terminal, an Excel column, a
+    table cell): a full-width (CJK) character counts two.
+
+    >>> display_width("高新区"), display_width("QLDW0039")
+    (6, 8)
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def padded(text: str, width: int) -> str:
+    """`text` with spaces after it up to `width` display columns (a terminal's aligned list).
+
+    >>> padded("张晓", 6) + "|", padded("admin", 6) + "|"
+    ('张晓  |', 'admin |')
+    """
+    return text + " " * max(width - display_width(text), 0)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from civdash.accounts import Accounts
+from civdash.names import display_width
 from civdash.store import Store
 from tests.test_cli import city, env, run_cli, write_xlsx  # noqa: F401 - fixtures
 
@@ -56,7 +57,13 @@ def test_users_are_added_listed_disabled_and_given_passwords(tmp_path, env, city
                   "--password-stdin", tmp_path=tmp_path, env=env)  # fmt: skip
     assert clerk.stdout.strip() == "已新建账号『东湖填报员』（区县填报员，东湖区）。"
     listing = _user("list", tmp_path=tmp_path, env=env, password=None)
-    assert "王科长" in listing.stdout and "东湖填报员" in listing.stdout
+    lines = listing.stdout.splitlines()
+    assert [line.split() for line in lines] == [
+        ["王科长", "admin", "管理员", "-", "正常"],
+        ["东湖填报员", "district", "区县填报员", "东湖区", "正常"],
+    ]
+    # aligned as a terminal shows it: every column starts at the same place on both lines
+    assert len({display_width(line[: line.index("正常")]) for line in lines}) == 1
     assert _user("disable", "东湖填报员", tmp_path=tmp_path, env=env).returncode == 0
     again = _user("passwd", "王科长", "--password-stdin", tmp_path=tmp_path, env=env,
                   password="another long one")  # fmt: skip

@@ -84,6 +84,8 @@ FORMATS = ("xlsx", "csv")
 MISSING_MARKERS = re.compile(r"(?<![A-Za-z])(None|nan|NaN|NaT|<NA>)(?![A-Za-z])")
 """How a blank leaks into what a user reads."""
 
+pytestmark = pytest.mark.slow  # every optional field × every path: about 75 s
+
 
 def _square(i: int) -> list[list[list[float]]]:
     x, y = 120.0 + 0.1 * i, 30.2

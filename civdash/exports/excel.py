@@ -31,6 +31,7 @@ import xlsxwriter
 
 from civdash import numbers
 from civdash.exports.frame import column_kind, export_frame, has_time, text_values
+from civdash.names import display_width
 
 __all__ = [
     "DATETIME_FORMAT",
@@ -106,11 +107,6 @@ def sheet_name(name: str, taken: Sequence[str] = ()) -> str:
         suffix = f"（{n}）"
         candidate = base[: 31 - len(suffix)] + suffix
     return candidate
-
-
-def display_width(text: str) -> int:
-    """Characters as Excel columns: CJK characters count double."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def column_width(texts: Iterable[str], *, least: int = 8, most: int = 60) -> int:

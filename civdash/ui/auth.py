@@ -7,14 +7,16 @@ server at its next run, and a role change applies at once. A session idle for lo
 `Settings.session_idle_minutes` must log in again.
 
 With `Settings.sso_header` set (CIVDASH_SSO_HEADER, only for an office whose reverse proxy
-authenticates users and sets that header), the header's user name is trusted and mapped to the
-local account of that name and its role; without the setting the header is ignored.
+authenticates users and sets that header), the header's user name (percent-encoded when it is
+not ASCII) is trusted and mapped to the local account of that name and its role; without the
+setting the header is ignored.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from urllib.parse import unquote
 
 import streamlit as st
 
@@ -111,7 +113,8 @@ def _sso_user() -> Account | None:
     header = settings().sso_header
     if not header:
         return None
-    name = (st.context.headers.get(header) or "").strip()
+    # a proxy sends a non-ASCII user name percent-encoded (HTTP headers are Latin-1)
+    name = unquote(st.context.headers.get(header) or "").strip()
     if not name:
         return None
     account = accounts().active(name)

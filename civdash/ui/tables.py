@@ -11,7 +11,6 @@ file or unit name a reader needs.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +19,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from civdash import numbers
+from civdash.names import display_width
 from civdash.views.common import MISSING_CELL
 
 __all__ = ["number_formats", "show_table", "styled", "text_widths"]
@@ -33,10 +33,6 @@ _SAMPLE = 2_000
 """Rows looked at to size a column (a table may hold a million)."""
 
 
-def _units(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def text_widths(frame: pd.DataFrame) -> dict[str, int]:
     """{column: pixels} for the text columns whose longest value would be cut at the grid's
     automatic width (file names, unit names, addresses): wide enough to show it whole, up to
@@ -47,8 +43,8 @@ def text_widths(frame: pd.DataFrame) -> dict[str, int]:
         if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
             continue
         values = s.head(_SAMPLE).dropna().astype(str)
-        longest = max((_units(v) for v in values), default=0)
-        longest = max(longest, _units(str(name)))
+        longest = max((display_width(v) for v in values), default=0)
+        longest = max(longest, display_width(str(name)))
         px = int(longest * _PX_PER_UNIT) + 32
         if px > _AUTO_WIDTH:
             out[str(name)] = min(px, _MAX_WIDTH)

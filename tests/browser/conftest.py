@@ -75,16 +75,18 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextmanager
-def serve_app(home: Path, script: Path = APP) -> Iterator[str]:
+def serve_app(
+    home: Path, script: Path = APP, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """`streamlit run app.py` (or another `script`) on a free port of 127.0.0.1 with
-    CIVDASH_HOME=`home`; its URL.
+    CIVDASH_HOME=`home` (and `extra_env`); its URL.
 
     Ready when /_stcore/health answers; stopped (terminated, then killed) on exit.
     """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "CIVDASH_DATABASE_URL"}
     # the store holds the sample already; never load it again inside the server
-    env.update(CIVDASH_HOME=str(home), CIVDASH_NO_SAMPLE="1")
+    env.update(CIVDASH_HOME=str(home), CIVDASH_NO_SAMPLE="1", **(extra_env or {}))
     log = home / f"streamlit-{port}.log"
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),

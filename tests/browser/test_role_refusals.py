@@ -9,6 +9,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
@@ -114,3 +115,40 @@ def test_a_button_still_on_screen_after_the_role_was_taken_away_is_refused_by_th
     denied = audit[(audit["action"] == "denied") & (audit["actor"] == "第二管理员")]
     assert list(denied["role"]) == ["editor"]
     store.close()
+
+
+def test_single_sign_on_trusts_the_proxys_header_only_when_configured(
+    browser: Browser, sample_home: Path, tmp_path: Path
+) -> None:
+    """With CIVDASH_SSO_HEADER set, the header's user (percent-encoded: HTTP headers are
+    Latin-1) is logged in as the local account of that name with its role; without the setting
+    the same header gets the login form."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy2(sample_home / "civdash.sqlite", home / "civdash.sqlite")
+    headers = {"X-Remote-User": quote(TEST_ACCOUNTS["editor"][0])}
+    sso = {"CIVDASH_SSO_HEADER": "X-Remote-User"}
+    for extra_env, logged_in in ((sso, True), ({}, False)):
+        with serve_app(home, extra_env=extra_env) as url:
+            context = browser.new_context(
+                viewport={"width": 1920, "height": 1080}, locale="zh-CN", extra_http_headers=headers
+            )
+            page = context.new_page()
+            try:
+                page.goto(f"{url}/data_status")
+                if logged_in:
+                    sidebar = page.get_by_test_id("stSidebar")
+                    expect(sidebar).to_contain_text(
+                        f"当前用户：{TEST_ACCOUNTS['editor'][0]}（市创城办）", timeout=WAIT_MS
+                    )
+                    heading = page.get_by_test_id("stMain").locator("h1").first
+                    expect(heading).to_have_text(re.compile("^数据概况"), timeout=WAIT_MS)
+                    expect(sidebar.get_by_role("link", name="账号管理")).to_have_count(0)
+                else:
+                    expect(page.get_by_role("button", name="登录")).to_be_visible(timeout=WAIT_MS)
+            finally:
+                context.close()
+    with Store(f"sqlite:///{home / 'civdash.sqlite'}") as store:
+        audit = store.audit(20)
+    logins = audit[(audit["action"] == "login") & (audit["actor"] == TEST_ACCOUNTS["editor"][0])]
+    assert list(logins["detail"]) == ["单点登录（X-Remote-User）"]

@@ -236,6 +236,7 @@ def _observed(role: str, action: str) -> bool:
     return len(at.get("download_button")) >= 3  # download: the 周例会 pack
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", list(ROLE_ACTIONS))
 def test_each_role_may_take_exactly_its_actions(office_with_ledgers: str, role: str) -> None:
     observed = {action for action in ACTIONS if _observed(role, action)}

@@ -25,6 +25,11 @@ FILES_DIR = Path(sample.__file__).parent / "files"
 LATEST = sample.END_DATE.isoformat()
 
 
+USES_HISTORY = pytest.mark.slow
+"""A test of the whole generated history: generating ten weeks of workbooks takes about 20 s,
+so these run in CI and not in the fast tier."""
+
+
 def _unsupplied(kind: str, headers: list[str]) -> set[str]:
     """Fields of `kind` that no header feeds (称号 feeds level + category, 政治面貌 the party flag)."""
     k = get_kind(kind)
@@ -39,6 +44,7 @@ def _all_cells(path: Path) -> dict[str, list[list[object]]]:
     return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
 
 
+@USES_HISTORY
 def test_history_is_districts_targets_then_three_ledgers_per_sunday(history):
     assert [f.kind for f in history[:2]] == ["districts", "targets"]
     weekly = history[2:]
@@ -50,6 +56,7 @@ def test_history_is_districts_targets_then_three_ledgers_per_sunday(history):
     assert all(Path(f.path).is_file() and f.note for f in history)
 
 
+@USES_HISTORY
 def test_generation_is_byte_for_byte_deterministic(history, tmp_path):
     again = sample.generate(tmp_path, weeks=2)  # a week's file depends on its date alone
     first = {Path(f.path).name: f for f in history}
@@ -61,6 +68,7 @@ def test_generation_is_byte_for_byte_deterministic(history, tmp_path):
         assert Path(f.path).read_bytes() == Path(twin.path).read_bytes(), f.path
 
 
+@USES_HISTORY
 def test_latest_only_writes_the_same_latest_week_as_the_full_history(history, tmp_path):
     latest = sample.generate(tmp_path, latest_only=True)
     full = {Path(f.path).name: f for f in history}
@@ -71,6 +79,7 @@ def test_latest_only_writes_the_same_latest_week_as_the_full_history(history, tm
         assert f.bad_rows == twin.bad_rows
 
 
+@USES_HISTORY
 def test_committed_files_are_what_generate_produces(history):
     generated = {Path(f.path).name: Path(f.path) for f in history}
     committed = sorted(p.name for p in FILES_DIR.iterdir())
@@ -114,6 +123,7 @@ def test_every_header_layout_maps_to_every_field(kind, layouts):
         assert _unsupplied(kind, layout["headers"]) == set(), layout["headers"]
 
 
+@USES_HISTORY
 @pytest.mark.parametrize("as_of", [date(2026, 11, 8), date(2026, 11, 15)])
 def test_both_units_layouts_map_every_field(history, as_of):
     f = next(f for f in history if f.kind == "units" and f.as_of == as_of)
@@ -121,6 +131,7 @@ def test_both_units_layouts_map_every_field(history, as_of):
     assert _unsupplied("units", headers) == set()
 
 
+@USES_HISTORY
 def test_title_row_names_the_as_of_date_and_footer_names_the_clerk(history):
     for f in history[2:5]:
         rows = sheet_rows(Path(f.path))
@@ -129,6 +140,7 @@ def test_title_row_names_the_as_of_date_and_footer_names_the_clerk(history):
         assert rows[-1][0].startswith("填报人：") and "审核人：" in rows[-1][0]
 
 
+@USES_HISTORY
 def test_latest_volunteers_carry_the_documented_mess(history, districts):
     f = next(f for f in history if f.kind == "volunteers" and f.as_of == sample.END_DATE)
     df = read_ledger(Path(f.path), "volunteers")
@@ -152,6 +164,7 @@ def test_latest_volunteers_carry_the_documented_mess(history, districts):
     assert all(str(p).startswith("1380000") for p in df["phone"] if p)
 
 
+@USES_HISTORY
 def test_bad_rows_are_the_documented_mistakes(history):
     for f in history[2:]:
         df = read_ledger(Path(f.path), f.kind).set_index("row")
@@ -183,6 +196,7 @@ def test_bad_rows_are_the_documented_mistakes(history):
                 ), r
 
 
+@USES_HISTORY
 def test_hostile_description_is_written_verbatim_as_text(history):
     f = next(f for f in history if f.kind == "issues" and f.as_of == sample.END_DATE)
     df = read_ledger(Path(f.path), "issues")
@@ -196,6 +210,7 @@ def _raw_sheet(path: Path) -> str:
         return "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
 
 
+@USES_HISTORY
 def test_issue_time_limits_are_written_every_way(history):
     f = next(f for f in history if f.kind == "issues" and f.as_of == sample.END_DATE)
     limits = read_ledger(Path(f.path), "issues")["deadline"]
@@ -205,6 +220,7 @@ def test_issue_time_limits_are_written_every_way(history):
     assert sum(isinstance(v, date) for v in limits) > 0.3 * len(limits)
 
 
+@USES_HISTORY
 def test_targets_use_catalogue_names_and_percent_forms(history):
     f = next(f for f in history if f.kind == "targets")
     df = read_ledger(Path(f.path), "targets")
@@ -217,6 +233,7 @@ def test_targets_use_catalogue_names_and_percent_forms(history):
     assert f.bad_rows == (int(df["row"].iloc[-1]),)  # 公益广告覆盖率 is not in the catalogue
 
 
+@USES_HISTORY
 @pytest.mark.parametrize("name", [n.format(d=LATEST) for n in sample.LATEST_FILES[1:]])
 def test_ingest_rejects_exactly_the_documented_bad_rows(history, districts, name):
     f = next(f for f in history if Path(f.path).name == name)
