@@ -7,7 +7,7 @@ import streamlit as st
 from civdash import explore as ex
 from civdash.charts import configure
 from civdash.ledgers import LEDGER_KINDS
-from civdash.ui import ledgers, require_data, show_table
+from civdash.ui import data_sources, ledgers, require_data, show_table
 from civdash.ui.explore import (
     download_buttons,
     explore_spec,
@@ -31,6 +31,7 @@ result = ex.explore(
 )
 st.caption(f"{led.scope_label} · 截至 {as_of:%Y-%m-%d} · 符合条件 {result.rows_matched:,} 行"
            f"（共 {result.rows_total:,} 行） · 复制本页链接即可把当前视图发给同事")  # fmt: skip
+data_sources(led, spec.ledger)
 if result.error:
     st.warning(result.error)
 elif result.value is not None:

@@ -24,6 +24,7 @@ view = issues_view(led, rule)
 with top:
     since = f"，较上周对比 {cn_date(view.previous_as_of)} 的台账" if view.previous_as_of else ""
     st.caption(f"截至 {cn_date(view.as_of)}{since}")
+    ui.data_sources(led, "issues")
     for col, card in zip(st.columns(len(view.headlines)), view.headlines, strict=True):
         ui.metric_card(col, card)
 

@@ -49,6 +49,7 @@ st.caption(
     f"{view.scope} · 截至 {as_of} · 区县颜色：{view.metric_title}（{view.unit}）· "
     "点击区县可把整个看板筛选到该区县，再次点击恢复全市；点击问题点位查看详情。"
 )
+ui.data_sources(led, "issues", "units")
 if view.notice:
     st.info(view.notice)
 if view.district_warning:

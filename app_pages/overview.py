@@ -19,6 +19,7 @@ st.caption(
     + (f"变化均与 {compared:%Y-%m-%d} 的快照相比" if compared else "首期数据，暂无上周对比")
     + "；颜色表示变化是变好（绿）还是变差（红）"
 )
+ui.data_sources(led, "issues", "volunteers", "units")
 if view.missing:
     st.info(f"尚未导入{'、'.join(view.missing)}台账，相关指标暂不显示。")
     st.page_link("app_pages/upload.py", label="前往『数据导入』", icon=":material/upload_file:")

@@ -32,6 +32,7 @@ if has_targets:
     as_of = f"{view.as_of:%Y-%m-%d}" if view.as_of else "—"
     st.caption(f"数据截至 {as_of} · 目标任务版本 {view.targets_as_of:%Y-%m-%d} · "
                "预计达标日期按各期快照的线性趋势推算")  # fmt: skip
+    ui.data_sources(led, "volunteers", "issues", "units")
     for col, (label, value, note, colour) in zip(st.columns(4), view.count_cards, strict=True):
         col.metric(label, value, note, delta_color=colour, delta_arrow="off", border=True)
     if view.scope_note:

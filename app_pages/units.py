@@ -20,6 +20,7 @@ view = build_units_view(led, ui.metrics_for)
 st.title(f"创建单位 · {view.scope}")
 since = f"，较上周对比 {cn_date(view.previous_as_of)} 的台账" if view.previous_as_of else ""
 st.caption(f"截至 {cn_date(view.as_of)}{since}" if view.as_of else "")
+ui.data_sources(led, "units")
 
 for col, card in zip(st.columns(len(view.headlines)), view.headlines, strict=True):
     ui.metric_card(col, card)

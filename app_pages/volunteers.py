@@ -21,6 +21,7 @@ view = build_volunteers_view(led, ui.metrics_for)
 st.title(f"志愿者 · {view.scope}")
 since = f"，较上周对比 {cn_date(view.previous_as_of)} 的台账" if view.previous_as_of else ""
 st.caption(f"截至 {cn_date(view.as_of)}{since}" if view.as_of else "")
+ui.data_sources(led, "volunteers")
 
 
 def cards(headlines: tuple[Headline, ...]) -> None:

@@ -5,6 +5,7 @@ from civdash.ui.chrome import app_chrome
 from civdash.ui.errors import page_errors
 from civdash.ui.state import (
     current_filters,
+    data_sources,
     first_start,
     get_store,
     ledgers,
@@ -21,6 +22,7 @@ __all__ = [
     "app_chrome",
     "computing",
     "current_filters",
+    "data_sources",
     "first_start",
     "get_store",
     "ledgers",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -275,9 +275,10 @@ def _composition(snapshot_id: int, order: tuple[str, ...]) -> Composition:
     return composition(get_store(), snapshot_id, order=order)
 
 
-def _data_sources(led: Ledgers, kinds: Sequence[str]) -> None:
-    """数据来源: a small expander saying which parts (date, who) each ledger shown is made of,
-    the district's own part only when one district is chosen."""
+def data_sources(led: Ledgers, *kinds: str) -> None:
+    """数据来源: a small expander under a page's heading saying which parts (date, who) each
+    ledger of `kinds` the page shows is made of (those with no snapshot are left out), the
+    district's own part only when one district is chosen."""
     order = tuple(led.districts.names) if led.districts is not None else ()
     found = []
     for kind in kinds:
@@ -305,11 +306,10 @@ def _data_sources(led: Ledgers, kinds: Sequence[str]) -> None:
 
 
 def require_data(led: Ledgers, *kinds: str) -> bool:
-    """Say what is missing, with a link to the upload page, when a needed ledger has no snapshot;
-    when none is, say which parts the ledgers are made of (`_data_sources`)."""
+    """Say what is missing, with a link to the upload page, when a needed ledger has no snapshot.
+    (Under its heading a page says which parts its ledgers are made of: `data_sources`.)"""
     missing = [k for k in kinds if not led.has(k)]
     if not missing:
-        _data_sources(led, kinds)
         return True
     labels = "、".join(get_kind(k).label for k in missing)
     st.info(f"还没有导入{labels}台账，本页需要它才能显示。请先上传文件。")
