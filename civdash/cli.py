@@ -471,7 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     mark = "*" if s.is_current else " "
                     print(
                         f"{mark} #{s.id:<5} {padded(get_kind(s.kind).label, 9)}截至 {s.as_of}  "
-                        f"有效 {s.rows_valid:>7} 行  {s.file_name}"
+                        f"有效 {s.rows_valid:>9,} 行  {s.file_name}"
                     )
             return 0
         if args.command == "districts":

@@ -22,6 +22,7 @@ from civdash.store import (
     SnapshotInfo,
     Store,
     nothing_valid_message,
+    part_fingerprint,
     rows_by_district,
     shrink_check,
     will_become_current,
@@ -47,9 +48,11 @@ def default_as_of(review: Review) -> date:
 
 
 def find_committed(snapshots: Iterable[SnapshotInfo], review: Review) -> SnapshotInfo | None:
-    """The snapshot already holding exactly this content (same kind, same sha256), if any."""
+    """The snapshot already holding exactly this content for the same scope (same kind, same
+    fingerprint: `store.part_fingerprint`), if any."""
+    fingerprint = part_fingerprint(review.content_sha256, review.choice.scope or None)
     for s in snapshots:
-        if s.kind == review.kind and s.sha256 == review.content_sha256:
+        if s.kind == review.kind and s.sha256 == fingerprint:
             return s
     return None
 

@@ -20,7 +20,7 @@ from streamlit.testing.v1.element_tree import Button, Selectbox
 from civdash.pages import PAGES
 from civdash.sample import simulate
 from civdash.sample.loader import history_parts
-from civdash.store import Store
+from civdash.store import Store, part_fingerprint
 from tests.conftest import TEST_ACCOUNTS
 from tests.io.helpers import fixture
 from tests.pages.conftest import logged_in
@@ -480,16 +480,16 @@ def test_a_file_stored_before_can_be_made_current_again(fresh_home: Path, app_fi
     # 东湖区's part of an earlier week, as its clerk submitted it
     week = history_parts(simulate(), "units", date(2026, 11, 8))["东湖区"]
     with _store(fresh_home) as store:
-        (old,) = [
-            s for s in store.snapshots("units") if s.sha256 == hashlib.sha256(week.data).hexdigest()
-        ]
+        stored_as = part_fingerprint(hashlib.sha256(week.data).hexdigest(), "东湖区")
+        (old,) = [s for s in store.snapshots("units") if s.sha256 == stored_as]
     assert not old.is_current and old.scope == "东湖区"
     at = _open(app_file)
+    at.selectbox(key="upload_scope").set_value("东湖区").run()  # the part is 东湖区's
     _upload(at, (week.result.file_name, week.data))
     offer = "该快照目前不是当前快照，如需以它为准，请点『设为当前快照』。"
     assert any(offer in i.value for i in at.info)
 
-    at.button(key=f"current_{old.sha256[:12]}").click().run()
+    at.button(key=f"current_{hashlib.sha256(week.data).hexdigest()[:12]}").click().run()
 
     assert not at.exception
     with _store(fresh_home) as store:

@@ -3,6 +3,7 @@ the latest part of each district (or a newer whole-city file), on SQLite and Pos
 
 from __future__ import annotations
 
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 
@@ -134,3 +135,21 @@ def test_a_backdated_commit_keeps_its_time(store: Store) -> None:
     out = store.commit(result, b"p", committed_by="东湖区填报员", district="东湖区",
                        committed_at=when)  # fmt: skip
     assert out.snapshot.committed_at == when
+
+
+def test_the_same_file_is_one_snapshot_per_scope_and_a_part_sent_twice_is_noticed(
+    store: Store,
+) -> None:
+    rows = district_rows("东湖区", 3)
+    result = ledger_result(
+        "volunteers", rows, as_of=date(2026, 11, 15), file_name="东湖区.xlsx", rows_invalid=0
+    )
+    data = b"the same workbook"
+    part = store.commit(result, data, committed_by="张晓", role="district", district="东湖区")
+    again = store.commit(result, data, committed_by="张晓", role="district", district="东湖区")
+    assert not again.created and again.snapshot.id == part.snapshot.id
+    # the city office sends the very same workbook as the whole city: a snapshot of its own
+    city = store.commit(result, data, committed_by="李明", role="editor", allow_shrink=True)
+    assert city.created and city.snapshot.id != part.snapshot.id
+    assert city.snapshot.scope == "" and part.snapshot.scope == "东湖区"
+    assert city.snapshot.sha256 == hashlib.sha256(data).hexdigest()
