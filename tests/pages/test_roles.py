@@ -241,3 +241,39 @@ def _observed(role: str, action: str) -> bool:
 def test_each_role_may_take_exactly_its_actions(office_with_ledgers: str, role: str) -> None:
     observed = {action for action in ACTIONS if _observed(role, action)}
     assert observed == ROLE_ACTIONS[role]
+
+
+def test_a_session_idle_longer_than_the_setting_must_log_in_again(
+    office: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from civdash.ui.auth import SEEN_KEY
+
+    monkeypatch.setenv("CIVDASH_SESSION_IDLE_MINUTES", "10")
+    st.cache_resource.clear()
+    at = _open("viewer", "overview")
+    assert _sidebar_links(at)
+    at.session_state[SEEN_KEY] = time.monotonic() - 11 * 60  # eleven minutes without a click
+    at.run()
+    assert [b.label for b in at.button] == ["登录"]
+    assert [i.value for i in at.info] == ["闲置超过 10 分钟，已自动退出，请重新登录。"]
+
+
+def test_the_sixth_wrong_password_is_refused_unchecked_and_the_lockout_audited(office: str) -> None:
+    name = TEST_ACCOUNTS["editor"][0]
+    at = _open(None, "overview")
+    for _ in range(6):
+        at.text_input(key="login_name").input(name)
+        at.text_input(key="login_password").input("wrong-password")
+        at.button[0].click().run()
+    (message,) = [e.value for e in at.error]
+    assert message.startswith("密码连续输错 5 次，账号已锁定")
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(TEST_PASSWORD)  # even the right one, while locked
+    at.button[0].click().run()
+    assert USER_KEY not in at.session_state
+    with Store(office) as store:
+        actions = store.audit(20, actor=name)["action"].tolist()
+    assert actions[:2] == ["login_locked", "login_locked"]
+    assert "lockout" in actions and actions.count("login_failed") >= 4
