@@ -170,9 +170,14 @@ def _password(args: argparse.Namespace) -> str:
 
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("密码：")
-    if first and getpass.getpass("再输入一次密码：") != first:
-        raise ValueError("两次输入的密码不一致，请重新运行。")
+    if not sys.stdin.isatty():  # nowhere to ask without echo: a script says so explicitly
+        raise ValueError("没有可输入密码的终端；从脚本或管道提供密码时请加 --password-stdin。")
+    try:
+        first = getpass.getpass("密码：")
+        if first and getpass.getpass("再输入一次密码：") != first:
+            raise ValueError("两次输入的密码不一致，请重新运行。")
+    except (EOFError, KeyboardInterrupt):
+        raise ValueError("已取消，未做任何修改。") from None
     return first
 
 

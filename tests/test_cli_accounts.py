@@ -159,3 +159,57 @@ def test_commit_by_an_unknown_or_disabled_account_is_refused(tmp_path, env, city
                    cwd=tmp_path, env=env)  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.startswith("账号『路人甲』不存在或已停用")
+
+
+def _in_a_terminal(
+    args: list[str], env: dict[str, str], cwd: Path, typed: list[str]
+) -> tuple[str, int]:
+    """Run `python -m civdash ARGS` in a pseudo-terminal, typing each of `typed` after a prompt
+    ending in "：" appears; (everything the terminal showed, exit status)."""
+    import os
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command, in the terminal
+        os.chdir(cwd)
+        os.execvpe(sys.executable, [sys.executable, "-m", "civdash", *args], env)
+    shown = b""
+    for asked, answer in enumerate(typed, start=1):
+        # type only once the prompt is shown: getpass discards what was typed before it
+        while shown.decode("utf-8", "ignore").count("：") < asked:
+            shown += os.read(fd, 1024)
+        os.write(fd, answer.encode() + b"\n")
+    try:
+        while chunk := os.read(fd, 1024):
+            shown += chunk
+    except OSError:  # the terminal closes with the child
+        pass
+    _, status = os.waitpid(pid, 0)
+    return shown.decode("utf-8", "replace"), os.waitstatus_to_exitcode(status)
+
+
+def test_without_password_stdin_the_password_is_asked_twice_without_echo(tmp_path, env):
+    shown, status = _in_a_terminal(
+        ["user", "add", "王科长", "--role", "admin"],
+        env,
+        tmp_path,
+        ["typed secret 1", "typed secret 1"],
+    )
+    assert status == 0, shown
+    assert "密码：" in shown and "再输入一次密码：" in shown
+    assert "typed secret" not in shown  # not echoed
+    with Store(_url(env)) as store:
+        assert Accounts(store).authenticate("王科长", "typed secret 1").role == "admin"
+
+
+def test_without_a_terminal_or_password_stdin_the_command_says_how(tmp_path, env):
+    done = subprocess.run(
+        [sys.executable, "-m", "civdash", "user", "add", "王科长", "--role", "admin"],
+        input=PASSWORD + "\n", capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip() == "没有可输入密码的终端；从脚本或管道提供密码时请加 --password-stdin。"
+    )
+    with Store(_url(env)) as store:
+        assert Accounts(store).list() == []
