@@ -29,7 +29,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 
@@ -90,10 +90,31 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+_ARGPARSE_ZH = (
+    (re.compile(r"the following arguments are required: (.+)"), "缺少必需的参数：{0}"),
+    (re.compile(r"argument (\S+): invalid choice: '([^']*)' \(choose from (.+)\)"),
+     "参数 {0} 的值『{1}』无效，可选：{2}"),
+    (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数：{0}"),
+    (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面需要一个值"),
+    (re.compile(r"argument (\S+): invalid (\w+) value: '([^']*)'"), "参数 {0} 的值『{2}』格式不对"),
+)  # fmt: skip
+"""argparse's refusals, said in Chinese (anything else is passed on as argparse words it)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose refusal is one Chinese line on stderr and exit status 2 (the
+    CLI contract: other programs read that line)."""
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, chinese in _ARGPARSE_ZH:
+            if m := pattern.fullmatch(message):
+                message = chinese.format(*(g.replace("'", "") for g in m.groups()))
+                break
+        self.exit(2, f"{message}（用法见 {self.prog} -h）\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m civdash", description="文明创建数据看板命令行工具"
-    )
+    parser = _Parser(prog="python -m civdash", description="文明创建数据看板命令行工具")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_read_options(sub.add_parser("ingest", help="读取并校验台账文件（不保存）"))
     commit = sub.add_parser("commit", help="读取、校验并保存为快照")

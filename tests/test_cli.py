@@ -598,3 +598,19 @@ def test_set_current_refuses_an_unknown_snapshot_in_one_chinese_line(tmp_path, e
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == [message]
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("user", "add"), "缺少必需的参数：name, --role（用法见 python -m civdash user add -h）"),
+        (("ingest", "x.xlsx", "--kind", "bogus"),
+         "参数 --kind 的值『bogus』无效，可选：auto, units, volunteers, issues, targets"
+         "（用法见 python -m civdash ingest -h）"),
+        (("snapshots", "--zzz"), "无法识别的参数：--zzz（用法见 python -m civdash -h）"),
+    ],
+)  # fmt: skip
+def test_a_malformed_command_line_is_refused_in_one_chinese_line(args, line, tmp_path, env):
+    done = run_cli(*args, cwd=tmp_path, env=env)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [line]
