@@ -39,6 +39,7 @@ from civdash.submissions import (
     LATE,
     ON_TIME,
     Submission,
+    city_file_districts,
     deadline_label,
     reporting_deadline,
     submission_kinds,
@@ -61,8 +62,8 @@ from civdash.views.volunteers import registration_target
 __all__ = [
     "SLIDE_ROWS",
     "BigNumber",
-    "Composition",
     "Deck",
+    "PartsSource",
     "Reporting",
     "Slide",
     "SlideTable",
@@ -130,7 +131,7 @@ class Slide:
     """A rule or source in small print, e.g. how the 红黑榜 is drawn up."""
 
 
-class Composition(Protocol):
+class PartsSource(Protocol):
     """What the deck asks the store about how ledgers are made (`civdash.store.Store` is one):
     the parts an assembled city ledger is made of, and the districts a whole-city file holds."""
 
@@ -718,17 +719,14 @@ def _ledger_kinds(led: Ledgers) -> list[str]:
 
 
 def _city_districts(
-    snaps: Sequence[SnapshotInfo], kinds: Sequence[str], since: datetime, store: Composition | None
+    snaps: Sequence[SnapshotInfo], kinds: Sequence[str], since: datetime, store: PartsSource | None
 ) -> dict[int, set[str]]:
     """The districts each whole-city file of the week holds rows of (none asked without a
     store: a whole-city file then counts for every district)."""
     if store is None:
         return {}
-    return {
-        s.id: {d for d in store.rows_by_district(s.id) if d}
-        for s in snaps
-        if s.kind in kinds and not s.scope and not s.assembled and s.committed_at > since
-    }
+    mine = [s for s in snaps if s.kind in kinds]
+    return city_file_districts(mine, store.rows_by_district, since=since)
 
 
 def _first_late(
@@ -752,7 +750,7 @@ def _first_late(
 
 
 def _made_of(
-    snap: SnapshotInfo, district: str | None, store: Composition | None, order: Sequence[str]
+    snap: SnapshotInfo, district: str | None, store: PartsSource | None, order: Sequence[str]
 ) -> str:
     """How one ledger in force is made: "由各区县报送汇总（数据均截至11月15日）：城关区（王芳）、…",
     with each part's date when they differ, or "为全市文件（11月15日，市创城办）" (in a
@@ -790,7 +788,7 @@ def _made_of(
     return f"由各区县报送汇总：{listed}"
 
 
-def _sources(led: Ledgers, store: Composition | None) -> tuple[str, ...]:
+def _sources(led: Ledgers, store: PartsSource | None) -> tuple[str, ...]:
     """What the ledgers in force are made of, ledgers made alike in one sentence:
     "志愿者、问题整改台账由各区县报送汇总（数据均截至11月15日）：…"."""
     alike: dict[str, list[str]] = {}
@@ -801,7 +799,7 @@ def _sources(led: Ledgers, store: Composition | None) -> tuple[str, ...]:
     return tuple(f"{'、'.join(labels)}台账{made}" for made, labels in alike.items())
 
 
-def build_reporting(led: Ledgers, store: Composition | None = None) -> Reporting | None:
+def build_reporting(led: Ledgers, store: PartsSource | None = None) -> Reporting | None:
     """报送情况 for the week whose deadline is on or before the as-of date in view, over the
     ledgers in force (every district, or the one chosen), from every snapshot `led` was loaded
     with; None without a district table. `store` tells which districts a whole-city file holds
@@ -948,7 +946,7 @@ def build_deck(
     loader: Loader,
     *,
     rule: ListRule | None = None,
-    store: Composition | None = None,
+    store: PartsSource | None = None,
 ) -> Deck | None:
     """The week's deck for the ledgers in force; None when nothing has been imported.
 

@@ -89,11 +89,14 @@ class Composition:
         more = " 等" if len(shown) < len(self.parts) else ""
         return f"{head}：{'、'.join(p.short() for p in shown)}{more}"
 
-    def table(self) -> pd.DataFrame:
-        """The parts as people read them: 区县, 截至, 报送时间, 报送人, 行数, 文件."""
+    def table(self, *, snapshot_ids: bool = False) -> pd.DataFrame:
+        """The parts as people read them: 区县, 截至, 报送时间, 报送人, 行数, 文件; with
+        `snapshot_ids`, 来源快照 ("#12", "#3（全市文件）") after 区县 (数据概况 lists snapshots
+        by number)."""
         rows = [
             {
                 "区县": p.district or CITY,
+                "来源快照": f"#{p.snapshot_id}" + ("（全市文件）" if p.city_file else ""),
                 "截至": p.as_of.isoformat(),
                 "报送时间": f"{p.committed_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
                 "报送人": p.committed_by or "未署名",
@@ -102,7 +105,10 @@ class Composition:
             }
             for p in self.parts
         ]
-        return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+        columns = list(TABLE_COLUMNS)
+        if snapshot_ids:
+            columns.insert(1, "来源快照")
+        return pd.DataFrame(rows, columns=columns)
 
     def only(self, district: str) -> Composition:
         """The parts that hold `district`'s rows (a whole-city file holds every district's)."""

@@ -15,7 +15,7 @@ office submitting for it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -30,6 +30,7 @@ __all__ = [
     "MISSING",
     "ON_TIME",
     "Submission",
+    "city_file_districts",
     "late_districts",
     "reporting_deadline",
     "submission_kinds",
@@ -87,6 +88,22 @@ def _covers(snapshot: SnapshotInfo, district: str, city_districts: Mapping[int, 
     if snapshot.scope:
         return snapshot.scope == district
     return district in city_districts.get(snapshot.id, set())
+
+
+def city_file_districts(
+    snapshots: Iterable[SnapshotInfo],
+    rows_by_district: Callable[[int], Mapping[str, int]],
+    *,
+    since: datetime | None = None,
+) -> dict[int, set[str]]:
+    """The districts each whole-city file (committed after `since`) holds rows of, for
+    `submissions(city_districts=…)`; `rows_by_district` is `Store.rows_by_district` or a cached
+    copy of it."""
+    return {
+        s.id: {d for d in rows_by_district(s.id) if d}
+        for s in snapshots
+        if not s.scope and not s.assembled and (since is None or s.committed_at > since)
+    }
 
 
 def submissions(

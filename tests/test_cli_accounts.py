@@ -166,6 +166,7 @@ def _in_a_terminal(
 ) -> tuple[str, int]:
     """Run `python -m civdash ARGS` in a pseudo-terminal, typing each of `typed` after a prompt
     ending in "：" appears; (everything the terminal showed, exit status)."""
+    import errno
     import os
     import pty
 
@@ -182,8 +183,9 @@ def _in_a_terminal(
     try:
         while chunk := os.read(fd, 1024):
             shown += chunk
-    except OSError:  # the terminal closes with the child
-        pass
+    except OSError as closed:  # Linux says EIO once the child has closed the terminal
+        if closed.errno != errno.EIO:
+            raise
     _, status = os.waitpid(pid, 0)
     return shown.decode("utf-8", "replace"), os.waitstatus_to_exitcode(status)
 

@@ -28,7 +28,6 @@ from civdash.ui.state import get_store, settings
 
 __all__ = [
     "accounts",
-    "allowed_pages",
     "current_user",
     "guard_page",
     "keep_cookie",
@@ -217,11 +216,6 @@ def may_open(account: Account, page: Page) -> bool:
     return allowed(account, page.action, account.district or None)
 
 
-def allowed_pages(account: Account) -> list[Page]:
-    """The pages `account`'s role may open, in registry order."""
-    return [p for p in PAGES.values() if may_open(account, p)]
-
-
 def page_links(account: Account) -> None:
     """The sidebar's navigation: the pages `account` may open, under their section headings."""
     with st.sidebar:
@@ -237,9 +231,8 @@ def guard_page(account: Account, url_path: str) -> None:
     """Refuse the page at `url_path` unless the role may open it: checked on the server before
     the page runs, so a hidden link or a typed URL is refused the same way."""
     page = next((p for p in PAGES.values() if p.url_path == url_path), None)
-    if page is None or may_open(account, page):
-        return
-    _refuse(account, page.action, page.title, account.district or None)
+    if page is not None:
+        _check(account, page.action, account.district or None, page.title)
 
 
 def require_action(account: Account | None, action: str, district: str | None = None) -> None:
@@ -248,18 +241,17 @@ def require_action(account: Account | None, action: str, district: str | None = 
     if account is None:
         st.error("请先登录。")
         st.stop()
-    try:
-        require(account, action, district)
-    except PermissionDenied:
-        _refuse(account, action, None, district)
+    _check(account, action, district, None)
 
 
-def _refuse(account: Account, action: str, page: str | None, district: str | None = None) -> None:
+def _check(account: Account, action: str, district: str | None, page: str | None) -> None:
+    """Return when `account` may `action`; else say why (audited once), and stop the run."""
     try:
         require(account, action, district)
-        message = ""
     except PermissionDenied as exc:
         message = str(exc)
+    else:
+        return
     key = (account.name, action, page, district)
     if st.session_state.get(_DENIED_KEY) != key:  # audited once per refusal, not per rerun
         st.session_state[_DENIED_KEY] = key

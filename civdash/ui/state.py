@@ -275,6 +275,13 @@ def _composition(snapshot_id: int, order: tuple[str, ...]) -> Composition:
     return composition(get_store(), snapshot_id, order=order)
 
 
+def composition_of(snapshot_id: int) -> Composition:
+    """What a snapshot is made of (`civdash.parts`), districts in the district table's order;
+    kept per snapshot for the whole server."""
+    table = district_table()
+    return _composition(snapshot_id, tuple(table.names) if table else ())
+
+
 def data_sources(led: Ledgers, *kinds: str) -> None:
     """数据来源: a small expander under a page's heading saying which parts (date, who) each
     ledger of `kinds` the page shows is made of (those with no snapshot are left out), the

@@ -17,9 +17,9 @@ from civdash.accounts import Account
 from civdash.ledgers import LEDGER_KINDS, get_kind
 from civdash.permissions import allowed
 from civdash.store import LOCAL_TZ, SnapshotInfo, SnapshotNotFoundError
-from civdash.submissions import deadline_label, submission_kinds
+from civdash.submissions import city_file_districts, deadline_label, submission_kinds
 from civdash.ui.auth import accounts, require_action
-from civdash.ui.state import district_table, get_store, settings
+from civdash.ui.state import composition_of, district_table, get_store, settings
 from civdash.ui.tables import show_table
 from civdash.views import data_status as ds
 
@@ -50,7 +50,7 @@ def ledgers_in_force() -> None:
         col.metric(label, f"{current.rows_valid:,} 行", f"截至 {current.as_of:%Y-%m-%d}",
                    delta_color="off", delta_arrow="off")  # fmt: skip
         if current.assembled:
-            notes.append(f"{label}：{ds.parts_sentence(store.parts(current.id))}")
+            notes.append(f"{label}：{composition_of(current.id).summary(limit=None)}")
     for note in notes:
         st.caption(note)
 
@@ -71,7 +71,7 @@ def submission_status() -> None:
     deadline = st.selectbox(
         "报送周（截止时间）", choices, index=default, format_func=deadline_label, key="status_week"
     )
-    city = {s.id: set(_rows_by_district(s.id)) for s in snaps if not s.scope and not s.assembled}
+    city = city_file_districts(snaps, _rows_by_district)
     view = ds.status_view(
         snaps, table.names, deadline.date(), city_districts=city, settings=settings()
     )
@@ -112,7 +112,7 @@ def history(account: Account) -> None:
     if chosen.assembled:
         st.caption(f"快照 #{chosen.id} 是各区县报送部分的汇总，由以下部分组成：")
         show_table(
-            ds.parts_table(store.parts(chosen.id), _rows_by_district(chosen.id)),
+            composition_of(chosen.id).table(snapshot_ids=True),
             hide_index=True, width="stretch",
         )  # fmt: skip
     try:

@@ -22,7 +22,7 @@ from civdash import upload as up
 from civdash.accounts import ROLES
 from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.ledgers import REGISTRY
-from civdash.store import LOCAL_TZ, SnapshotInfo
+from civdash.store import SnapshotInfo
 from civdash.submissions import (
     LATE,
     MISSING,
@@ -44,8 +44,6 @@ __all__ = [
     "actor_choices",
     "audit_table",
     "history_table",
-    "parts_sentence",
-    "parts_table",
     "scope_label",
     "status_summary",
     "status_view",
@@ -192,37 +190,6 @@ def scope_label(s: SnapshotInfo) -> str:
     if s.assembled:
         return "全市（汇总）"
     return s.scope or "全市"
-
-
-def parts_sentence(parts: Mapping[str, SnapshotInfo]) -> str:
-    """ "由 7 个区县报送的部分汇总：东湖区 11-13（张三）、…" for an assembled city ledger."""
-    if not parts:
-        return ""
-    named = "、".join(
-        f"{d} {s.as_of:%m-%d}（{s.committed_by or '—'}{'' if s.scope else '，全市文件'}）"
-        for d, s in sorted(parts.items())
-    )
-    return f"由 {len(parts)} 个区县的部分汇总：{named}。"
-
-
-def parts_table(parts: Mapping[str, SnapshotInfo], rows: Mapping[str, int]) -> pd.DataFrame:
-    """What an assembled city ledger is made of: 区县, 来源快照, 截至日期, 报送人, 报送时间,
-    文件, 行数 (that district's rows in it)."""
-    records = [
-        {
-            "区县": d,
-            "来源快照": f"#{s.id}" + ("" if s.scope else "（全市文件）"),
-            "截至日期": s.as_of.isoformat(),
-            "报送人": s.committed_by,
-            "报送时间": f"{s.committed_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
-            "文件": s.file_name,
-            "行数": rows.get(d, 0),
-        }
-        for d, s in sorted(parts.items())
-    ]
-    return pd.DataFrame(
-        records, columns=["区县", "来源快照", "截至日期", "报送人", "报送时间", "文件", "行数"]
-    )
 
 
 def history_table(snapshots: Iterable[SnapshotInfo]) -> pd.DataFrame:

@@ -96,8 +96,9 @@ def test_the_status_names_the_late_and_missing_districts_first(fresh_home: Path)
         assert city is not None and city.assembled
         parts = store.parts(city.id)
     (note,) = [c.value for c in at.caption if c.value.startswith("志愿者：由")]
-    assert note.startswith(f"志愿者：由 {len(parts)} 个区县的部分汇总：")
-    assert f"{CLERK_DISTRICT} {parts[CLERK_DISTRICT].as_of:%m-%d}（{CLERK}）" in note
+    assert note.startswith(f"志愿者：由 {len(parts)} 个区县的报送合成：")  # civdash.parts' words
+    sent = parts[CLERK_DISTRICT].committed_at.astimezone(LOCAL_TZ)
+    assert f"{CLERK_DISTRICT} {sent.month}月{sent.day}日 {CLERK}" in note
     at.selectbox(key="history_pick").set_value(city.id).run()
     made_of = _table(at, "来源快照")
     assert dict(zip(made_of["区县"], made_of["来源快照"], strict=True))[CLERK_DISTRICT] == (
