@@ -33,7 +33,7 @@ import io
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
@@ -50,6 +50,7 @@ import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from civdash import aggregates
 from civdash.config import Settings, database_url
 from civdash.districts import DistrictTable
 from civdash.ingest import SOURCE_ROW, IngestResult
@@ -324,6 +325,8 @@ class Store:
         self._parts = _parts_table(self._metadata)
         self._users = _users_table(self._metadata)
         self._sessions = _sessions_table(self._metadata)
+        self._aggs = _aggregates_table(self._metadata)
+        self._agg_version = aggregates.definitions_version(self._settings)
         self._rows = {
             key: _rows_table(self._metadata, key, cols) for key, cols in self._columns.items()
         }
@@ -555,6 +558,8 @@ class Store:
         _bulk_insert(conn, self._rows[meta.kind], snapshot_id, rows)
         conn.execute(sa.insert(self._frames).values(snapshot_id=snapshot_id, data=frame.result()))
         info = self._get(conn, snapshot_id)
+        if not info.scope:
+            self._write_aggregates(conn, info, lambda: _pandas_rows(self._columns[info.kind], rows))
         message = _MSG_SAVED.format(
             id=info.id, label=self._kind(info.kind).label, as_of=info.as_of, valid=info.rows_valid
         )
@@ -647,6 +652,7 @@ class Store:
             ],
         )
         version = self._get(conn, version_id)
+        self._assembled_aggregates(conn, version, composition, current, part.scope)
         detail = _MSG_ASSEMBLED.format(
             id=version_id,
             label=self._kind(part.kind).label,
@@ -657,6 +663,124 @@ class Store:
         )
         self._append_audit(conn, "assemble", version, detail=detail, actor=actor, role=role)
         return version
+
+    # -- metric aggregates ---------------------------------------------------------------------
+
+    @property
+    def aggregates_version(self) -> str:
+        """The version of the metric definitions and settings this store's aggregates are read
+        and written with (`aggregates.definitions_version`)."""
+        return self._agg_version
+
+    def _write_aggregates(
+        self, conn: sa.Connection, info: SnapshotInfo, rows: Callable[[], pd.DataFrame]
+    ) -> None:
+        """Compute and keep the metric aggregates of a city ledger snapshot in `conn`'s
+        transaction (replacing any it had); other snapshots (parts, kinds without metrics) have
+        none. `rows` gives its rows, only when they are needed."""
+        if info.scope or info.kind not in aggregates.aggregated_kinds():
+            return
+        table = aggregates.aggregate(info.kind, rows(), as_of=info.as_of, settings=self._settings)
+        self._keep_aggregates(conn, info.id, table)
+
+    def _keep_aggregates(self, conn: sa.Connection, snapshot_id: int, table: pd.DataFrame) -> None:
+        conn.execute(sa.delete(self._aggs).where(self._aggs.c.snapshot_id == snapshot_id))
+        conn.execute(
+            sa.insert(self._aggs).values(
+                snapshot_id=snapshot_id,
+                version=self._agg_version,
+                made_at=datetime.now(UTC),
+                data=_frame_bytes(pa.Table.from_pandas(table, preserve_index=False)),
+            )
+        )
+
+    def _assembled_aggregates(
+        self,
+        conn: sa.Connection,
+        version: SnapshotInfo,
+        composition: Mapping[str, int],
+        previous: SnapshotInfo | None,
+        changed: str,
+    ) -> None:
+        """The aggregates of a newly assembled city ledger. A district's rows (and cuts) depend
+        only on its own rows and the as-of date, so those of the districts that kept their
+        source are taken from the ledger it replaces when that has the same as-of date; the
+        others are computed from their sources' rows, and the city's are the districts' sums."""
+        if version.kind not in aggregates.aggregated_kinds():
+            return
+        before = (
+            self._read_aggregates(conn, previous.id)
+            if previous is not None and previous.as_of == version.as_of
+            else None
+        )
+        kept = {
+            d
+            for d in composition
+            if before is not None and d != changed and aggregates.is_clean_district(d)
+        }
+        fresh = {d: src for d, src in composition.items() if d not in kept}
+        pieces = []
+        if before is not None and kept:
+            pieces.append(before[before["district"].isin(kept)])
+        if fresh:
+            rows = self._load_assembled(conn, version, fresh)
+            made = aggregates.aggregate(
+                version.kind, rows, as_of=version.as_of, settings=self._settings
+            )
+            pieces.append(made[made["district"] != aggregates.CITY])
+        self._keep_aggregates(conn, version.id, aggregates.with_city(pieces))
+
+    def _read_aggregates(self, conn: sa.Connection, snapshot_id: int) -> pd.DataFrame | None:
+        found = conn.execute(
+            sa.select(self._aggs.c.version, self._aggs.c.data).where(
+                self._aggs.c.snapshot_id == snapshot_id
+            )
+        ).first()
+        if found is None or found.version != self._agg_version:
+            return None
+        return pa.ipc.open_stream(pa.py_buffer(found.data)).read_all().to_pandas()
+
+    def aggregates(self, snapshot_id: int, *, whole: bool = False) -> pd.DataFrame | None:
+        """The metric aggregates kept for a city ledger snapshot (`aggregates.AGGREGATE_COLUMNS`),
+        or None when it has none made with this store's `aggregates_version` (not built yet, or
+        made under other definitions or settings: never read then). `whole` keeps only the
+        city's and the districts' rows, not the cuts (what a metric table needs)."""
+        with self._read() as conn:
+            table = self._read_aggregates(conn, snapshot_id)
+        if table is not None and whole:
+            table = table[table["cut"] == aggregates.CITY].reset_index(drop=True)
+        return table
+
+    def stale_aggregates(self) -> list[SnapshotInfo]:
+        """The city ledger snapshots whose aggregates are missing or were made under other
+        definitions or settings: what `rebuild_aggregates` has to do, current ones first, then
+        newest first (the pages' figures come back soonest)."""
+        snaps, aggs = self._snapshots, self._aggs
+        with self._read() as conn:
+            found = conn.execute(
+                sa.select(snaps)
+                .outerjoin(aggs, aggs.c.snapshot_id == snaps.c.id)
+                .where(
+                    snaps.c.scope == "",
+                    snaps.c.kind.in_(aggregates.aggregated_kinds()),
+                    sa.or_(aggs.c.version.is_(None), aggs.c.version != self._agg_version),
+                )
+            ).all()
+        stale = [_snapshot_info(row) for row in found]
+        return sorted(stale, key=lambda s: (not s.is_current, -s.as_of.toordinal(), -s.id))
+
+    def rebuild_aggregates(self, snapshot_id: int) -> bool:
+        """Make a snapshot's aggregates anew from its rows, in one transaction; False when the
+        snapshot was deleted meanwhile or needs none."""
+        with self._write() as conn:
+            try:
+                info = self._get(conn, snapshot_id)
+            except SnapshotNotFoundError:
+                return False
+            if info.scope or info.kind not in aggregates.aggregated_kinds():
+                return False
+            self._write_aggregates(conn, info, lambda: self._load_in(conn, info))
+        return True
 
     def parts(self, snapshot_id: int) -> dict[str, SnapshotInfo]:
         """District → the snapshot its rows come from, for an assembled city ledger (empty for
@@ -771,24 +895,24 @@ class Store:
         float64, ints Int64, bools bool, text str; ordered by `source_row`.
         """
         with self._read() as conn:
-            info = self._get(conn, snapshot_id)
-            sources = self._sources(conn, snapshot_id) if info.assembled else {}
-        if info.assembled:
-            return self._load_assembled(info, sources)
-        return self._load_stored(info)
+            return self._load_in(conn, self._get(conn, snapshot_id))
 
-    def _load_stored(self, info: SnapshotInfo) -> pd.DataFrame:
+    def _load_in(self, conn: sa.Connection, info: SnapshotInfo) -> pd.DataFrame:
+        """The rows of `info` read through `conn` (a commit's transaction sees its own rows)."""
+        if info.assembled:
+            return self._load_assembled(conn, info, self._sources(conn, info.id))
+        return self._load_stored(conn, info)
+
+    def _load_stored(self, conn: sa.Connection, info: SnapshotInfo) -> pd.DataFrame:
         """The rows a (not assembled) snapshot holds."""
-        snapshot_id = info.id
-        with self._read() as conn:
-            columns = self._columns[info.kind]
-            schema = _arrow_schema(columns)
-            blob = conn.execute(
-                sa.select(self._frames.c.data).where(self._frames.c.snapshot_id == snapshot_id)
-            ).scalar()
-            rows = _read_frame(blob, schema) if blob is not None else None
-            if rows is None:
-                rows = _read_rows(conn, self._rows[info.kind], snapshot_id, schema)
+        columns = self._columns[info.kind]
+        schema = _arrow_schema(columns)
+        blob = conn.execute(
+            sa.select(self._frames.c.data).where(self._frames.c.snapshot_id == info.id)
+        ).scalar()
+        rows = _read_frame(blob, schema) if blob is not None else None
+        if rows is None:
+            rows = _read_rows(conn, self._rows[info.kind], info.id, schema)
         return _pandas_rows(columns, rows)
 
     def rows_by_district(self, snapshot_id: int) -> dict[str, int]:
@@ -798,15 +922,16 @@ class Store:
             info = self._get(conn, snapshot_id)
             return self._district_counts(conn, info.kind, info.id)
 
-    def _load_assembled(self, info: SnapshotInfo, sources: dict[str, int]) -> pd.DataFrame:
+    def _load_assembled(
+        self, conn: sa.Connection, info: SnapshotInfo, sources: dict[str, int]
+    ) -> pd.DataFrame:
         """The rows of an assembled city ledger: each district's rows from its source."""
         by = self._kind(info.kind).narrow_by
         pieces = []
         loaded: dict[int, pd.DataFrame] = {}
         for district, source in sorted(sources.items()):
             if source not in loaded:
-                with self._read() as conn:
-                    loaded[source] = self._load_stored(self._get(conn, source))
+                loaded[source] = self._load_stored(conn, self._get(conn, source))
             rows = loaded[source]
             pieces.append(rows[rows[by] == district])
         if not pieces:
@@ -1211,6 +1336,24 @@ def _frames_table(metadata: sa.MetaData) -> sa.Table:
             primary_key=True,
             autoincrement=False,
         ),
+        sa.Column("data", sa.LargeBinary, nullable=False),
+    )
+
+
+def _aggregates_table(metadata: sa.MetaData) -> sa.Table:
+    """Each city ledger snapshot's metric aggregates (an Arrow table) and their version."""
+    return sa.Table(
+        "snapshot_aggregates",
+        metadata,
+        sa.Column(
+            "snapshot_id",
+            sa.Integer,
+            sa.ForeignKey("snapshots.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        ),
+        sa.Column("version", sa.Text, nullable=False),
+        sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("data", sa.LargeBinary, nullable=False),
     )
 

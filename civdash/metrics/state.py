@@ -6,12 +6,31 @@ built from these columns, so an issue is "overdue" in the same sense everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import pandas as pd
 
 from civdash.ledgers.issues import CLOSED_STATUSES, LONG_TERM
 from civdash.metrics.dates import DateLike, as_day, day_column
 
-__all__ = ["issue_state"]
+__all__ = ["issue_state", "shared_issue_states"]
+
+_SHARED: ContextVar[dict[tuple[int, pd.Timestamp], tuple[pd.DataFrame, pd.DataFrame]] | None] = (
+    ContextVar("civdash_issue_states", default=None)
+)
+
+
+@contextmanager
+def shared_issue_states() -> Iterator[None]:
+    """Inside this block (one thread's), `issue_state` of the same frame and day is worked out
+    once: the three metrics built from it, computed together, share it."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
 
 
 def issue_state(issues: pd.DataFrame, as_of: DateLike) -> pd.DataFrame:
@@ -24,6 +43,18 @@ def issue_state(issues: pd.DataFrame, as_of: DateLike) -> pd.DataFrame:
       issue without a rectification date cannot show it was on time: False); NA otherwise.
     """
     day = as_day(as_of)
+    shared = _SHARED.get()
+    if shared is not None:
+        kept = shared.get((id(issues), day))
+        if kept is not None and kept[0] is issues:
+            return kept[1]
+    out = _state(issues, day)
+    if shared is not None:
+        shared[(id(issues), day)] = (issues, out)  # the frame is kept: its id stays its own
+    return out
+
+
+def _state(issues: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     out = issues.copy()
     status = out["status"].astype("string")
     closed = status.isin(CLOSED_STATUSES).fillna(False).astype(bool)
