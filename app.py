@@ -44,4 +44,5 @@ with ui.page_errors():  # a failure becomes a Chinese message; st.rerun/st.stop 
     auth.page_links(account)
     ui.sidebar(filters=uses_filters(nav.url_path), home_district=account.district or None)
     auth.guard_page(account, nav.url_path)
+    ui.rebuild_notice()  # stale metric aggregates: rebuilt in the background, progress shown
     nav.run()

@@ -163,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_user(sub.add_parser("user", help="账号管理：新建、列出、停用、设置密码"))
     sample = sub.add_parser("load-sample", help="向空数据库载入示例城市")
     sample.add_argument("--db", default=None)
+    rebuild = sub.add_parser(
+        "rebuild-aggregates", help="重算各快照的指标汇总（指标口径或星级等设置改变后）"
+    )
+    rebuild.add_argument("--all", action="store_true", help="全部重算，不只是过期的")
+    rebuild.add_argument("--db", default=None)
     _add_export(sub.add_parser("export", help="把看板图表或地图导出为离线 HTML 或 PNG 文件"))
     return parser
 
@@ -508,6 +513,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _user(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "rebuild-aggregates":
+            return _rebuild_aggregates(args)
         if args.command == "load-sample":
             from civdash.sample import load_sample
 
@@ -528,6 +535,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc).strip("'\""), file=sys.stderr)
         return EXIT_REFUSED
     return 1
+
+
+def _rebuild_aggregates(args: argparse.Namespace) -> int:
+    """`rebuild-aggregates`: make the metric aggregates of every city ledger snapshot whose
+    aggregates are missing or out of date (all of them with --all), one transaction each."""
+    import time
+
+    from civdash.aggregates import aggregated_kinds
+
+    store = _store(args.db)
+    if args.all:
+        todo = [s for s in store.snapshots() if not s.scope and s.kind in aggregated_kinds()]
+    else:
+        todo = store.stale_aggregates()
+    if not todo:
+        print("各快照的指标汇总都是最新的，无需重算。")
+        return 0
+    started = time.perf_counter()
+    print(f"需要重算指标汇总的快照：{len(todo)} 个")
+    for i, snap in enumerate(todo, 1):
+        store.rebuild_aggregates(snap.id, force=args.all)
+        print(
+            f"[{i}/{len(todo)}] #{snap.id} {get_kind(snap.kind).label} 截至 {snap.as_of}",
+            flush=True,
+        )
+    print(f"已重算 {len(todo)} 个快照的指标汇总，用时 {time.perf_counter() - started:.1f} 秒。")
+    return 0
 
 
 _MSG_DATAV_GCJ02 = (

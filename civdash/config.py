@@ -44,6 +44,9 @@ class Settings:
     """The weekday district parts are due (Monday 0 … Sunday 6; Friday by default)."""
     submission_time: str = "17:00"
     """The time of day they are due, Beijing time."""
+    cache_bytes: int = 400 * 1024 * 1024
+    """How much memory an app server gives to snapshot rows it keeps between page runs
+    (CIVDASH_CACHE_MB); the least recently used are dropped first."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
@@ -55,6 +58,8 @@ class Settings:
             kw["unit_pass_mark"] = float(v)
         if v := os.environ.get("CIVDASH_MAX_FILE_MB"):
             kw["max_file_bytes"] = int(float(v) * 1024 * 1024)
+        if v := os.environ.get("CIVDASH_CACHE_MB"):
+            kw["cache_bytes"] = int(float(v) * 1024 * 1024)
         if v := os.environ.get("CIVDASH_MAX_ROWS"):
             kw["max_rows"] = int(v)
         if v := os.environ.get("CIVDASH_MAX_SHRINK"):

@@ -15,12 +15,13 @@ from typing import Protocol, TypeVar
 import numpy as np
 import pandas as pd
 
+from civdash import aggregates
 from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.districts import DistrictTable
 from civdash.ledgers import LEDGER_KINDS, REGISTRY, get_kind
 from civdash.metrics import METRICS, compute, format_change, format_value
 from civdash.privacy import mask_frame
-from civdash.store import SnapshotInfo
+from civdash.store import SnapshotInfo, Store
 
 Loader = Callable[[int], pd.DataFrame]
 """Snapshot id → its rows (the app caches this by id)."""
@@ -309,6 +310,27 @@ def metric_table(
             for district, value in zip(by["district"], by["value"], strict=True):
                 rows.append({"district": district, "metric": key, "value": float(value)})
     return pd.DataFrame(rows, columns=["district", "metric", "value"])
+
+
+def stored_tables(
+    store: Store, population: Mapping[str, float] | None
+) -> Callable[[SnapshotInfo], pd.DataFrame]:
+    """A snapshot → its `metric_table`, from the aggregates the store keeps with it (no rows
+    read), or from its rows when it has none made with the store's definitions yet."""
+
+    def table_for(snap: SnapshotInfo) -> pd.DataFrame:
+        stored = store.aggregates(snap.id, whole=True)
+        if stored is not None:
+            return aggregates.metric_table(stored, population)
+        return metric_table(
+            snap.kind,
+            store.load(snap.id),
+            as_of=snap.as_of,
+            population=population,
+            settings=store.settings,
+        )
+
+    return table_for
 
 
 def metric_value(table: pd.DataFrame, key: str, district: str | None) -> float:

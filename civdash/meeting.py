@@ -48,7 +48,7 @@ from civdash.submissions import (
 )
 from civdash.submissions import MISSING as NOT_SUBMITTED
 from civdash.views.common import TableFor, cn_date, scope_target
-from civdash.views.issues import ListRule, overdue_table, unit_lists
+from civdash.views.issues import CountsFor, ListRule, overdue_table, unit_lists
 from civdash.views.overview import (
     CARD_METRICS,
     HERO_METRIC,
@@ -947,6 +947,7 @@ def build_deck(
     *,
     rule: ListRule | None = None,
     store: PartsSource | None = None,
+    counts_for: CountsFor | None = None,
 ) -> Deck | None:
     """The week's deck for the ledgers in force; None when nothing has been imported.
 
@@ -954,6 +955,7 @@ def build_deck(
     app passes its cached `ui.metrics_for` / `ui.load_snapshot`). The 红黑榜 follows `rule`
     (default: the settings' list sizes). `store` (a `Store`) names the parts the ledgers in
     force are made of and the districts a whole-city file holds (`build_reporting`).
+    `counts_for` gives the 红黑榜 of earlier weeks from their stored aggregates (`unit_lists`).
     """
     if not any(led.has(k) for k, _ in CARD_METRICS) or led.as_of is None:
         return None
@@ -978,7 +980,7 @@ def build_deck(
     if led.has("issues") and view.changes is not None:
         issues_as_of = led.snapshots["issues"].as_of
         slides.append(_changes_slide(view.changes))
-        lists = unit_lists(led, loader, rule)
+        lists = unit_lists(led, loader, rule, counts_for)
         slides.append(_lists_slide(lists, rule))
         rates = district_rates(led, table_for)
         map_slide = _map_slide(led, rates)

@@ -769,15 +769,18 @@ class Store:
         stale = [_snapshot_info(row) for row in found]
         return sorted(stale, key=lambda s: (not s.is_current, -s.as_of.toordinal(), -s.id))
 
-    def rebuild_aggregates(self, snapshot_id: int) -> bool:
+    def rebuild_aggregates(self, snapshot_id: int, *, force: bool = False) -> bool:
         """Make a snapshot's aggregates anew from its rows, in one transaction; False when the
-        snapshot was deleted meanwhile or needs none."""
+        snapshot was deleted meanwhile, needs none, or (unless `force`) already has them made
+        with this store's definitions (another server rebuilt it first)."""
         with self._write() as conn:
             try:
                 info = self._get(conn, snapshot_id)
             except SnapshotNotFoundError:
                 return False
             if info.scope or info.kind not in aggregates.aggregated_kinds():
+                return False
+            if not force and self._read_aggregates(conn, info.id) is not None:
                 return False
             self._write_aggregates(conn, info, lambda: self._load_in(conn, info))
         return True

@@ -35,8 +35,8 @@ from civdash.dashboard import (
     Ledgers,
     load_ledgers,
     metric_history,
-    metric_table,
     snapshot_at,
+    stored_tables,
 )
 from civdash.districts import DistrictTable
 from civdash.exports.images import CJK_FONT_DIRS, chart_html, chart_png, chart_svg, map_png
@@ -45,7 +45,7 @@ from civdash.ledgers import get_kind
 from civdash.metrics import METRICS, compute, metric_key
 from civdash.parts import Composition, composition
 from civdash.sample import load_sample
-from civdash.store import SnapshotInfo, Store
+from civdash.store import Store
 
 __all__ = [
     "CHARTS",
@@ -299,7 +299,8 @@ def metric_by_week(
     """A metric at every weekly snapshot up to `as_of`: a frame (as_of, value), oldest first.
 
     These are the points of the dashboard's trend lines: one `dashboard.metric_table` per
-    snapshot (whole city, every district), read for the scope by `dashboard.metric_history`.
+    snapshot (whole city, every district; from the aggregates stored with it at commit, so a
+    year of weeks reads no rows), read for the scope by `dashboard.metric_history`.
 
     Example:
 
@@ -311,17 +312,7 @@ def metric_by_week(
     key = metric_key(metric)
     led = ledgers_at(store, district=district, as_of=as_of)
     population = led.districts.population() if led.districts is not None else None
-
-    def table_for(snap: SnapshotInfo) -> pd.DataFrame:
-        return metric_table(
-            snap.kind,
-            store.load(snap.id),
-            as_of=snap.as_of,
-            population=population,
-            settings=led.settings,
-        )
-
-    return metric_history(led, key, table_for)
+    return metric_history(led, key, stored_tables(store, population))
 
 
 # ---------------------------------------------------------------------------------------------

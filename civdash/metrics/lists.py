@@ -21,7 +21,7 @@ from civdash.metrics.dates import DateLike, as_day, closest_snapshot
 from civdash.metrics.format import MISSING_GROUP
 from civdash.metrics.state import issue_state
 
-__all__ = ["red_black_list"]
+__all__ = ["red_black_list", "unit_counts"]
 
 
 @dataclass(frozen=True)
@@ -35,26 +35,25 @@ class _ListRule:
     min_issues: int
 
 
-def _unit_table(issues: pd.DataFrame, as_of: pd.Timestamp, rule: _ListRule) -> pd.DataFrame:
+_COUNTS = ("unit", "issues", "assessed", "closed", "overdue")
+_COLUMNS = ("unit", "issues", "assessed", "closed", "open", "overdue", "close_rate", "rank", "list")
+
+
+def unit_counts(
+    issues: pd.DataFrame, as_of: DateLike, by: str = "responsible_unit"
+) -> pd.DataFrame:
+    """What the 红黑榜 judges each unit on, from the issues ledger: its issues, those assessed
+    (not 长期整改), closed and overdue on `as_of`. Columns: unit, issues, assessed, closed,
+    overdue; one row per unit (blank as 未填写), sorted by unit. The stored metric aggregates
+    give the same table without the rows (`civdash.aggregates.unit_counts`)."""
     rows = real_issues(issues)
-    columns = [
-        "unit",
-        "issues",
-        "assessed",
-        "closed",
-        "open",
-        "overdue",
-        "close_rate",
-        "rank",
-        "list",
-    ]
     if rows.empty:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}).astype(
-            {"unit": "string", "list": "string", "rank": "Int64"}
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in _COUNTS}).astype(
+            {"unit": "string"}
         )
-    state = issue_state(rows, as_of)
+    state = issue_state(rows, as_day(as_of))
     assessed = state["status"].astype("string").ne(LONG_TERM).fillna(True)
-    unit = state[rule.by].astype("string").str.strip().fillna("")
+    unit = state[by].astype("string").str.strip().fillna("")
     unit = unit.mask(unit == "", MISSING_GROUP)
     parts = pd.DataFrame(
         {
@@ -65,7 +64,15 @@ def _unit_table(issues: pd.DataFrame, as_of: pd.Timestamp, rule: _ListRule) -> p
             "overdue": state["is_overdue"].astype(int),
         }
     )
-    table = parts.groupby("unit", sort=True).sum().reset_index()
+    return parts.groupby("unit", sort=True).sum().reset_index()
+
+
+def _unit_table(counts: pd.DataFrame, rule: _ListRule) -> pd.DataFrame:
+    if counts.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in _COLUMNS}).astype(
+            {"unit": "string", "list": "string", "rank": "Int64"}
+        )
+    table = counts.reset_index(drop=True)
     table["open"] = table["assessed"] - table["closed"]
     rate = table["closed"] / table["assessed"].where(table["assessed"] > 0) * 100.0
     table["close_rate"] = rate.astype("float64")
@@ -91,7 +98,7 @@ def _unit_table(issues: pd.DataFrame, as_of: pd.Timestamp, rule: _ListRule) -> p
             lists[rest.index[-rule.bottom_n :]] = "黑榜"
     table["list"] = lists
     order = table.sort_values(["rank", "unit"], na_position="last", kind="stable")
-    return order[columns].reset_index(drop=True)
+    return order[list(_COLUMNS)].reset_index(drop=True)
 
 
 def red_black_list(
@@ -107,6 +114,7 @@ def red_black_list(
     min_issues: int = 1,
     history: Mapping[DateLike, pd.DataFrame] | None = None,
     settings: Settings = DEFAULT_SETTINGS,
+    history_counts: Mapping[DateLike, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """The weekly 红黑榜 of responsible units, ranked by rectification rate.
 
@@ -119,7 +127,8 @@ def red_black_list(
     `black_streak` is the number of consecutive weeks, up to this one, the unit has been on the
     black list: `history` holds earlier issue snapshots by date, and for each week back the
     snapshot closest to 7, 14, … days earlier (within 3 days) is judged by the same rule; a
-    missing week ends the streak.
+    missing week ends the streak. `history_counts` may give some of those weeks as their
+    `unit_counts` instead (from the stored aggregates: no rows to read).
 
     Columns: unit, issues, assessed, closed, open, overdue, close_rate, rank, list, black_streak
     (Chinese headers in `COLUMN_LABELS`).
@@ -136,17 +145,21 @@ def red_black_list(
     )
     if by not in issues.columns:
         raise KeyError(f"问题整改台账中没有列『{by}』，无法生成红黑榜。")
-    table = _unit_table(issues, day, spec)
+    table = _unit_table(unit_counts(issues, day, by), spec)
     streak = (table["list"] == "黑榜").astype(int)
     snapshots = {as_day(d): f for d, f in (history or {}).items()}
-    dates = sorted(snapshots)
+    counted = {as_day(d): c for d, c in (history_counts or {}).items()}
+    dates = sorted(set(snapshots) | set(counted))
     still = set(table.loc[table["list"] == "黑榜", "unit"])
     week, newer = 1, day
     while still and dates:
         snap = closest_snapshot(dates, day - timedelta(days=7 * week), newer, window_days=3)
         if snap is None:
             break
-        earlier = _unit_table(snapshots[snap], snap, spec)
+        counts = counted.get(snap)
+        if counts is None:
+            counts = unit_counts(snapshots[snap], snap, by)
+        earlier = _unit_table(counts, spec)
         black = set(earlier.loc[earlier["list"] == "黑榜", "unit"])
         still &= black
         streak += table["unit"].isin(still).astype(int)

@@ -3,6 +3,7 @@
 from civdash.ui.cards import metric_card
 from civdash.ui.chrome import app_chrome
 from civdash.ui.errors import page_errors
+from civdash.ui.rebuild import rebuild_notice
 from civdash.ui.state import (
     current_filters,
     data_sources,
@@ -30,6 +31,7 @@ __all__ = [
     "metric_card",
     "metrics_for",
     "page_errors",
+    "rebuild_notice",
     "require_data",
     "settings",
     "show_table",

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from civdash.dashboard import Ledgers
-from civdash.ui.state import load_snapshot, metrics_for, settings
+from civdash.ui.state import load_snapshot, metrics_for, settings, unit_counts_for
 from civdash.views.issues import RULE_LABELS, IssuesView, ListRule, build_issues_view, unit_lists
 
 __all__ = ["cached_unit_lists", "issues_view", "rule_inputs"]
@@ -40,7 +40,7 @@ def rule_inputs() -> ListRule:
 
 @st.cache_data(show_spinner="正在生成红黑榜……", max_entries=64)
 def _unit_lists(key: tuple[object, ...], _led: Ledgers, rule: ListRule) -> pd.DataFrame:
-    return unit_lists(_led, load_snapshot, rule)
+    return unit_lists(_led, load_snapshot, rule, unit_counts_for)
 
 
 def cached_unit_lists(led: Ledgers, rule: ListRule) -> pd.DataFrame:

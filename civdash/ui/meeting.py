@@ -25,7 +25,7 @@ from civdash.dashboard import Ledgers
 from civdash.meeting import Deck, build_deck
 from civdash.slides import SLIDE_CSS, slide_body_html, slide_head_html
 from civdash.ui.errors import page_errors
-from civdash.ui.state import get_store, load_snapshot, metrics_for
+from civdash.ui.state import get_store, load_snapshot, metrics_for, unit_counts_for
 
 __all__ = [
     "AUTO_CHOICES",
@@ -103,7 +103,9 @@ def is_presenting() -> bool:
 
 @st.cache_resource(show_spinner="正在准备例会材料……", max_entries=16)
 def _deck(key: tuple[object, ...], _led: Ledgers) -> Deck | None:
-    return build_deck(_led, metrics_for, load_snapshot, store=get_store())
+    return build_deck(
+        _led, metrics_for, load_snapshot, store=get_store(), counts_for=unit_counts_for
+    )
 
 
 def _deck_key(led: Ledgers) -> tuple[object, ...]:

@@ -1,8 +1,9 @@
 """Store access for the app: one Store per server, snapshots cached by id, the shared filters.
 
-A committed snapshot never changes, so its rows, its rows in one district, its metric table and
-the district table are each kept once per server (`st.cache_resource`, keyed by snapshot id) and
-handed to every run as the same objects: copying a million-row frame on every rerun, as
+A committed snapshot never changes, so its rows and its rows in one district (`FrameCache`,
+bounded by bytes: CIVDASH_CACHE_MB), its metric table (read from the aggregates stored with it)
+and the district table are each kept once per server, keyed by snapshot id, and handed to every
+run as the same objects: copying a million-row frame on every rerun, as
 `st.cache_data` does, was most of a page's warm rerun. They are read-only: nothing in the app
 assigns into them (pandas copy-on-write keeps derived frames from writing back), and
 tests/pages/test_cache_readonly.py renders every page and checks the cached frames are unchanged.
@@ -25,6 +26,7 @@ from typing import TypeVar, cast
 import pandas as pd
 import streamlit as st
 
+from civdash import aggregates
 from civdash.config import Settings
 from civdash.dashboard import (
     Filters,
@@ -40,6 +42,7 @@ from civdash.ledgers import get_kind
 from civdash.parts import Composition, composition
 from civdash.sample import load_sample
 from civdash.store import SnapshotInfo, Store
+from civdash.ui.frames import FrameCache
 
 DISTRICT_KEY = "f_district"
 AS_OF_KEY = "f_as_of"
@@ -112,30 +115,63 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False)
+def frame_cache() -> FrameCache:
+    """The server's snapshot frames, at most `Settings.cache_bytes` of them (CIVDASH_CACHE_MB)."""
+    return FrameCache(settings().cache_bytes)
+
+
 def load_snapshot(snapshot_id: int) -> pd.DataFrame:
     """Rows of a snapshot, cached by id and shared (read-only: never assign into it)."""
-    return get_store().load(snapshot_id)
+    return frame_cache().get(("rows", snapshot_id), lambda: get_store().load(snapshot_id))
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
 def district_rows(snapshot_id: int, kind: str, district: str | None) -> pd.DataFrame:
     """Rows of a snapshot as pages show them: in one district (all rows for None), personal
     data masked (`dashboard.shown_rows`); cached by id and district and shared (read-only)."""
-    return shown_rows(load_snapshot(snapshot_id), kind, district)
+    return frame_cache().get(
+        ("shown", snapshot_id, district),
+        lambda: shown_rows(load_snapshot(snapshot_id), kind, district),
+    )
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@st.cache_resource(show_spinner=False, max_entries=2048)
 def snapshot_metrics(
     snapshot_id: int, kind: str, as_of: date, districts_id: int | None
 ) -> pd.DataFrame:
     """Every metric of one snapshot (city and per district), cached by snapshot id and shared
-    (read-only)."""
+    (read-only): from the aggregates stored with it at commit (a few hundred bytes read, no
+    rows), or, while they are being rebuilt (`civdash.ui.rebuild`), from its rows."""
     table = _district_table(districts_id) if districts_id is not None else None
     population = table.population() if table else None
+    stored = get_store().aggregates(snapshot_id, whole=True)
+    if stored is not None:
+        return aggregates.metric_table(stored, population)
     return metric_table(
         kind, load_snapshot(snapshot_id), as_of=as_of, population=population, settings=settings()
     )
+
+
+class _NotStored(LookupError):
+    """No aggregates stored yet: raised, so that the cache keeps nothing and asks again."""
+
+
+@st.cache_resource(show_spinner=False, max_entries=2048)
+def _unit_counts(snapshot_id: int, district: str | None) -> pd.DataFrame:
+    stored = get_store().aggregates(snapshot_id)
+    counts = aggregates.unit_counts(stored, district) if stored is not None else None
+    if counts is None:
+        raise _NotStored(snapshot_id)
+    return counts
+
+
+def unit_counts_for(snap: SnapshotInfo, district: str | None) -> pd.DataFrame | None:
+    """What the 红黑榜 judges each responsible unit on in an issues snapshot
+    (`metrics.lists.unit_counts`), from its stored aggregates; None while it has none."""
+    try:
+        return _unit_counts(snap.id, district)
+    except _NotStored:
+        return None
 
 
 def metrics_for(snap: SnapshotInfo) -> pd.DataFrame:

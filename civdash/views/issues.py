@@ -50,6 +50,7 @@ from civdash.metrics import (
 )
 from civdash.names import shorten
 from civdash.privacy import mask_free_text
+from civdash.store import SnapshotInfo
 from civdash.views.common import Headline, TableFor, headlines_for
 
 __all__ = [
@@ -119,18 +120,31 @@ def _narrow(frame: pd.DataFrame, district: str | None) -> pd.DataFrame:
     return frame[frame["district"] == district]
 
 
-def unit_lists(led: Ledgers, loader: Loader, rule: ListRule) -> pd.DataFrame:
+CountsFor = Callable[[SnapshotInfo, str | None], pd.DataFrame | None]
+"""(issues snapshot, district) → its `metrics.lists.unit_counts` from the stored aggregates, or
+None when it has none (the app passes `ui.unit_counts_for`)."""
+
+
+def unit_lists(
+    led: Ledgers, loader: Loader, rule: ListRule, counts_for: CountsFor | None = None
+) -> pd.DataFrame:
     """`metrics.red_black_list` of the responsible units in scope under `rule`.
 
-    The black-list streak is judged on the earlier issue snapshots (`loader`: snapshot id →
-    rows), narrowed to the same district, by the same rule.
+    The black-list streak is judged on the earlier issue snapshots, in the same district, by the
+    same rule: from their stored aggregates (`counts_for`) where they have them, else from
+    their rows (`loader`: snapshot id → rows).
     """
     snap = led.snapshots["issues"]
-    history: dict[DateLike, pd.DataFrame] = {
-        s.as_of: _narrow(loader(s.id), led.district)
-        for s in led.history.get("issues", ())
-        if s.as_of < snap.as_of
-    }
+    history: dict[DateLike, pd.DataFrame] = {}
+    history_counts: dict[DateLike, pd.DataFrame] = {}
+    for s in led.history.get("issues", ()):
+        if s.as_of >= snap.as_of:
+            continue
+        counts = counts_for(s, led.district) if counts_for is not None else None
+        if counts is not None:
+            history_counts[s.as_of] = counts
+        else:
+            history[s.as_of] = _narrow(loader(s.id), led.district)
     return red_black_list(
         led.frame("issues"),
         snap.as_of,
@@ -142,6 +156,7 @@ def unit_lists(led: Ledgers, loader: Loader, rule: ListRule) -> pd.DataFrame:
         min_issues=rule.min_issues,
         history=history,
         settings=led.settings,
+        history_counts=history_counts,
     )
 
 

@@ -138,3 +138,29 @@ def test_a_postgresql_store_from_before_migrations_upgrades_in_place(
     after = _dump(pg)
     for name, rows in before.items():
         pd.testing.assert_frame_equal(after[name][list(rows.columns)], rows, check_dtype=False)
+
+
+def test_an_upgraded_store_lists_every_city_ledger_for_its_aggregates_until_rebuilt(
+    tmp_path: Path,
+) -> None:
+    from civdash import aggregates
+    from civdash.dashboard import metric_table
+
+    with Store(_v0_copy(tmp_path)) as store:
+        city = [s for s in store.snapshots() if s.kind in aggregates.aggregated_kinds()]
+        stale = store.stale_aggregates()
+        assert {s.id for s in stale} == {s.id for s in city} and city
+        assert stale[0].is_current  # the current ledgers first: the pages' numbers come first
+        assert all(store.aggregates(s.id) is None for s in city)
+        for snap in stale:
+            assert store.rebuild_aggregates(snap.id)
+        assert store.stale_aggregates() == []
+        population = store.districts().population()
+        for snap in city:
+            got = aggregates.metric_table(store.aggregates(snap.id, whole=True), population)
+            want = metric_table(
+                snap.kind, store.load(snap.id), as_of=snap.as_of, population=population
+            )
+            assert got["value"].tolist() == pytest.approx(
+                want["value"].tolist(), rel=1e-12, nan_ok=True
+            )
