@@ -124,9 +124,9 @@ def _page_stage(page: str, district: str, profile: bool) -> dict[str, Any]:
 
     timed("cold", at.run)
     timed("rerun", at.run)
-    sidebar = at.selectbox(key=DISTRICT_KEY)
-    timed("district", lambda: sidebar.set_value(district).run())
-    timed("city", lambda: at.selectbox(key=DISTRICT_KEY).set_value(ALL).run())
+    if any(box.key == DISTRICT_KEY for box in at.selectbox):  # pages with the sidebar's filters
+        timed("district", lambda: at.selectbox(key=DISTRICT_KEY).set_value(district).run())
+        timed("city", lambda: at.selectbox(key=DISTRICT_KEY).set_value(ALL).run())
     exceptions = [e.value for e in at.exception]
     return {"runs": runs, "exceptions": exceptions, "peak_mb": _peak_mb(), "profiles": profiles}
 
@@ -180,16 +180,16 @@ def _walk_stage(district: str) -> dict[str, Any]:
         at.switch_page(path)
         step(title, at.run)
     at.switch_page("app_pages/overview.py")
+    at.run()
     step("总览·切换区县", lambda: at.selectbox(key=DISTRICT_KEY).set_value(district).run())
     step("总览·回到全市", lambda: at.selectbox(key=DISTRICT_KEY).set_value(ALL).run())
     dates = [o for o in at.selectbox(key=AS_OF_KEY).options if o[:1].isdigit()]
     for when in (dates[1:2] + dates[len(dates) // 2 : len(dates) // 2 + 1] + dates[-1:])[:3]:
-        for path, title in (("app_pages/overview.py", "总览"), ("app_pages/meeting.py", "周例会")):
-            at.switch_page(path)
-            at.run()
-            step(
-                f"{title}·截至{when}", lambda w=when: at.selectbox(key=AS_OF_KEY).set_value(w).run()
-            )
+        at.switch_page("app_pages/overview.py")
+        at.run()
+        step(f"总览·截至{when}", lambda w=when: at.selectbox(key=AS_OF_KEY).set_value(w).run())
+        at.switch_page("app_pages/meeting.py")
+        step(f"周例会·截至{when}", at.run)
     return {
         "steps": steps,
         "peak_mb": _peak_mb(),
@@ -339,13 +339,16 @@ def main() -> None:
             print(f"{title:<8} 运行失败：{str(error).splitlines()[-1]}")
             continue
         runs = res["runs"]
-        warm = {k: runs[k]["seconds"] for k in ("rerun", "district", "city")}
+        warm = {k: runs[k]["seconds"] for k in ("rerun", "district", "city") if k in runs}
         cold_goal = MEETING_COLD_GOAL_S if path.endswith("meeting.py") else COLD_GOAL_S
         ok = all(v <= WARM_GOAL_S for v in warm.values()) and runs["cold"]["seconds"] <= cold_goal
         cells = "".join(
-            f"{runs[k]['seconds']:8.2f}s" for k in ("cold", "rerun", "district", "city")
+            f"{runs[k]['seconds']:8.2f}s" if k in runs else f"{'—':>9}"
+            for k in ("cold", "rerun", "district", "city")
         )
-        cpu = "/".join(f"{runs[k]['cpu']:.2f}" for k in ("cold", "rerun", "district", "city"))
+        cpu = "/".join(
+            f"{runs[k]['cpu']:.2f}" for k in ("cold", "rerun", "district", "city") if k in runs
+        )
         print(f"{title:<8}{cells}{res['peak_mb']:8.0f} MB  {_mark(ok)}   CPU {cpu} s")
         for message in res["exceptions"]:
             print(f"    ！页面异常：{message.splitlines()[0][:160]}")

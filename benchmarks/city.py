@@ -284,7 +284,11 @@ class City:
 
     # -- issues --------------------------------------------------------------------------------
 
-    _ISSUES_START = date(2026, 3, 1)
+    @property
+    def _ISSUES_START(self) -> date:
+        """Issues are found from 1 March, or from three months before a longer history's first
+        week (52 weeks begin in November of the year before): every week has issues."""
+        return min(date(2026, 3, 1), self.dates[0] - timedelta(days=90))
 
     def _simulate_issues(self, rng: np.random.Generator) -> dict[str, Any]:
         n = self.size.issues

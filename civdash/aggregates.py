@@ -69,15 +69,22 @@ def aggregated_kinds() -> tuple[str, ...]:
     return tuple(k for k in REGISTRY if _metrics_of(k))
 
 
+_NAME_FIELDS = frozenset({"name", "unit_name"})
+
+
 @cache
 def cuts(kind: str) -> tuple[str, ...]:
-    """The fields of `kind` the metrics are also cut by within each district: coded fields chosen
-    from a list (street, team, point type, responsible unit …), never personal or free text."""
-    from civdash.explore.fields import filter_mode  # explore imports the metrics, not this
-
+    """The fields of `kind` the metrics are also cut by within each district: the coded fields
+    the explorer filters by a list of values (street, team, point type, responsible unit …),
+    never personal data, free text, names, numbers or dates (`explore.fields.filter_mode`)."""
     k = get_kind(kind)
     return tuple(
-        f.name for f in k.fields if f.name != k.narrow_by and filter_mode(kind, f) == "values"
+        f.name
+        for f in k.fields
+        if f.name not in (k.narrow_by, k.id_field)
+        and f.type not in ("date", "float", "int", "text")
+        and f.name not in _NAME_FIELDS
+        and not f.personal
     )
 
 

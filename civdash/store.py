@@ -38,6 +38,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -326,7 +327,6 @@ class Store:
         self._users = _users_table(self._metadata)
         self._sessions = _sessions_table(self._metadata)
         self._aggs = _aggregates_table(self._metadata)
-        self._agg_version = aggregates.definitions_version(self._settings)
         self._rows = {
             key: _rows_table(self._metadata, key, cols) for key, cols in self._columns.items()
         }
@@ -572,7 +572,12 @@ class Store:
         )
         if meta.scope and becomes_current:
             self._assemble(
-                conn, info, actor=meta.committed_by, role=meta.role, at=meta.committed_at
+                conn,
+                info,
+                actor=meta.committed_by,
+                role=meta.role,
+                at=meta.committed_at,
+                part_rows=lambda: _pandas_rows(self._columns[info.kind], rows),
             )
         return CommitOutcome(snapshot=info, created=True, message=message)
 
@@ -603,9 +608,11 @@ class Store:
         actor: str,
         role: str,
         at: datetime | None = None,
+        part_rows: Callable[[], pd.DataFrame] | None = None,
     ) -> SnapshotInfo:
         """A new current city ledger of `part`'s kind: the current one with `part`'s district
-        taken from `part`. It holds no rows of its own, only where each district's come from."""
+        taken from `part`. It holds no rows of its own, only where each district's come from.
+        `part_rows` gives the part's rows when they are at hand (just committed)."""
         snaps = self._snapshots
         current = self._current_in(conn, part.kind)
         composition = self._composition(conn, current) if current is not None else {}
@@ -652,7 +659,14 @@ class Store:
             ],
         )
         version = self._get(conn, version_id)
-        self._assembled_aggregates(conn, version, composition, current, part.scope)
+        self._assembled_aggregates(
+            conn,
+            version,
+            composition,
+            current,
+            part.scope,
+            {part.id: part_rows} if part_rows else {},
+        )
         detail = _MSG_ASSEMBLED.format(
             id=version_id,
             label=self._kind(part.kind).label,
@@ -665,6 +679,10 @@ class Store:
         return version
 
     # -- metric aggregates ---------------------------------------------------------------------
+
+    @cached_property
+    def _agg_version(self) -> str:
+        return aggregates.definitions_version(self._settings)
 
     @property
     def aggregates_version(self) -> str:
@@ -701,6 +719,7 @@ class Store:
         composition: Mapping[str, int],
         previous: SnapshotInfo | None,
         changed: str,
+        at_hand: Mapping[int, Callable[[], pd.DataFrame]],
     ) -> None:
         """The aggregates of a newly assembled city ledger. A district's rows (and cuts) depend
         only on its own rows and the as-of date, so those of the districts that kept their
@@ -723,7 +742,7 @@ class Store:
         if before is not None and kept:
             pieces.append(before[before["district"].isin(kept)])
         if fresh:
-            rows = self._load_assembled(conn, version, fresh)
+            rows = self._load_assembled(conn, version, fresh, at_hand)
             made = aggregates.aggregate(
                 version.kind, rows, as_of=version.as_of, settings=self._settings
             )
@@ -926,15 +945,23 @@ class Store:
             return self._district_counts(conn, info.kind, info.id)
 
     def _load_assembled(
-        self, conn: sa.Connection, info: SnapshotInfo, sources: dict[str, int]
+        self,
+        conn: sa.Connection,
+        info: SnapshotInfo,
+        sources: dict[str, int],
+        at_hand: Mapping[int, Callable[[], pd.DataFrame]] | None = None,
     ) -> pd.DataFrame:
-        """The rows of an assembled city ledger: each district's rows from its source."""
+        """The rows of an assembled city ledger: each district's rows from its source (from
+        `at_hand` when a source's rows are there)."""
         by = self._kind(info.kind).narrow_by
         pieces = []
         loaded: dict[int, pd.DataFrame] = {}
         for district, source in sorted(sources.items()):
             if source not in loaded:
-                loaded[source] = self._load_stored(conn, self._get(conn, source))
+                make = (at_hand or {}).get(source)
+                loaded[source] = (
+                    make() if make is not None else self._load_stored(conn, self._get(conn, source))
+                )
             rows = loaded[source]
             pieces.append(rows[rows[by] == district])
         if not pieces:

@@ -231,3 +231,15 @@ def test_two_sessions_asking_for_one_frame_at_once_read_it_once() -> None:
     for t in threads:
         t.join()
     assert len(calls) == 1
+
+
+def test_the_cuts_are_the_fields_the_explorer_filters_by_a_list_of_values() -> None:
+    from civdash.explore.fields import filter_mode
+    from civdash.ledgers import get_kind
+
+    for kind in aggregates.aggregated_kinds():
+        k = get_kind(kind)
+        listed = tuple(
+            f.name for f in k.fields if f.name != k.narrow_by and filter_mode(kind, f) == "values"
+        )
+        assert aggregates.cuts(kind) == listed
