@@ -29,7 +29,8 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from civdash.ingest import SOURCE_ROW, IngestResult, ingest_file
 from civdash.ledgers.issues import LONG_TERM, POINT_TYPES, SOURCES
 from civdash.ledgers.units import CATEGORIES, LEVELS
 from civdash.metrics import star_level
-from civdash.store import Store
+from civdash.store import LOCAL_TZ, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 DISTRICTS_FILE = ROOT / "civdash" / "sample" / "files" / "districts.geojson"
@@ -517,6 +518,10 @@ def build_store(url: str, size: CitySize = CitySize(), *, log: bool = True) -> d
                     hashlib.sha256(tag).digest(),
                     committed_by=COMMITTED_BY,
                     as_of=as_of,
+                    # sent in on the Friday before the as-of Sunday, as an office would
+                    committed_at=datetime.combine(
+                        as_of - timedelta(days=2), clock_time(16), LOCAL_TZ
+                    ),
                 )
                 timings["commit"] += time.perf_counter() - t
                 timings[f"commit_{kind}"] += time.perf_counter() - t

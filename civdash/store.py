@@ -552,6 +552,7 @@ class Store:
                 is_current=becomes_current,
                 scope=meta.scope,
                 assembled=False,
+                district_rows=_arrow_district_rows(rows),
             )
             .returning(snaps.c.id)
         ).scalar_one()
@@ -648,6 +649,7 @@ class Store:
                 is_current=True,
                 scope="",
                 assembled=True,
+                district_rows={d: n for d, n in counts.items() if n},
             )
             .returning(snaps.c.id)
         ).scalar_one()
@@ -802,6 +804,13 @@ class Store:
             if not force and self._read_aggregates(conn, info.id) is not None:
                 return False
             self._write_aggregates(conn, info, lambda: self._load_in(conn, info))
+            snaps = self._snapshots
+            kept = conn.execute(sa.select(snaps.c.district_rows).where(snaps.c.id == info.id))
+            if kept.scalar() is None:  # a snapshot from before the counts were kept
+                counts = self._district_counts(conn, info.kind, info.id)
+                conn.execute(
+                    sa.update(snaps).where(snaps.c.id == info.id).values(district_rows=counts)
+                )
         return True
 
     def parts(self, snapshot_id: int) -> dict[str, SnapshotInfo]:
@@ -835,8 +844,16 @@ class Store:
         return check if check.held else None
 
     def _district_counts(self, conn: sa.Connection, kind: str, snapshot_id: int) -> dict[str, int]:
-        """Rows per district of a stored snapshot (of an assembled ledger: of its parts),
-        counted by GROUP BY on the rows table."""
+        """Rows per district of a stored snapshot (of an assembled ledger: of its parts): as
+        counted when it was committed, or (a snapshot from before they were kept) by GROUP BY
+        on the rows table."""
+        kept = conn.execute(
+            sa.select(self._snapshots.c.district_rows).where(self._snapshots.c.id == snapshot_id)
+        ).scalar()
+        if isinstance(kept, str):
+            kept = json.loads(kept)
+        if kept is not None:
+            return {str(d): int(n) for d, n in kept.items()}
         sources = self._sources(conn, snapshot_id)
         if sources:
             out: dict[str, int] = {}
@@ -1293,6 +1310,15 @@ def shrink_check(
     )
 
 
+def _arrow_district_rows(rows: pa.Table) -> dict[str, int]:
+    """Rows per district of a snapshot's rows as `Store._district_counts` counts them in SQL."""
+    if "district" not in rows.column_names:
+        return _tally([(None, rows.num_rows)]) if rows.num_rows else {}
+    counts = pc.value_counts(rows["district"])
+    values, n = counts.field("values").to_pylist(), counts.field("counts").to_pylist()
+    return _tally(zip(values, n, strict=True))
+
+
 def _tally(counts: Iterable[tuple[Any, Any]]) -> dict[str, int]:
     """(district value, rows) pairs as rows per district name; null and blank count under ""."""
     out: dict[str, int] = {}
@@ -1339,6 +1365,7 @@ def _snapshots_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column(
             "assembled", sa.Boolean, nullable=False, default=False, server_default=sa.false()
         ),
+        sa.Column("district_rows", sa.JSON),
         sa.UniqueConstraint("kind", "sha256", name="uq_snapshots_kind_sha256"),
         sa.Index("ix_snapshots_kind_as_of", "kind", "as_of"),
         # never reuse the id of a deleted snapshot: the audit trail and caches refer to ids

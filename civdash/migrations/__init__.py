@@ -12,12 +12,12 @@ A store made before migrations existed (CivDash before accounts) has the baselin
 from __future__ import annotations
 
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = ["BASELINE", "SCHEMA_HEAD", "alembic_config", "current_revision", "migrate"]
 
@@ -29,6 +29,8 @@ SCHEMA_HEAD = "0003"
 
 def alembic_config(conn: sa.Connection | None = None) -> Config:
     """An Alembic configuration for the migrations shipped in this package (no alembic.ini)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(files("civdash.migrations")))
     if conn is not None:
@@ -38,13 +40,24 @@ def alembic_config(conn: sa.Connection | None = None) -> Config:
 
 def current_revision(conn: sa.Connection) -> str | None:
     """The store's revision; `BASELINE` for a store from before migrations; None when empty."""
-    revision = MigrationContext.configure(conn).get_current_revision()
+    revision = _stamped(conn)
     if revision is None and sa.inspect(conn).has_table("snapshots"):
         return BASELINE
     return revision
 
 
+def _stamped(conn: sa.Connection) -> str | None:
+    """The revision in the store's alembic_version table (None without one), read with plain
+    SQL: a store already at the head is opened without importing Alembic (a command-line
+    `ingest` that only reads the district table starts faster)."""
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     return str(heads[0])
 
@@ -52,10 +65,11 @@ def head_revision() -> str:
 def migrate(conn: sa.Connection) -> bool:
     """Bring the store on `conn` (inside a write transaction) to `SCHEMA_HEAD`; True when anything
     was run. A store from before migrations is stamped as the baseline first."""
-    context = MigrationContext.configure(conn)
-    revision = context.get_current_revision()
+    revision = _stamped(conn)
     if revision == SCHEMA_HEAD:
         return False
+    from alembic import command
+
     cfg = alembic_config(conn)
     if revision is None and sa.inspect(conn).has_table("snapshots"):
         command.stamp(cfg, BASELINE)

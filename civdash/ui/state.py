@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -174,9 +175,21 @@ def unit_counts_for(snap: SnapshotInfo, district: str | None) -> pd.DataFrame | 
         return None
 
 
+_RUN_DISTRICTS: ContextVar[tuple[int | None] | None] = ContextVar(
+    "civdash_run_districts", default=None
+)
+"""The current district table's snapshot id for this page run (set by `ledgers()`), so that the
+trends' fifty-odd metric tables do not each ask the store for it."""
+
+
 def metrics_for(snap: SnapshotInfo) -> pd.DataFrame:
-    districts = get_store().current("districts")
-    return snapshot_metrics(snap.id, snap.kind, snap.as_of, districts.id if districts else None)
+    """The metric table of a snapshot (`snapshot_metrics`) with the current district table's
+    population."""
+    known = _RUN_DISTRICTS.get()
+    if known is None:
+        districts = get_store().current("districts")
+        known = (districts.id if districts else None,)
+    return snapshot_metrics(snap.id, snap.kind, snap.as_of, known[0])
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -294,6 +307,8 @@ def ledgers() -> Ledgers:
     pages' views kept by `Ledgers.cached`)."""
     snaps, filters, config = snapshots(), current_filters(), settings()
     state = tuple((s.id, s.is_current) for s in snaps)
+    current = [s.id for s in snaps if s.kind == "districts" and s.is_current]
+    _RUN_DISTRICTS.set((current[0] if current else None,))
     return load_ledgers(
         snaps,
         load_snapshot,

@@ -7,6 +7,9 @@
   transaction. A snapshot without a row here (every snapshot of a store from before this
   revision) has none yet: `Store.stale_aggregates` lists it and the app rebuilds it in the
   background (`python -m civdash rebuild-aggregates` does it at once).
+- `snapshots.district_rows`: rows per district, counted at commit (the shrink check, the
+  assembly and 报送情况 read it instead of counting a million rows again); NULL for snapshots
+  from before this revision, which are still counted in SQL.
 
 Revision ID: 0003
 Revises: 0002
@@ -25,6 +28,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column("snapshots", sa.Column("district_rows", sa.JSON))
     op.create_table(
         "snapshot_aggregates",
         sa.Column(
@@ -42,3 +46,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("snapshot_aggregates")
+    op.drop_column("snapshots", "district_rows")
