@@ -275,32 +275,35 @@ def _values(
 def metric_table(agg: pd.DataFrame, population: Mapping[str, float] | None) -> pd.DataFrame:
     """The metric table of a snapshot (`dashboard.metric_table`: district, metric, value; city
     rows with district "") from its stored aggregates. A rate per resident needs `population`
-    ({district: residents}) and is left out without it, as there."""
-    whole = agg[agg["cut"] == CITY]
-    pieces = []
-    for key, rows in whole.groupby("metric", sort=False):
-        mdef = METRICS[str(key)]
-        if mdef.needs_population and not population:
-            continue
-        districts = rows[rows["district"] != CITY].sort_values("district", kind="stable")
-        rows = pd.concat([rows[rows["district"] == CITY], districts])
-        pop = None
-        if mdef.needs_population:
-            assert population is not None
-            total = float(sum(v for v in population.values() if v is not None and v == v))
-            residents = [
-                total if d == CITY else population.get(d, math.nan) for d in rows["district"]
-            ]
-            pop = pd.to_numeric(pd.Series(residents, index=rows.index), errors="coerce")
-            pop = pop.astype("float64")
-        value = _values(mdef, rows["numerator"], rows["denominator"], pop)
-        pieces.append(pd.DataFrame({"district": rows["district"], "metric": key, "value": value}))
+    ({district: residents}) and is left out without it, as there.
+
+    A few dozen rows, worked out in plain Python: a trend reads one per week of history."""
+    whole = agg[agg["cut"] == CITY] if (agg["cut"] != CITY).any() else agg
+    total = (
+        float(sum(v for v in population.values() if v is not None and v == v))
+        if population
+        else math.nan
+    )
     order = {key: i for i, key in enumerate(METRICS)}
-    if not pieces:
-        return pd.DataFrame(columns=["district", "metric", "value"])
-    out = pd.concat(pieces, ignore_index=True)
-    out = out.iloc[np.argsort(out["metric"].map(order).to_numpy(), kind="stable")]
-    return out.reset_index(drop=True)
+    found = []
+    for key, district, num, den in zip(
+        whole["metric"], whole["district"], whole["numerator"], whole["denominator"], strict=True
+    ):
+        mdef = METRICS[key]
+        if mdef.needs_population:
+            if not population:
+                continue
+            residents = total if district == CITY else population.get(district)
+            den = math.nan if residents is None else float(residents)
+        elif den != den:  # a plain sum
+            found.append((order[key], district != CITY, district, key, float(num)))
+            continue
+        value = num / den * mdef.scale if den > 0 else math.nan
+        found.append((order[key], district != CITY, district, key, value))
+    found.sort(key=lambda r: r[:3])
+    return pd.DataFrame(
+        [(d, key, value) for _, _, d, key, value in found], columns=["district", "metric", "value"]
+    )
 
 
 def by_cut(

@@ -751,7 +751,9 @@ class Store:
             pieces.append(made[made["district"] != aggregates.CITY])
         self._keep_aggregates(conn, version.id, aggregates.with_city(pieces))
 
-    def _read_aggregates(self, conn: sa.Connection, snapshot_id: int) -> pd.DataFrame | None:
+    def _read_aggregates(
+        self, conn: sa.Connection, snapshot_id: int, *, whole: bool = False
+    ) -> pd.DataFrame | None:
         found = conn.execute(
             sa.select(self._aggs.c.version, self._aggs.c.data).where(
                 self._aggs.c.snapshot_id == snapshot_id
@@ -759,7 +761,10 @@ class Store:
         ).first()
         if found is None or found.version != self._agg_version:
             return None
-        return pa.ipc.open_stream(pa.py_buffer(found.data)).read_all().to_pandas()
+        table = pa.ipc.open_stream(pa.py_buffer(found.data)).read_all()
+        if whole:  # the city's and the districts' rows only (filtered before pandas sees them)
+            table = table.filter(pc.equal(table["cut"], aggregates.CITY))
+        return table.to_pandas()
 
     def aggregates(self, snapshot_id: int, *, whole: bool = False) -> pd.DataFrame | None:
         """The metric aggregates kept for a city ledger snapshot (`aggregates.AGGREGATE_COLUMNS`),
@@ -767,10 +772,7 @@ class Store:
         made under other definitions or settings: never read then). `whole` keeps only the
         city's and the districts' rows, not the cuts (what a metric table needs)."""
         with self._read() as conn:
-            table = self._read_aggregates(conn, snapshot_id)
-        if table is not None and whole:
-            table = table[table["cut"] == aggregates.CITY].reset_index(drop=True)
-        return table
+            return self._read_aggregates(conn, snapshot_id, whole=whole)
 
     def stale_aggregates(self) -> list[SnapshotInfo]:
         """The city ledger snapshots whose aggregates are missing or were made under other
