@@ -44,7 +44,7 @@ class Settings:
     """The weekday district parts are due (Monday 0 … Sunday 6; Friday by default)."""
     submission_time: str = "17:00"
     """The time of day they are due, Beijing time."""
-    cache_bytes: int = 300 * 1024 * 1024
+    cache_bytes: int = 256 * 1024 * 1024
     """How much memory an app server gives to snapshot rows it keeps between page runs
     (CIVDASH_CACHE_MB); the least recently used are dropped first."""
     extra: dict[str, str] = field(default_factory=dict)
