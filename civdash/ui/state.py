@@ -36,6 +36,7 @@ from civdash.dashboard import (
     load_ledgers,
     metric_table,
     shown_rows,
+    snapshot_at,
 )
 from civdash.districts import DistrictTable
 from civdash.ingest import SOURCE_ROW
@@ -307,8 +308,8 @@ def ledgers() -> Ledgers:
     pages' views kept by `Ledgers.cached`)."""
     snaps, filters, config = snapshots(), current_filters(), settings()
     state = tuple((s.id, s.is_current) for s in snaps)
-    current = [s.id for s in snaps if s.kind == "districts" and s.is_current]
-    _RUN_DISTRICTS.set((current[0] if current else None,))
+    table = snapshot_at(snaps, "districts", None)
+    _RUN_DISTRICTS.set((table.id if table is not None else None,))
     return load_ledgers(
         snaps,
         load_snapshot,
