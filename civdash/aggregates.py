@@ -212,16 +212,21 @@ def unit_counts(
         "closed": ("issue_close_rate", "numerator"),
         "overdue": ("overdue_issues", "numerator"),
     }
-    rows = agg[agg["cut"] == by]
+    wanted = {key for key, _ in parts.values()}
+    if not wanted <= set(agg["metric"].unique()):
+        return None
+    rows = agg[(agg["cut"] == by) & agg["metric"].isin(wanted)]
     if district:
         rows = rows[rows["district"] == district]
-    columns = {}
-    for name, (key, column) in parts.items():
-        mine = rows[rows["metric"] == key]
-        if mine.empty and not (agg["metric"] == key).any():
-            return None
-        columns[name] = mine.groupby("grp", sort=True)[column].sum()
-    table = pd.DataFrame(columns).fillna(0.0).astype("int64")
+    summed = rows.groupby(["metric", "grp"], sort=True)[["numerator", "denominator"]].sum()
+    units = sorted({str(g) for g in rows["grp"]})
+    columns = {
+        name: summed[column].xs(key, level="metric").reindex(units, fill_value=0.0)
+        if key in summed.index.get_level_values("metric")
+        else pd.Series(0.0, index=units)
+        for name, (key, column) in parts.items()
+    }
+    table = pd.DataFrame(columns, index=units).fillna(0.0).astype("int64")
     table.index = table.index.astype("string")
     return table.rename_axis("unit").reset_index()
 
