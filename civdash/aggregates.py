@@ -239,12 +239,9 @@ def is_clean_district(name: str) -> bool:
 def with_city(pieces: list[pd.DataFrame]) -> pd.DataFrame:
     """District rows and cuts (no city rows) with the city rows added: each metric's
     numerators and denominators summed over the districts."""
-    table = (
-        pd.concat(pieces, ignore_index=True)
-        if pieces
-        else pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
-    )
-    whole = table[table["cut"] == CITY]
+    if not pieces:
+        return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
+    whole = pd.concat([p[p["cut"] == CITY] for p in pieces], ignore_index=True)
     which, metrics = pd.factorize(whole["metric"], sort=False)
     num = whole["numerator"].to_numpy(dtype="float64")
     den = whole["denominator"].to_numpy(dtype="float64")
@@ -261,7 +258,7 @@ def with_city(pieces: list[pd.DataFrame]) -> pd.DataFrame:
             "denominator": np.where(den_seen > 0, den_sum, math.nan),
         }
     )
-    out = pd.concat([city, table], ignore_index=True)[list(AGGREGATE_COLUMNS)]
+    out = pd.concat([city, *pieces], ignore_index=True)[list(AGGREGATE_COLUMNS)]
     return out.astype({"numerator": "float64", "denominator": "float64"})
 
 

@@ -327,6 +327,9 @@ class Store:
         self._users = _users_table(self._metadata)
         self._sessions = _sessions_table(self._metadata)
         self._aggs = _aggregates_table(self._metadata)
+        self._last_aggregates: dict[str, tuple[int, pd.DataFrame]] = {}
+        """Per kind, the aggregates of the city ledger this store assembled last: the next
+        part's assembly starts from them without reading them back."""
         self._rows = {
             key: _rows_table(self._metadata, key, cols) for key, cols in self._columns.items()
         }
@@ -729,11 +732,14 @@ class Store:
         others are computed from their sources' rows, and the city's are the districts' sums."""
         if version.kind not in aggregates.aggregated_kinds():
             return
-        before = (
-            self._read_aggregates(conn, previous.id)
-            if previous is not None and previous.as_of == version.as_of
-            else None
-        )
+        before = None
+        if previous is not None and previous.as_of == version.as_of:
+            last = self._last_aggregates.get(version.kind)
+            # what this store wrote last for the kind (a committed snapshot's never changes)
+            if last is not None and last[0] == previous.id:
+                before = last[1]
+            else:
+                before = self._read_aggregates(conn, previous.id)
         kept = {
             d
             for d in composition
@@ -749,7 +755,9 @@ class Store:
                 version.kind, rows, as_of=version.as_of, settings=self._settings
             )
             pieces.append(made[made["district"] != aggregates.CITY])
-        self._keep_aggregates(conn, version.id, aggregates.with_city(pieces))
+        table = aggregates.with_city(pieces)
+        self._keep_aggregates(conn, version.id, table)
+        self._last_aggregates[version.kind] = (version.id, table)
 
     def _read_aggregates(
         self, conn: sa.Connection, snapshot_id: int, *, whole: bool = False
