@@ -7,14 +7,35 @@ Validation is lazy, so every failure of a file is reported at once.
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from civdash.ledgers import get_kind
 from civdash.ledgers.base import Field, LedgerKind
+
+
+def _import_pandera_without_hypothesis() -> None:
+    """Import pandera as if hypothesis were not installed. pandera imports hypothesis, when it
+    is there, only to synthesise test data from schemas, which CivDash never does; that import
+    alone is 0.4 s of every command-line ingest and of the app's first run. hypothesis is hidden
+    during pandera's import only: a notebook or a test can import it afterwards as usual."""
+    if "pandera" in sys.modules or "hypothesis" in sys.modules:
+        return
+    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # "not installed", for now
+    try:
+        import pandera.pandas
+        import pandera.strategies.pandas_strategies  # noqa: F401  (what imports it, later)
+    finally:
+        if sys.modules.get("hypothesis", 0) is None:
+            del sys.modules["hypothesis"]
+
+
+_import_pandera_without_hypothesis()
+
+import pandera.pandas as pa  # noqa: E402
+from pandera.errors import SchemaErrors  # noqa: E402
 
 
 def _checks(f: Field) -> list[pa.Check]:
