@@ -26,6 +26,7 @@ import dataclasses
 import hashlib
 import io
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from importlib.resources import files
@@ -387,18 +388,30 @@ def load_sample(
             committed_at=issued.astimezone(UTC),
         )
     )
-    for as_of in dates:
-        parts: dict[str, dict[str, HistoryWeek]] = {}
-        for kind in LEDGERS:
-            if as_of == END_DATE:
-                step(f"读取并检查 {as_of.month}月{as_of.day}日 的{get_kind(kind).label}表格")
-                parts[kind] = latest_parts(kind, districts, settings)
-            else:
-                parts[kind] = history_parts(city, kind, as_of, settings)
-        for clerk in sorted(CLERKS, key=lambda c: submitted_at(c, as_of)):
-            when = submitted_at(clerk, as_of)
-            step(f"保存 {when.month}月{when.day}日 {clerk.district}报送的台账")
-            outcomes += _submit(store, clerk, as_of, parts)
+    # Each week's parts are made (and the last week's workbooks read) by one helper thread, in
+    # the order they are committed, while this thread commits the weeks before: reading and
+    # writing overlap (the Rust reader and SQLite let go of the interpreter), a second or so of
+    # a first start. Only this thread touches the store.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="civdash-sample") as helper:
+        weeks = [
+            {
+                kind: helper.submit(latest_parts, kind, districts, settings)
+                if as_of == END_DATE
+                else helper.submit(history_parts, city, kind, as_of, settings)
+                for kind in LEDGERS
+            }
+            for as_of in dates
+        ]
+        for as_of, made in zip(dates, weeks, strict=True):
+            parts: dict[str, dict[str, HistoryWeek]] = {}
+            for kind in LEDGERS:
+                if as_of == END_DATE:
+                    step(f"读取并检查 {as_of.month}月{as_of.day}日 的{get_kind(kind).label}表格")
+                parts[kind] = made[kind].result()
+            for clerk in sorted(CLERKS, key=lambda c: submitted_at(c, as_of)):
+                when = submitted_at(clerk, as_of)
+                step(f"保存 {when.month}月{when.day}日 {clerk.district}报送的台账")
+                outcomes += _submit(store, clerk, as_of, parts)
     tell(total, total, "示例城市已载入")
     return outcomes
 
