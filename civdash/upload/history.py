@@ -96,7 +96,7 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
             "文件": audit["file_name"].fillna(""),
             "操作人": audit["actor"].fillna(""),
             "说明": audit["detail"].fillna(""),
-            "文件指纹": audit["sha256"].fillna("").str.slice(0, 12),
+            "文件指纹": [fingerprint(h) if isinstance(h, str) else "" for h in audit["sha256"]],
         }
     )
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from civdash import upload as up
 from civdash.store import Store
 from tests.upload.helpers import (
@@ -31,3 +33,21 @@ def test_history_and_audit_tables_say_who_did_what_when(store: Store) -> None:
     detail = up.audit_detail(store.audit(), "delete", outcome.snapshot.id)
     assert detail.startswith(f"已删除快照 #{outcome.snapshot.id}（志愿者")
     assert "志愿者" in up.snapshot_label(store.snapshots()[0])
+
+
+def test_the_audit_log_groups_a_fingerprint_so_twelve_digits_never_read_as_a_number():
+    from civdash.upload.history import audit_table
+
+    audit = pd.DataFrame(
+        {
+            "at": [pd.Timestamp("2026-11-14 02:29", tz="UTC")] * 2,
+            "action": ["assemble", "login"],
+            "kind": ["issues", None],
+            "snapshot_id": [422, None],
+            "file_name": ["各区县报送汇总（7 个区县）", None],
+            "actor": ["刘芳", "王主任"],
+            "detail": ["", ""],
+            "sha256": ["226630934575" + "0" * 52, None],
+        }
+    )
+    assert audit_table(audit)["文件指纹"].tolist() == ["2266-3093-4575", ""]
