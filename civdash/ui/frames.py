@@ -64,11 +64,14 @@ class FrameCache:
             with self._lock:
                 if key in self._lru:
                     return self._lru[key]  # type: ignore[return-value]
-            value = make()
-            with self._lock:
-                with contextlib.suppress(ValueError):  # larger than the whole budget: not kept
+            try:
+                value = make()
+                # a frame larger than the whole budget is handed out, not kept
+                with self._lock, contextlib.suppress(ValueError):
                     self._lru[key] = value
-                self._loading.pop(key, None)
+            finally:
+                with self._lock:
+                    self._loading.pop(key, None)
             return value
 
     def clear(self) -> None:

@@ -243,3 +243,15 @@ def test_the_cuts_are_the_fields_the_explorer_filters_by_a_list_of_values() -> N
             f.name for f in k.fields if f.name != k.narrow_by and filter_mode(kind, f) == "values"
         )
         assert aggregates.cuts(kind) == listed
+
+
+def test_a_frame_that_fails_to_load_is_asked_for_again() -> None:
+    cache = FrameCache(10**8)
+
+    def broken() -> pd.DataFrame:
+        raise OSError("数据库暂时不可用")
+
+    with pytest.raises(OSError):
+        cache.get("k", broken)
+    assert len(cache) == 0
+    assert len(cache.get("k", lambda: _frame(3))) == 3
