@@ -57,7 +57,6 @@ AGGREGATE_COLUMNS = ("metric", "district", "cut", "grp", "numerator", "denominat
 denominator is NaN for a plain sum and for a rate per resident (the population is read later)."""
 FORMAT = 1
 """Bumped when the shape or the rules of the stored tables change."""
-_CUT_TYPES = frozenset({"str", "category", "bool"})
 
 
 def _metrics_of(kind: str) -> list[MetricDef]:

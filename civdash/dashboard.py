@@ -312,25 +312,30 @@ def metric_table(
     return pd.DataFrame(rows, columns=["district", "metric", "value"])
 
 
+def stored_metric_table(
+    store: Store,
+    snapshot_id: int,
+    kind: str,
+    as_of: date,
+    population: Mapping[str, float] | None,
+    *,
+    loader: Loader | None = None,
+) -> pd.DataFrame:
+    """A snapshot's `metric_table` from the aggregates the store keeps with it (no rows read),
+    or from its rows (`loader`, default `store.load`) when it has none made with the store's
+    definitions yet (they are being rebuilt)."""
+    stored = store.aggregates(snapshot_id, whole=True)
+    if stored is not None:
+        return aggregates.metric_table(stored, population)
+    rows = (loader or store.load)(snapshot_id)
+    return metric_table(kind, rows, as_of=as_of, population=population, settings=store.settings)
+
+
 def stored_tables(
     store: Store, population: Mapping[str, float] | None
 ) -> Callable[[SnapshotInfo], pd.DataFrame]:
-    """A snapshot → its `metric_table`, from the aggregates the store keeps with it (no rows
-    read), or from its rows when it has none made with the store's definitions yet."""
-
-    def table_for(snap: SnapshotInfo) -> pd.DataFrame:
-        stored = store.aggregates(snap.id, whole=True)
-        if stored is not None:
-            return aggregates.metric_table(stored, population)
-        return metric_table(
-            snap.kind,
-            store.load(snap.id),
-            as_of=snap.as_of,
-            population=population,
-            settings=store.settings,
-        )
-
-    return table_for
+    """A snapshot → its `stored_metric_table` (the `table_for` of trends and views)."""
+    return lambda snap: stored_metric_table(store, snap.id, snap.kind, snap.as_of, population)
 
 
 def metric_value(table: pd.DataFrame, key: str, district: str | None) -> float:

@@ -34,9 +34,9 @@ from civdash.dashboard import (
     Ledgers,
     as_of_choices,
     load_ledgers,
-    metric_table,
     shown_rows,
     snapshot_at,
+    stored_metric_table,
 )
 from civdash.districts import DistrictTable
 from civdash.ingest import SOURCE_ROW
@@ -146,11 +146,8 @@ def snapshot_metrics(
     rows), or, while they are being rebuilt (`civdash.ui.rebuild`), from its rows."""
     table = _district_table(districts_id) if districts_id is not None else None
     population = table.population() if table else None
-    stored = get_store().aggregates(snapshot_id, whole=True)
-    if stored is not None:
-        return aggregates.metric_table(stored, population)
-    return metric_table(
-        kind, load_snapshot(snapshot_id), as_of=as_of, population=population, settings=settings()
+    return stored_metric_table(
+        get_store(), snapshot_id, kind, as_of, population, loader=load_snapshot
     )
 
 
