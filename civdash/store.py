@@ -510,8 +510,10 @@ class Store:
                         self._audit_unstored(conn, "hold", meta, refusal.message)
                     else:
                         frame = pool.submit(_frame_bytes, rows)
+                        # rows per district: the guard counted them already (every ledger commit)
+                        counts = guard.new_counts if guard else _arrow_district_rows(rows)
                         return self._insert_snapshot(
-                            conn, meta, rows, frame, current, becomes_current, confirmed=held
+                            conn, meta, rows, frame, current, becomes_current, held, counts
                         )
         except sa.exc.IntegrityError:
             # Another writer stored the same file between our check and our insert, and
@@ -533,6 +535,7 @@ class Store:
         current: SnapshotInfo | None,
         becomes_current: bool,
         confirmed: ShrinkCheck | None,
+        counts: Mapping[str, int],
     ) -> CommitOutcome:
         snaps = self._snapshots
         if becomes_current and current is not None:
@@ -555,7 +558,7 @@ class Store:
                 is_current=becomes_current,
                 scope=meta.scope,
                 assembled=False,
-                district_rows=_arrow_district_rows(rows),
+                district_rows=dict(counts),
             )
             .returning(snaps.c.id)
         ).scalar_one()

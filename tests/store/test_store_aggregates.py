@@ -10,6 +10,7 @@ for an assembled ledger) and agree to 1e-12 relative, far below the one decimal 
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from datetime import date
@@ -255,3 +256,31 @@ def test_a_frame_that_fails_to_load_is_asked_for_again() -> None:
         cache.get("k", broken)
     assert len(cache) == 0
     assert len(cache.get("k", lambda: _frame(3))) == 3
+
+
+def test_rows_per_district_kept_at_commit_are_those_sql_counts(store: Store) -> None:
+    import sqlalchemy as sa
+
+    rows = pd.DataFrame(
+        {
+            "name": ["甲", "乙", "丙", "丁"],
+            "district": ["东湖区", "东湖区", None, "南港区"],
+            "hours": [1.0, 2.0, 3.0, 4.0],
+            SOURCE_ROW: [2, 3, 4, 5],
+        }
+    )
+    snap = store.commit(ledger_result("volunteers", rows), b"k", as_of=date(2026, 11, 15)).snapshot
+    with store.engine.connect() as conn:
+        kept = conn.execute(
+            sa.text("SELECT district_rows FROM snapshots WHERE id = :i"), {"i": snap.id}
+        ).scalar()
+        counted = conn.execute(
+            sa.text(
+                "SELECT district, count(*) FROM rows_volunteers WHERE snapshot_id = :i "
+                "GROUP BY district"
+            ),
+            {"i": snap.id},
+        ).all()
+    kept = json.loads(kept) if isinstance(kept, str) else kept
+    assert kept == {(d or ""): n for d, n in counted} == {"东湖区": 2, "": 1, "南港区": 1}
+    assert store.rows_by_district(snap.id) == kept
