@@ -1395,17 +1395,22 @@ def _snapshots_table(metadata: sa.MetaData) -> sa.Table:
     return table
 
 
+def _snapshot_key(name: str) -> sa.Column[int]:
+    """The key of a table whose rows belong to a snapshot (deleted with it)."""
+    return sa.Column(
+        name,
+        sa.Integer,
+        sa.ForeignKey("snapshots.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+
+
 def _frames_table(metadata: sa.MetaData) -> sa.Table:
     return sa.Table(
         "snapshot_frames",
         metadata,
-        sa.Column(
-            "snapshot_id",
-            sa.Integer,
-            sa.ForeignKey("snapshots.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-        ),
+        _snapshot_key("snapshot_id"),
         sa.Column("data", sa.LargeBinary, nullable=False),
     )
 
@@ -1415,13 +1420,7 @@ def _aggregates_table(metadata: sa.MetaData) -> sa.Table:
     return sa.Table(
         "snapshot_aggregates",
         metadata,
-        sa.Column(
-            "snapshot_id",
-            sa.Integer,
-            sa.ForeignKey("snapshots.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-        ),
+        _snapshot_key("snapshot_id"),
         sa.Column("version", sa.Text, nullable=False),
         sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("data", sa.LargeBinary, nullable=False),
@@ -1433,13 +1432,7 @@ def _parts_table(metadata: sa.MetaData) -> sa.Table:
     return sa.Table(
         "snapshot_parts",
         metadata,
-        sa.Column(
-            "version_id",
-            sa.Integer,
-            sa.ForeignKey("snapshots.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-        ),
+        _snapshot_key("version_id"),
         sa.Column("district", sa.Text, primary_key=True),
         sa.Column(
             "source_id",
@@ -1493,13 +1486,7 @@ def _rows_table(
     return sa.Table(
         f"rows_{kind}",
         metadata,
-        sa.Column(
-            "snapshot_id",
-            sa.Integer,
-            sa.ForeignKey("snapshots.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-        ),
+        _snapshot_key("snapshot_id"),
         sa.Column(SOURCE_ROW, sa.Integer, primary_key=True, autoincrement=False),
         *(sa.Column(name, _SQL_TYPES[vtype]) for name, vtype in columns),
     )
