@@ -22,11 +22,13 @@ was refused, with one Chinese line on stderr.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import re
 import shlex
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -34,7 +36,7 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from civdash.districts import DistrictTable
-from civdash.ingest import IngestResult, ingest_file, read_districts
+from civdash.ingest import IngestResult, ingest_table, read_districts, read_file
 from civdash.io import FileRefused
 from civdash.ledgers import LEDGER_KINDS, REGISTRY, get_kind
 from civdash.names import padded
@@ -366,16 +368,27 @@ def _print_human(result: IngestResult, out: Path | None) -> None:
 
 
 def _read(args: argparse.Namespace, *, create_store: bool) -> IngestResult:
-    return ingest_file(
-        args.path,
-        kind=args.kind,
-        sheet=args.sheet,
-        header_row=args.header_row,
-        mapping=_parse_map(args.map),
-        districts=_districts_for(args, create=create_store),
-        crs=args.crs,
-        scope=getattr(args, "district", None),
-    )
+    """Read, match, normalise and validate the file. The store (for the district table) and the
+    validation library are loaded in a second thread while the file is read: fastexcel reads
+    without holding the interpreter lock, so the two overlap."""
+    mapping = _parse_map(args.map)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        districts = pool.submit(_districts_for, args, create=create_store)
+        checks = pool.submit(importlib.import_module, "civdash.validation")
+        read = read_file(
+            args.path, kind=args.kind, sheet=args.sheet, header_row=args.header_row, mapping=mapping
+        )
+        checks.result()
+        return ingest_table(
+            read.raw,
+            kind=args.kind,
+            mapping=mapping,
+            districts=districts.result(),
+            crs=args.crs,
+            file_name=read.file_name,
+            sha256=read.sha256,
+            scope=getattr(args, "district", None),
+        )
 
 
 def _record_refusal(args: argparse.Namespace, reason: str) -> None:

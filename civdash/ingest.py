@@ -43,7 +43,6 @@ from civdash.normalize import (
 )
 from civdash.privacy import is_personal, looks_masked
 from civdash.problems import Problem, Severity, problems_frame, quote_cell
-from civdash.validation import schema_failures
 
 SOURCE_ROW = "source_row"
 """Column of `IngestResult.rows` holding each row's number as the spreadsheet shows it."""
@@ -317,6 +316,8 @@ def ingest_table(
 
     _derive(k, frame, values, problems, raw, districts, crs, settings)
 
+    from civdash.validation import schema_failures  # pandera: loaded when first validating
+
     schema_input = frame.drop(columns=[n for n in missing if n in frame], errors="ignore")
     for row, name, reason, fix in schema_failures(kind, schema_input):
         if (row, name) not in problems.error_cells:
@@ -564,6 +565,51 @@ def ingest_file(
     >>> result.kind, result.rows_valid                          # doctest: +SKIP
     ('targets', 12)
     """
+    read = read_file(
+        source,
+        file_name=file_name,
+        kind=kind,
+        sheet=sheet,
+        sheets=sheets,
+        header_row=header_row,
+        mapping=mapping,
+        settings=settings,
+    )
+    return ingest_table(
+        read.raw,
+        kind=kind,
+        mapping=mapping,
+        districts=districts,
+        crs=crs,
+        settings=settings,
+        file_name=read.file_name,
+        sha256=read.sha256,
+        scope=scope,
+    )
+
+
+@dataclass(frozen=True)
+class ReadFile:
+    """A ledger file as read, before its columns are matched (`read_file`)."""
+
+    raw: RawTable
+    file_name: str
+    sha256: str
+
+
+def read_file(
+    source: bytes | str | Path,
+    *,
+    file_name: str | None = None,
+    kind: str = "auto",
+    sheet: str | None = None,
+    sheets: Sequence[str] | None = None,
+    header_row: int | None = None,
+    mapping: Mapping[str, str] | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> ReadFile:
+    """The first half of `ingest_file`: the size check and `civdash.io.read_table`. Raises
+    `FileRefused`. The command line reads with this while the store opens in another thread."""
     if isinstance(source, str | Path):
         path = Path(source)
         file_name = file_name or path.name
@@ -584,17 +630,7 @@ def ingest_file(
         mapping=mapping,
         settings=settings,
     )
-    return ingest_table(
-        raw,
-        kind=kind,
-        mapping=mapping,
-        districts=districts,
-        crs=crs,
-        settings=settings,
-        file_name=file_name or "",
-        sha256=file_sha256(data),
-        scope=scope,
-    )
+    return ReadFile(raw, file_name or "", file_sha256(data))
 
 
 @dataclass(frozen=True)

@@ -238,6 +238,22 @@ def test_ingest_json_and_out_csv_follow_the_contract(tmp_path, city, ledger, env
     assert not (tmp_path / "home").exists()  # ingest stores nothing
 
 
+def test_ingest_without_districts_option_checks_against_the_stores_district_table(
+    tmp_path, city, ledger, env
+):
+    """The store (opened in a second thread while the file is read) gives the district table:
+    the unknown district is named, and the process ends with its whole output written."""
+    stored = run_cli("districts", str(city), "--by", "王科长", cwd=tmp_path, env=env)
+    assert stored.returncode == 0, stored.stderr
+    proc = run_module("ingest", str(ledger), "--json", cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert [(p["row"], p["field"], p["value"]) for p in summary["problems"]] == [
+        (5, "district", "火星区")
+    ]
+    assert summary["rows_valid"] == 2
+
+
 def test_refused_file_exits_2_with_one_chinese_line(tmp_path, env):
     bogus = tmp_path / "report.xlsx"
     bogus.write_bytes(b"%PDF-1.7 not a spreadsheet")
