@@ -14,11 +14,11 @@ EXIT_PIPE_CLOSED = 141
 def _end(code: int) -> None:
     """End the process once its work is done: output flushed and exit handlers run, but without
     Python freeing every module one by one (0.1 s with pandas, pandera and SQLAlchemy loaded; the
-    operating system takes the memory back at once). While another thread still runs, the usual
-    exit waits for it."""
+    operating system takes the memory back at once). While another thread still runs, or under a
+    profiler or debugger (which write their results at exit), the process exits the usual way."""
     sys.stdout.flush()
     sys.stderr.flush()
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace():
         raise SystemExit(code)
     atexit._run_exitfuncs()
     sys.stdout.flush()

@@ -244,28 +244,32 @@ def is_clean_district(name: str) -> bool:
 
 def with_city(pieces: list[pd.DataFrame]) -> pd.DataFrame:
     """District rows and cuts (no city rows) with the city rows added: each metric's
-    numerators and denominators summed over the districts."""
+    numerators and denominators summed over the districts (in the pieces' order)."""
     if not pieces:
         return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
-    whole = pd.concat([p[p["cut"] == CITY] for p in pieces], ignore_index=True)
-    which, metrics = pd.factorize(whole["metric"], sort=False)
-    num = whole["numerator"].to_numpy(dtype="float64")
-    den = whole["denominator"].to_numpy(dtype="float64")
+    columns = {
+        c: np.concatenate([p[c].to_numpy(dtype=object) for p in pieces])
+        for c in ("metric", "district", "cut", "grp")
+    }
+    num = np.concatenate([p["numerator"].to_numpy(dtype="float64") for p in pieces])
+    den = np.concatenate([p["denominator"].to_numpy(dtype="float64") for p in pieces])
+    whole = columns["cut"] == CITY
+    which, metrics = pd.factorize(columns["metric"][whole], sort=False)
     n = len(metrics)
-    den_sum = np.bincount(which, weights=np.nan_to_num(den, nan=0.0), minlength=n)
-    den_seen = np.bincount(which, weights=~np.isnan(den), minlength=n)
-    city = pd.DataFrame(
+    den_whole = den[whole]
+    den_sum = np.bincount(which, weights=np.nan_to_num(den_whole, nan=0.0), minlength=n)
+    den_seen = np.bincount(which, weights=~np.isnan(den_whole), minlength=n)
+    city_text = np.full(n, CITY, dtype=object)
+    return pd.DataFrame(
         {
-            "metric": np.asarray(metrics, dtype=object),
-            "district": CITY,
-            "cut": CITY,
-            "grp": CITY,
-            "numerator": np.bincount(which, weights=num, minlength=n),
-            "denominator": np.where(den_seen > 0, den_sum, math.nan),
+            "metric": np.concatenate([np.asarray(metrics, dtype=object), columns["metric"]]),
+            "district": np.concatenate([city_text, columns["district"]]),
+            "cut": np.concatenate([city_text, columns["cut"]]),
+            "grp": np.concatenate([city_text, columns["grp"]]),
+            "numerator": np.concatenate([np.bincount(which, weights=num[whole], minlength=n), num]),
+            "denominator": np.concatenate([np.where(den_seen > 0, den_sum, math.nan), den]),
         }
     )
-    out = pd.concat([city, *pieces], ignore_index=True)[list(AGGREGATE_COLUMNS)]
-    return out.astype({"numerator": "float64", "denominator": "float64"})
 
 
 def _values(

@@ -41,7 +41,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -155,6 +155,7 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "int": pa.int64(),
     "bool": pa.bool_(),
 }
+_T = TypeVar("_T")
 _TEXT_DTYPE = pd.StringDtype(na_value=np.nan)  # pandas' default "str" dtype
 _BATCH_ROWS = 100_000
 """Rows converted at a time by the bulk paths; bounds memory."""
@@ -509,7 +510,11 @@ class Store:
                         refusal = ShrinkHeldError(held)
                         self._audit_unstored(conn, "hold", meta, refusal.message)
                     else:
-                        frame = pool.submit(_frame_bytes, rows)
+                        frame = (
+                            pool.submit(_frame_bytes, rows)
+                            if rows.num_rows >= _BATCH_ROWS
+                            else _done(_frame_bytes(rows))  # too small to gain from a thread
+                        )
                         # rows per district: the guard counted them already (every ledger commit)
                         counts = guard.new_counts if guard else _arrow_district_rows(rows)
                         return self._insert_snapshot(
@@ -624,9 +629,17 @@ class Store:
         current = self._current_in(conn, part.kind)
         composition = self._composition(conn, current) if current is not None else {}
         composition[part.scope] = part.id
-        sources = {s.id: s for s in (self._get(conn, i) for i in sorted(set(composition.values())))}
+        found = conn.execute(
+            sa.select(snaps).where(snaps.c.id.in_(sorted(set(composition.values()))))
+        ).all()
+        sources = {row.id: _snapshot_info(row) for row in found}
+        kept = {row.id: _json_value(row.district_rows) for row in found}
         counts = {
-            d: self._district_counts(conn, part.kind, src).get(d, 0)
+            d: (
+                int(kept[src].get(d, 0))
+                if kept[src] is not None
+                else self._district_counts(conn, part.kind, src).get(d, 0)
+            )
             for d, src in composition.items()
         }
         as_of = max(sources[src].as_of for src in composition.values())
@@ -716,7 +729,7 @@ class Store:
                 snapshot_id=snapshot_id,
                 version=self._agg_version,
                 made_at=datetime.now(UTC),
-                data=_frame_bytes(pa.Table.from_pandas(table, preserve_index=False)),
+                data=_frame_bytes(pa.Table.from_pandas(table, preserve_index=False, nthreads=1)),
             )
         )
 
@@ -860,11 +873,13 @@ class Store:
         """Rows per district of a stored snapshot (of an assembled ledger: of its parts): as
         counted when it was committed, or (a snapshot from before they were kept) by GROUP BY
         on the rows table."""
-        kept = conn.execute(
-            sa.select(self._snapshots.c.district_rows).where(self._snapshots.c.id == snapshot_id)
-        ).scalar()
-        if isinstance(kept, str):
-            kept = json.loads(kept)
+        kept = _json_value(
+            conn.execute(
+                sa.select(self._snapshots.c.district_rows).where(
+                    self._snapshots.c.id == snapshot_id
+                )
+            ).scalar()
+        )
         if kept is not None:
             return {str(d): int(n) for d, n in kept.items()}
         sources = self._sources(conn, snapshot_id)
@@ -1733,9 +1748,11 @@ def _bulk_insert_sqlite(
     if not batches:
         return
     # Turning Arrow values into Python objects and binding them both need the GIL, but SQLite's
-    # own work does not: converting the next batch on a second thread overlaps the two.
+    # own work does not: converting the next batch on a second thread overlaps the two. (The
+    # first is converted here: there is nothing to overlap it with; a thread starts only for a
+    # second.)
     with ThreadPoolExecutor(max_workers=1) as pool, closing(raw.cursor()) as cursor:
-        upcoming = pool.submit(_parameter_grid, batches[0], snapshot_id)
+        upcoming = _done(_parameter_grid(batches[0], snapshot_id))
         for following in [*batches[1:], None]:
             grid = upcoming.result()
             if following is not None:
@@ -1744,6 +1761,18 @@ def _bulk_insert_sqlite(
                 part = grid[start : start + per_insert]
                 sql = full if len(part) == per_insert else head + ", ".join([values] * len(part))
                 cursor.execute(sql, part.ravel().tolist())
+
+
+def _json_value(value: Any) -> Any:
+    """A JSON column's value (some drivers hand back its text)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _done(value: _T) -> Future[_T]:
+    """A future that already has its `value` (work too small to send to a thread)."""
+    future: Future[_T] = Future()
+    future.set_result(value)
+    return future
 
 
 def _parameter_grid(batch: pa.RecordBatch, snapshot_id: int) -> np.ndarray:

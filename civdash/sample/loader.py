@@ -25,10 +25,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import os
+import pickle
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from importlib.resources import files
 from pathlib import PurePath
 from typing import TYPE_CHECKING
@@ -345,6 +350,7 @@ def load_sample(
     if not force and not store.is_empty():
         return []
     dates = as_of_dates()
+    settings = store.settings
     # the simulation, the targets, then each clerk's sitting of each week (the last week's
     # workbooks are read first)
     total = 3 + len(LEDGERS) + len(dates) * len(CLERKS)
@@ -356,64 +362,151 @@ def load_sample(
         tell(done, total, what)
         done += 1
 
-    step("保存区县名单和边界，建立各区县填报员账号")
-    settings = store.settings
-    geojson = packaged_file(_DISTRICTS_FILE)
-    districts = DistrictTable.from_geojson(geojson)
-    outcomes = [
-        store.commit_districts(
-            districts, geojson, file_name=SHOWN_DISTRICTS_FILE, committed_by=EDITOR, role="editor"
-        )
-    ]
-    _add_accounts(store)
-    step("生成青澜市十周的台账")
-    city = simulate()
-    step(f"读取并检查 {dates[0].month}月{dates[0].day}日 的目标任务表格")
-    data = packaged_file(_TARGETS_FILE)
-    result = ingest_file(
-        data,
-        file_name=shown_file_name("targets", suffix=PurePath(_TARGETS_FILE).suffix),
-        kind="targets",
-        districts=districts,
-        settings=settings,
-    )
-    issued = datetime.combine(dates[0] - timedelta(days=5), time(9, 30), LOCAL_TZ)
-    outcomes.append(
-        store.commit(
-            result,
-            data,
-            committed_by=EDITOR,
-            role="editor",
-            as_of=dates[0],
-            committed_at=issued.astimezone(UTC),
-        )
-    )
-    # Each week's parts are made (and the last week's workbooks read) by one helper thread, in
-    # the order they are committed, while this thread commits the weeks before: reading and
-    # writing overlap (the Rust reader and SQLite let go of the interpreter), a second or so of
-    # a first start. Only this thread touches the store.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="civdash-sample") as helper:
-        weeks = [
-            {
-                kind: helper.submit(latest_parts, kind, districts, settings)
-                if as_of == END_DATE
-                else helper.submit(history_parts, city, kind, as_of, settings)
-                for kind in LEDGERS
-            }
-            for as_of in dates
+    # Each week's parts are made (and the last week's workbooks read) by a helper process, in
+    # the order they are committed, while this one commits the weeks before: making parts and
+    # committing them run on two cores. The first week is made here while the helper starts.
+    # Only this process touches the store.
+    jobs = [(kind, as_of) for as_of in dates for kind in LEDGERS]
+    with _Helper(jobs[len(LEDGERS) :], settings) as helper:
+        step("保存区县名单和边界，建立各区县填报员账号")
+        geojson = packaged_file(_DISTRICTS_FILE)
+        districts = DistrictTable.from_geojson(geojson)
+        outcomes = [
+            store.commit_districts(
+                districts,
+                geojson,
+                file_name=SHOWN_DISTRICTS_FILE,
+                committed_by=EDITOR,
+                role="editor",
+            )
         ]
-        for as_of, made in zip(dates, weeks, strict=True):
+        _add_accounts(store)
+        step("生成青澜市十周的台账")
+        step(f"读取并检查 {dates[0].month}月{dates[0].day}日 的目标任务表格")
+        data = packaged_file(_TARGETS_FILE)
+        result = ingest_file(
+            data,
+            file_name=shown_file_name("targets", suffix=PurePath(_TARGETS_FILE).suffix),
+            kind="targets",
+            districts=districts,
+            settings=settings,
+        )
+        issued = datetime.combine(dates[0] - timedelta(days=5), time(9, 30), LOCAL_TZ)
+        outcomes.append(
+            store.commit(
+                result,
+                data,
+                committed_by=EDITOR,
+                role="editor",
+                as_of=dates[0],
+                committed_at=issued.astimezone(UTC),
+            )
+        )
+        for week, as_of in enumerate(dates):
             parts: dict[str, dict[str, HistoryWeek]] = {}
-            for kind in LEDGERS:
+            for i, kind in enumerate(LEDGERS):
                 if as_of == END_DATE:
                     step(f"读取并检查 {as_of.month}月{as_of.day}日 的{get_kind(kind).label}表格")
-                parts[kind] = made[kind].result()
+                made = helper.result((week - 1) * len(LEDGERS) + i) if week else None
+                parts[kind] = made if made is not None else week_parts(kind, as_of, settings)
             for clerk in sorted(CLERKS, key=lambda c: submitted_at(c, as_of)):
                 when = submitted_at(clerk, as_of)
                 step(f"保存 {when.month}月{when.day}日 {clerk.district}报送的台账")
                 outcomes += _submit(store, clerk, as_of, parts)
     tell(total, total, "示例城市已载入")
     return outcomes
+
+
+@cache
+def _simulated() -> SampleCity:
+    return simulate()
+
+
+@cache
+def _sample_districts() -> DistrictTable:
+    return DistrictTable.from_geojson(packaged_file(_DISTRICTS_FILE))
+
+
+def week_parts(
+    kind: str, as_of: date, settings: Settings = DEFAULT_SETTINGS
+) -> dict[str, HistoryWeek]:
+    """District → its part of ledger `kind` for the week ending `as_of`, as `load_sample`
+    commits them: `latest_parts` for the last week, `history_parts` of the simulation before."""
+    if as_of == END_DATE:
+        return latest_parts(kind, _sample_districts(), settings)
+    return history_parts(_simulated(), kind, as_of, settings)
+
+
+class _Helper:
+    """The helper process of `load_sample` (`python -m civdash.sample.helper`), making
+    `week_parts` of each of its jobs in order and sending them back pickled, and the thread
+    reading them as they come. Where it cannot start, or fails, `result` says None and
+    `load_sample` makes the parts itself: the sample city loads all the same, only slower."""
+
+    def __init__(self, jobs: list[tuple[str, date]], settings: Settings) -> None:
+        self._results: list[dict[str, HistoryWeek]] = []
+        self._arrived = threading.Condition()
+        self._done = not jobs
+        self._proc: subprocess.Popen[bytes] | None = None
+        if self._done:
+            return
+        here = str(PurePath(__file__).parents[2])  # where this `civdash` is imported from
+        paths = [here, *filter(None, [os.environ.get("PYTHONPATH")])]
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "civdash.sample.helper"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+            )
+        except OSError:
+            self._done = True
+            return
+        threading.Thread(
+            target=self._read, args=(jobs, settings), name="civdash-sample", daemon=True
+        ).start()
+
+    def _read(self, jobs: list[tuple[str, date]], settings: Settings) -> None:
+        proc = self._proc
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None
+        try:
+            pickle.dump((jobs, settings), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            proc.stdin.close()
+            for _ in jobs:
+                parts = pickle.load(proc.stdout)
+                with self._arrived:
+                    self._results.append(parts)
+                    self._arrived.notify_all()
+        except (OSError, EOFError, pickle.UnpicklingError):
+            pass  # the helper failed: `_made_parts` makes the rest itself
+        finally:
+            with self._arrived:
+                self._done = True
+                self._arrived.notify_all()
+
+    def result(self, i: int) -> dict[str, HistoryWeek] | None:
+        """The helper's `i`th result, once it has come; None when the helper stopped before."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self._results) > i or self._done)
+            return self._results[i] if len(self._results) > i else None
+
+    def __enter__(self) -> _Helper:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the helper (it has finished, unless loading failed) and let its pipes go."""
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        for pipe in (self._proc.stdin, self._proc.stdout):
+            if pipe is not None and not pipe.closed:
+                pipe.close()
 
 
 def _add_accounts(store: Store) -> None:

@@ -15,8 +15,10 @@ every run (Streamlit clears query parameters when the page changes), so a link r
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -57,6 +59,10 @@ UPLOAD_PAGE = "app_pages/upload.py"
 T = TypeVar("T")
 
 
+PROGRESS_EVERY_S = 0.2
+"""The first start's progress bar is redrawn at most this often (seconds)."""
+
+
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
     """The server's store (see `first_start` for the sample city it starts with)."""
@@ -91,6 +97,37 @@ def first_start() -> None:
             checked.set()
     finally:
         lock.release()
+    _warm_page_imports()
+
+
+PAGE_MODULES = (
+    "civdash.charts",
+    "civdash.views.overview",
+    "civdash.meeting",
+    "civdash.views.issues",
+    "civdash.views.map",
+    "streamlit_folium",
+)
+"""What the pages import beyond the app's own start (Altair, folium and the views: about 0.4 s)."""
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_page_imports() -> threading.Thread:
+    """Import the pages' modules in a background thread, once per server, while the first run
+    shows the login form (or the form creating the first admin) and the user types: the first
+    page after logging in does not wait for them. A module that fails to import here fails
+    again, with its message, where a page imports it."""
+
+    def run() -> None:
+        for name in PAGE_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # a page importing it shows the failure
+                continue
+
+    thread = threading.Thread(target=run, name="civdash-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 def _load_sample_with_progress(store: Store) -> None:
@@ -104,7 +141,15 @@ def _load_sample_with_progress(store: Store) -> None:
         )
         bar = st.progress(0.0, text="正在准备……")
 
+    shown = [0.0]  # when the bar was last redrawn
+
     def tell(done: int, total: int, step: str) -> None:
+        # a redraw at most every PROGRESS_EVERY_S: some steps take milliseconds, and each redraw
+        # is a message to the browser and a repaint there (on the machine doing the loading)
+        now = time.monotonic()
+        if done < total and now - shown[0] < PROGRESS_EVERY_S:
+            return
+        shown[0] = now
         text = f"第 {min(done + 1, total)}/{total} 步：{step}……" if done < total else step
         bar.progress(done / total, text=text)
 

@@ -291,3 +291,66 @@ def test_the_assembled_city_ledger_is_the_union_of_its_parts_row_for_row(sample_
                 pd.testing.assert_frame_equal(_by(rows, key), _by(week, key))
     finally:
         store.close()
+
+
+def test_the_helper_process_sends_back_exactly_the_parts_made_in_process():
+    """`load_sample` has a helper process make the weeks' parts while it commits: what comes
+    back through the pipe is what `week_parts` makes here, row for row and byte for byte."""
+    from civdash.config import DEFAULT_SETTINGS
+    from civdash.sample.loader import _Helper, week_parts
+
+    jobs = [("issues", LAST_WEEK_BEFORE), ("units", END_DATE)]
+    with _Helper(jobs, DEFAULT_SETTINGS) as helper:
+        sent = [helper.result(i) for i in range(len(jobs))]
+        assert helper.result(len(jobs)) is None  # nothing more: the helper has finished
+    for (kind, as_of), got in zip(jobs, sent, strict=True):
+        made = week_parts(kind, as_of)
+        assert got is not None and list(got) == list(made)
+        for district, part in made.items():
+            other = got[district]
+            assert other.data == part.data
+            assert other.result.sha256 == part.result.sha256
+            assert other.result.problems == part.result.problems
+            pd.testing.assert_frame_equal(other.result.rows, part.result.rows)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("failure", ["cannot start", "dies at once"])
+def test_without_its_helper_process_the_sample_city_loads_the_same(
+    failure, tmp_path, sample_url, monkeypatch
+):
+    """Where no process can be started, or the helper dies, the parts are made in-process and
+    the store ends up holding the same snapshots as the sample store made with the helper."""
+    import subprocess
+
+    import civdash.sample.loader as loader
+
+    if failure == "cannot start":
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise OSError("no processes here")
+
+        monkeypatch.setattr(loader.subprocess, "Popen", refuse)
+    else:
+        real = subprocess.Popen
+
+        def exits(command: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+            return real([command[0], "-c", "raise SystemExit(3)"], **kwargs)  # type: ignore[call-overload]
+
+        monkeypatch.setattr(loader.subprocess, "Popen", exits)
+    store = Store(f"sqlite:///{tmp_path / 'civdash.sqlite'}")
+    reference = Store(sample_url)
+    try:
+        assert len(load_sample(store)) == 2 + 3 * 7 * 10
+
+        def seen(s: Store) -> list[tuple[object, ...]]:
+            return sorted(
+                (x.kind, x.scope, x.as_of, x.file_name, x.rows_valid, x.rows_invalid)
+                + ((x.sha256,) if not x.assembled else ())
+                for x in s.snapshots()
+            )
+
+        assert seen(store) == seen(reference)
+    finally:
+        store.close()
+        reference.close()
