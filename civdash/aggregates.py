@@ -46,6 +46,7 @@ __all__ = [
     "is_clean_district",
     "metric_table",
     "unit_counts",
+    "unit_counts_by_district",
     "with_city",
 ]
 
@@ -200,41 +201,67 @@ def _long(
     )
 
 
+_UNIT_SLOTS = {  # metric → (column of the sums, the denominator's column or None)
+    "issue_count": (0, None),
+    "issue_close_rate": (2, 1),
+    "overdue_issues": (3, None),
+}
+_UNIT_COLUMNS = ["issues", "assessed", "closed", "overdue"]
+
+
 def unit_counts(
     agg: pd.DataFrame, district: str | None = None, by: str = "responsible_unit"
 ) -> pd.DataFrame | None:
     """`metrics.lists.unit_counts` (what the 红黑榜 judges each unit on) from an issues
     snapshot's aggregates, in `district` or the whole city; None when they lack a part of it."""
-    slots = {  # metric → (column of the sums, the numerator's slot, the denominator's slot)
-        "issue_count": (0, None),
-        "issue_close_rate": (2, 1),
-        "overdue_issues": (3, None),
-    }
-    if not set(slots) <= set(agg["metric"].unique()):
+    every = unit_counts_by_district(agg, by)
+    if every is None:
         return None
-    mine = agg["cut"].to_numpy() == by
-    if district:
-        mine &= agg["district"].to_numpy() == district
+    found = every.get(district or None)
+    return found if found is not None else every[None].iloc[0:0]
+
+
+def unit_counts_by_district(
+    agg: pd.DataFrame, by: str = "responsible_unit"
+) -> dict[str | None, pd.DataFrame] | None:
+    """`unit_counts` of the whole city (key None) and of every district, from one grouping of
+    the aggregates (a page keeps them per snapshot: switching district then reads, not counts);
+    None when they lack a part of it. Counts are whole numbers, so their sums are exact in
+    any order."""
+    metric = agg["metric"].to_numpy(dtype=object)
+    if not set(_UNIT_SLOTS) <= set(metric):
+        return None
+    mine = (agg["cut"].to_numpy(dtype=object) == by) & np.isin(metric, list(_UNIT_SLOTS))
     rows = agg[mine]
-    # a few hundred rows per week: added up in plain Python (counts: exact in floats)
-    sums: dict[str, list[float]] = {}
-    for key, unit, num, den in zip(
-        rows["metric"], rows["grp"], rows["numerator"], rows["denominator"], strict=True
-    ):
-        slot = slots.get(key)
-        if slot is None:
-            continue
-        found = sums.setdefault(str(unit), [0.0, 0.0, 0.0, 0.0])
-        found[slot[0]] += num
-        if slot[1] is not None:
-            found[slot[1]] += den
-    units = sorted(sums)
-    table = pd.DataFrame(
-        [sums[u] for u in units],
-        columns=["issues", "assessed", "closed", "overdue"],
-    ).astype("int64")
-    table.insert(0, "unit", pd.array(units, dtype="string"))
-    return table
+    key = rows["metric"].to_numpy(dtype=object)
+    num = rows["numerator"].to_numpy(dtype="float64")
+    den = np.nan_to_num(rows["denominator"].to_numpy(dtype="float64"), nan=0.0)
+    values = {column: np.zeros(len(rows)) for column in _UNIT_COLUMNS}
+    for name, (column, den_column) in _UNIT_SLOTS.items():
+        this = key == name
+        values[_UNIT_COLUMNS[column]] += np.where(this, num, 0.0)
+        if den_column is not None:
+            values[_UNIT_COLUMNS[den_column]] += np.where(this, den, 0.0)
+    unit_code, units = pd.factorize(rows["grp"].to_numpy(dtype=object).astype(str), sort=True)
+    district_code, districts = pd.factorize(rows["district"].to_numpy(dtype=object).astype(str))
+
+    def table(select: np.ndarray | None) -> pd.DataFrame:
+        codes = unit_code if select is None else unit_code[select]
+        found = np.bincount(codes, minlength=len(units)) > 0
+        sums = {
+            column: np.bincount(
+                codes, weights=v if select is None else v[select], minlength=len(units)
+            )[found].astype("int64")
+            for column, v in values.items()
+        }
+        out = pd.DataFrame(sums, columns=_UNIT_COLUMNS)
+        out.insert(0, "unit", pd.array(np.asarray(units, dtype=object)[found], dtype="string"))
+        return out
+
+    every: dict[str | None, pd.DataFrame] = {None: table(None)}
+    for i, district in enumerate(districts):
+        every[str(district)] = table(district_code == i)
+    return every
 
 
 def is_clean_district(name: str) -> bool:

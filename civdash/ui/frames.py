@@ -54,6 +54,12 @@ class FrameCache:
         with self._lock:
             return len(self._lru)
 
+    def peek(self, key: Hashable) -> object | None:
+        """The value kept under `key` (it becomes the most recently used), or None: never
+        makes it."""
+        with self._lock:
+            return self._lru.get(key)
+
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         """The value kept under `key`, else `make()` (kept when it fits the budget)."""
         with self._lock:

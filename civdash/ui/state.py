@@ -27,6 +27,7 @@ from html import escape
 from typing import TypeVar, cast
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from civdash import aggregates
@@ -36,6 +37,7 @@ from civdash.dashboard import (
     Ledgers,
     as_of_choices,
     load_ledgers,
+    narrow,
     shown_rows,
     snapshot_at,
     stored_metric_table,
@@ -70,6 +72,16 @@ def get_store() -> Store:
 
 
 @st.cache_resource(show_spinner=False)
+def _arrow_allocator() -> str:
+    """The app server's Arrow buffers (the text columns of every frame) come from the C
+    library's allocator rather than pyarrow's default mimalloc, which keeps freed pages for
+    later: one server's peak memory through the benchmark's walk of a year of city-scale
+    history was 996 MB with mimalloc and 936 MB with it (`bench_dashboard.py --walk`)."""
+    pa.set_memory_pool(pa.system_memory_pool())
+    return pa.default_memory_pool().backend_name
+
+
+@st.cache_resource(show_spinner=False)
 def _first_start_gate() -> tuple[threading.Lock, threading.Event]:
     """One per server: the lock one session holds while it loads the sample city, and the
     event set once the store has been checked (and filled), so later runs skip the check."""
@@ -83,6 +95,7 @@ def first_start() -> None:
     The check is made once per server, as the store was opened: a store emptied later (every
     snapshot deleted) stays empty. A second session arriving while the first loads waits for it.
     """
+    _arrow_allocator()
     lock, checked = _first_start_gate()
     if checked.is_set():
         return
@@ -175,11 +188,22 @@ def load_snapshot(snapshot_id: int) -> pd.DataFrame:
 
 def district_rows(snapshot_id: int, kind: str, district: str | None) -> pd.DataFrame:
     """Rows of a snapshot as pages show them: in one district (all rows for None), personal
-    data masked (`dashboard.shown_rows`); cached by id and district and shared (read-only)."""
-    return frame_cache().get(
-        ("shown", snapshot_id, district),
-        lambda: shown_rows(load_snapshot(snapshot_id), kind, district),
-    )
+    data masked (`dashboard.shown_rows`); cached by id and district and shared (read-only).
+
+    A district's are narrowed from the city's as shown when those are kept (masking works row
+    by row, so narrowing the masked rows gives the same frame): a first visit of a district
+    then neither reads the snapshot again nor masks it again. The snapshot's rows stay kept
+    beside the city's frame, which shares their unmasked columns (pandas copies on write)."""
+    cache = frame_cache()
+
+    def make() -> pd.DataFrame:
+        if district is not None:
+            whole = cache.peek(("shown", snapshot_id, None))
+            if isinstance(whole, pd.DataFrame):
+                return narrow(whole, kind, district)
+        return shown_rows(load_snapshot(snapshot_id), kind, district)
+
+    return cache.get(("shown", snapshot_id, district), make)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2048)
@@ -200,13 +224,21 @@ class _NotStored(LookupError):
     """No aggregates stored yet: raised, so that the cache keeps nothing and asks again."""
 
 
-@st.cache_resource(show_spinner=False, max_entries=2048)
-def _unit_counts(snapshot_id: int, district: str | None) -> pd.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _unit_counts_by_district(snapshot_id: int) -> dict[str | None, pd.DataFrame]:
+    """Every district's (and the city's) unit counts of a snapshot, counted together: a
+    district's first visit reads them instead of going back to fifty-odd weeks' aggregates."""
     stored = get_store().aggregates(snapshot_id)
-    counts = aggregates.unit_counts(stored, district) if stored is not None else None
+    counts = aggregates.unit_counts_by_district(stored) if stored is not None else None
     if counts is None:
         raise _NotStored(snapshot_id)
     return counts
+
+
+def _unit_counts(snapshot_id: int, district: str | None) -> pd.DataFrame:
+    every = _unit_counts_by_district(snapshot_id)
+    found = every.get(district or None)
+    return found if found is not None else every[None].iloc[0:0]
 
 
 def unit_counts_for(snap: SnapshotInfo, district: str | None) -> pd.DataFrame | None:

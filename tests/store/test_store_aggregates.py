@@ -118,7 +118,9 @@ def test_red_black_list_unit_counts_from_aggregates_equal_those_from_rows(sample
         if snap.kind != "issues":
             continue
         rows, stored = sample.load(snap.id), sample.aggregates(snap.id)
-        for district in (None, "城关区", "南港区"):
+        every = aggregates.unit_counts_by_district(stored)
+        assert every is not None and set(every) == {None, *rows["district"].unique()}
+        for district in (None, *rows["district"].unique(), "火星区"):
             mine = rows if district is None else rows[rows["district"] == district]
             pd.testing.assert_frame_equal(
                 aggregates.unit_counts(stored, district),
@@ -232,6 +234,66 @@ def test_two_sessions_asking_for_one_frame_at_once_read_it_once() -> None:
     for t in threads:
         t.join()
     assert len(calls) == 1
+
+
+def test_peek_gives_what_is_kept_and_never_makes_it() -> None:
+    cache = FrameCache(10**8)
+    assert cache.peek("k") is None and len(cache) == 0
+    kept = cache.get("k", lambda: _frame(3))
+    assert cache.peek("k") is kept
+
+
+@pytest.mark.parametrize("kind", ["volunteers", "issues", "units", "targets"])
+def test_a_districts_rows_narrowed_from_the_citys_as_shown_are_those_made_from_its_rows(
+    kind: str, sample_url: str
+) -> None:
+    """The app narrows a district's frame from the city's masked frame when that is kept
+    (`ui.state.district_rows`): the same frame as masking the district's rows."""
+    from civdash.dashboard import narrow, shown_rows
+
+    with Store(sample_url) as store:
+        snap = store.current(kind)
+        assert snap is not None
+        rows = store.load(snap.id)
+        districts = store.districts()
+    assert districts is not None
+    city = shown_rows(rows, kind, None)
+    for district in districts.names:
+        pd.testing.assert_frame_equal(
+            narrow(city, kind, district), shown_rows(rows, kind, district)
+        )
+
+
+def test_a_districts_first_visit_narrows_the_citys_frame_as_shown_without_reading_again(
+    sample_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from civdash.dashboard import shown_rows
+    from civdash.ui import state
+
+    cache = FrameCache(10**9)
+    store = Store(sample_url)
+    reads: list[int] = []
+    load = store.load
+    monkeypatch.setattr(store, "load", lambda i: reads.append(i) or load(i))
+    monkeypatch.setattr(state, "frame_cache", lambda: cache)
+    monkeypatch.setattr(state, "get_store", lambda: store)
+    try:
+        snap = store.current("volunteers")
+        assert snap is not None
+        # the city's frame as shown is kept; its rows were dropped from the cache since
+        city = cache.get(
+            ("shown", snap.id, None), lambda: shown_rows(load(snap.id), "volunteers", None)
+        )
+        mine = state.district_rows(snap.id, "volunteers", "东湖区")
+        assert reads == []  # narrowed from the city's frame: nothing read, nothing masked again
+        assert set(mine["district"]) == {"东湖区"} and len(mine) < len(city)
+        issues = store.current("issues")
+        assert issues is not None
+        state.district_rows(issues.id, "issues", "东湖区")  # nothing kept: read, then kept
+        state.district_rows(issues.id, "issues", "南港区")
+        assert reads == [issues.id]
+    finally:
+        store.close()
 
 
 def test_the_cuts_are_the_fields_the_explorer_filters_by_a_list_of_values() -> None:
