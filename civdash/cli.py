@@ -9,6 +9,8 @@
                                                 [--by NAME]
     python -m civdash set-current SNAPSHOT_ID --by NAME
     python -m civdash load-sample
+    python -m civdash backup FILE
+    python -m civdash restore FILE [--yes]
     python -m civdash export chart NAME [--district D] [--as-of YYYY-MM-DD] [--field F] [--large]
                                  --out FILE.html|FILE.png
     python -m civdash export map [--metric KEY] [--district D] [--as-of YYYY-MM-DD]
@@ -171,6 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--all", action="store_true", help="全部重算，不只是过期的")
     rebuild.add_argument("--db", default=None)
     _add_export(sub.add_parser("export", help="把看板图表或地图导出为离线 HTML 或 PNG 文件"))
+    saved = sub.add_parser("backup", help="把整个数据库备份到一个文件（应用运行时也可以）")
+    saved.add_argument("file", type=Path, help="备份文件")
+    saved.add_argument("--db", default=None)
+    back = sub.add_parser("restore", help="用备份文件替换数据库中的全部数据")
+    back.add_argument("file", type=Path, help="backup 命令写出的备份文件")
+    back.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
+    back.add_argument("--db", default=None)
     return parser
 
 
@@ -528,6 +537,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(args)
         if args.command == "rebuild-aggregates":
             return _rebuild_aggregates(args)
+        if args.command == "backup":
+            return _backup(args)
+        if args.command == "restore":
+            return _restore(args)
         if args.command == "load-sample":
             from civdash.sample import load_sample
 
@@ -548,6 +561,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc).strip("'\""), file=sys.stderr)
         return EXIT_REFUSED
     return 1
+
+
+def _database_url(args: argparse.Namespace) -> str:
+    from civdash.config import database_url
+
+    return str(args.db or database_url())
+
+
+def _backup(args: argparse.Namespace) -> int:
+    """`backup FILE`: the whole store into FILE (SQLite's online backup, or pg_dump), audited."""
+    from civdash.backup import backup
+
+    url = _database_url(args)
+    store = _store(url)  # a store from an older version is upgraded first, like the app does
+    store.close()
+    info = backup(url, args.file)
+    with _store(url) as store:
+        store.audit_event("backup", actor="命令行", role="admin", file_name=str(info.path))
+    print(
+        f"已备份到 {info.path}：快照 {info.snapshots} 个，账号 {info.accounts} 个，"
+        f"文件 {info.path.stat().st_size / 2**20:.1f} MB。"
+    )
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    """`restore FILE [--yes]`: replace everything in the store with the backup FILE, after a
+    check of the file (a newer CivDash's backup is refused) and a confirmation."""
+    from civdash.backup import backup_revision, restore
+
+    url = _database_url(args)
+    backup_revision(args.file)  # not a backup: refused before asking anything
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ValueError(
+                "恢复会替换数据库中的全部数据（快照、账号、审计记录）；确认无误请加 --yes 重新运行。"
+            )
+        answer = input(
+            f"恢复会用 {args.file} 替换数据库中的全部数据（快照、账号、审计记录），"
+            "请先停止所有应用服务器。确定恢复吗？输入 yes 继续："
+        )
+        if answer.strip().lower() not in ("yes", "y"):
+            raise ValueError("已取消，未做任何修改。")
+    info = restore(url, args.file)
+    with _store(url) as store:  # an older backup's schema is upgraded as the store opens
+        store.audit_event("restore", actor="命令行", role="admin", file_name=str(info.path))
+    print(f"已从 {info.path} 恢复：快照 {info.snapshots} 个，账号 {info.accounts} 个。")
+    return 0
 
 
 def _rebuild_aggregates(args: argparse.Namespace) -> int:

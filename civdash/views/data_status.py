@@ -93,6 +93,8 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
         "user_enable": "启用账号",
         "user_unlock": "解除锁定",
         "user_role": "修改角色",
+        "backup": "备份数据库",
+        "restore": "从备份恢复",
     }
 )
 """Audit action → what the log calls it."""
