@@ -2,7 +2,7 @@
 # Install everything the test suite needs, then run it: lint, types, tests.
 # This is the README's test command and what .ci/run calls; it works on a fresh Debian machine
 # (as root it installs the PostgreSQL server that the store tests start locally, and Debian's
-# Chromium with CJK fonts for the browser tests).
+# Chromium with CJK fonts for the browser tests, and nginx for the multi-server tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,7 @@ apt_packages=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_packages+=(postgresql)
 command -v chromium >/dev/null || apt_packages+=(chromium)
 compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK*" >/dev/null || apt_packages+=(fonts-noto-cjk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_packages+=(nginx)  # multi-server tests
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "安装系统依赖: ${apt_packages[*]}"

@@ -145,7 +145,10 @@ def current_user() -> Account | None:
         return None
     token = st.session_state.get(TOKEN_KEY)
     if token and sessions().resume(token) is None:  # idle, or ended on another server
-        logout(f"闲置超过 {settings().session_idle_minutes:g} 分钟，已自动退出，请重新登录。")
+        if accounts().active(name) is None:  # disabling an account ends its sessions
+            logout("账号已停用或已删除，请联系管理员。")
+        else:
+            logout(f"闲置超过 {settings().session_idle_minutes:g} 分钟，已自动退出，请重新登录。")
         return None
     idle = time.monotonic() - st.session_state.get(SEEN_KEY, time.monotonic())
     limit = settings().session_idle_minutes

@@ -119,9 +119,10 @@ PAGE_MODULES = (
     "civdash.meeting",
     "civdash.views.issues",
     "civdash.views.map",
-    "streamlit_folium",
 )
-"""What the pages import beyond the app's own start (Altair, folium and the views: about 0.4 s)."""
+"""What the pages import beyond the app's own start (Altair, folium and the views: about 0.4 s).
+Never a module that declares a Streamlit component (streamlit_folium): a component imported
+outside a script run is not served, and the page shows Streamlit's English loading error."""
 
 
 @st.cache_resource(show_spinner=False)

@@ -166,6 +166,25 @@ def test_a_disabled_account_is_logged_out_at_its_next_run(office: str) -> None:
     assert any("停用" in i.value for i in at.info)
 
 
+def test_a_disabled_accounts_open_session_is_told_why_it_ended(office: str) -> None:
+    """Disabling an account ends its login sessions (on every server): the next run of an open
+    one says the account was disabled, not that the session went idle."""
+    from civdash.sessions import Sessions
+    from civdash.ui.auth import TOKEN_KEY
+
+    name = TEST_ACCOUNTS["viewer"][0]
+    at = _open("viewer", "overview")
+    with Store(office) as store:
+        at.session_state[TOKEN_KEY] = Sessions(store, DEFAULT_SETTINGS).open(name)
+    at.run()
+    assert _sidebar_links(at)  # the session resumes while the account is active
+    with Store(office) as store:
+        Accounts(store, DEFAULT_SETTINGS).disable(name, actor="测试")
+    at.run()
+    assert [b.label for b in at.button] == ["登录"]
+    assert [i.value for i in at.info] == ["账号已停用或已删除，请联系管理员。"]
+
+
 # ---- roles × actions -----------------------------------------------------------------------------
 
 ROLE_ACTIONS: dict[str, set[str]] = {
