@@ -560,7 +560,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, KeyError) as exc:
         print(str(exc).strip("'\""), file=sys.stderr)
         return EXIT_REFUSED
+    except Exception as exc:
+        said = _database_failure(exc)
+        if said is None:
+            raise
+        print(said, file=sys.stderr)
+        return EXIT_REFUSED
     return 1
+
+
+def _database_failure(exc: Exception) -> str | None:
+    """One Chinese line for a database that is full or cannot be reached (None: another
+    failure, shown as a traceback)."""
+    import sqlalchemy.exc
+
+    from civdash.store import disk_full
+
+    if disk_full(exc):
+        return "数据库所在磁盘已满，本次操作没有保存任何数据；请清理磁盘空间后重试。"
+    if isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError):
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()
+        return f"无法连接数据库，本次操作没有保存任何数据：{reason[0] if reason else exc}"
+    return None
 
 
 def _database_url(args: argparse.Namespace) -> str:

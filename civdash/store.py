@@ -70,6 +70,7 @@ __all__ = [
     "SnapshotInfo",
     "SnapshotNotFoundError",
     "Store",
+    "disk_full",
     "nothing_valid_message",
     "part_fingerprint",
     "rows_by_district",
@@ -1530,6 +1531,22 @@ def _audit_table(metadata: sa.MetaData) -> sa.Table:
 # -- engine ------------------------------------------------------------------------------------
 
 
+def disk_full(exc: BaseException) -> bool:
+    """Whether `exc`, or an exception it was raised from, says the database's disk is full
+    (SQLite's SQLITE_FULL, PostgreSQL's 53100 disk_full). The transaction was rolled back:
+    nothing of it was stored."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if getattr(current, "sqlite_errorname", None) == "SQLITE_FULL":
+            return True
+        if getattr(current, "sqlstate", None) == "53100":
+            return True
+        seen.add(id(current))
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
 def _make_engine(url: str) -> sa.Engine:
     parsed = sa.make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
@@ -1539,7 +1556,11 @@ def _make_engine(url: str) -> sa.Engine:
         if path and path != ":memory:" and not path.startswith("file:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
-        parsed, json_serializer=lambda obj: json.dumps(obj, ensure_ascii=False)
+        parsed,
+        json_serializer=lambda obj: json.dumps(obj, ensure_ascii=False),
+        # a server restarted (or a connection dropped) since a pooled connection was last used:
+        # found and replaced when it is checked out, so the next page run just works
+        pool_pre_ping=parsed.get_backend_name() != "sqlite",
     )
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _configure_sqlite)

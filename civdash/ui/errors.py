@@ -22,10 +22,11 @@ from datetime import datetime
 import sqlalchemy.exc
 import streamlit as st
 
-from civdash.store import LOCAL_TZ
+from civdash.store import LOCAL_TZ, disk_full
 
 __all__ = [
     "DATABASE_DOWN",
+    "DISK_FULL",
     "PAGE_FAILED",
     "RETRY",
     "database_unreachable",
@@ -42,6 +43,10 @@ DATABASE_DOWN = (
 PAGE_FAILED = (
     "这个页面出了意外问题，没能完整显示（错误编号 {ref}）。请点『重试』，或换一个区县、日期再看；"
     "如果仍然出错，请把错误编号告诉系统管理员，详细情况已记入服务器日志。"
+)
+DISK_FULL = (
+    "服务器磁盘空间已满，刚才的操作没有保存任何数据（已保存的数据不受影响）。"
+    "请联系系统管理员清理磁盘空间后，再点『重试』或重新提交。"
 )
 RETRY = "重试"
 
@@ -73,7 +78,10 @@ def _error_number() -> str:
 def show_failure(exc: Exception) -> None:
     """The Chinese message for `exc` and a retry button (a click reruns the page); logged."""
     ref = _error_number()
-    if database_unreachable(exc):
+    if disk_full(exc):
+        logger.error("磁盘已满（错误编号 %s）：%s", ref, exc)
+        st.error(DISK_FULL, icon=":material/hard_drive:")
+    elif database_unreachable(exc):
         # a known state, repeated on every run while it lasts: one line, the driver's words
         logger.error("数据库无法连接（错误编号 %s）：%s", ref, exc)
         st.error(DATABASE_DOWN, icon=":material/cloud_off:")

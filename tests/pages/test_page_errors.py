@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from civdash.store import Store
-from civdash.ui.errors import DATABASE_DOWN, RETRY
+from civdash.ui.errors import DATABASE_DOWN, DISK_FULL, RETRY
 from tests.conftest import taken_page_failures
 from tests.pages.conftest import APP, logged_in
 
@@ -111,6 +111,30 @@ def test_a_database_lost_after_start_shows_the_same_message(
     assert [e.value for e in at.error] == [DATABASE_DOWN]
     assert [b.label for b in at.button if b.label == RETRY] == [RETRY]
     assert len(taken_page_failures(caplog)) == 1
+
+
+def test_a_full_disk_says_so_not_that_the_database_is_unreachable(
+    fresh_home: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlite3
+
+    import sqlalchemy.exc
+
+    at = logged_in(AppTest.from_file(APP, default_timeout=90))
+    at.run()
+    assert not at.exception and not at.error
+
+    def full(self: Store, *args: object, **kwargs: object) -> None:
+        cause = sqlite3.OperationalError("database or disk is full")
+        cause.sqlite_errorname = "SQLITE_FULL"  # type: ignore[attr-defined]  # as sqlite3 sets it
+        raise sqlalchemy.exc.OperationalError("INSERT", {}, cause)
+
+    monkeypatch.setattr(Store, "snapshots", full)
+    at.run()
+    assert [e.value for e in at.error] == [DISK_FULL]
+    assert DISK_FULL.startswith("服务器磁盘空间已满，刚才的操作没有保存任何数据")
+    [logged] = taken_page_failures(caplog)
+    assert logged.startswith("磁盘已满（错误编号 ")
 
 
 def _control_flow() -> None:
