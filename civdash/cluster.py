@@ -249,7 +249,7 @@ class Cluster:
             bindir = postgres_bindir()
             if bindir is None:
                 raise RuntimeError("找不到 PostgreSQL 服务器程序（initdb），请安装 postgresql。")
-            context = postgres_cluster(bindir, self.run_dir / "postgres")
+            context = postgres_cluster(bindir)  # its own directory, which PostgreSQL can reach
             self.postgres = context.__enter__()
             self._pg_context = context
             self.database_url = self.postgres.url

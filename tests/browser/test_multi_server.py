@@ -61,8 +61,8 @@ def _session_on(browser: Browser, cluster: Cluster, server: int) -> tuple[Browse
 
 def _log_in(page: Page, name: str) -> None:
     form = page.get_by_test_id("stForm")
-    form.get_by_label("用户名").fill(name)
-    form.get_by_label("密码").fill(PASSWORD)
+    form.get_by_label("用户名", exact=True).fill(name)
+    form.get_by_label("密码", exact=True).fill(PASSWORD)
     form.get_by_role("button", name="登录").click()
     expect(page.get_by_test_id("stSidebar").get_by_text("当前用户")).to_be_attached(timeout=WAIT_MS)
 
