@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from filelock import FileLock
+
+from civdash.cluster import postgres_bindir, postgres_cluster
 
 if TYPE_CHECKING:
     from civdash.store import Store
@@ -103,13 +101,13 @@ def postgres_server() -> Iterator[str]:
     if url:
         yield url
         return
-    bindir = _postgres_bindir()
+    bindir = postgres_bindir()
     if bindir is None:
         if os.environ.get("CI"):
             pytest.fail(POSTGRES_MISSING)
         pytest.skip(POSTGRES_MISSING)
-    with _throwaway_cluster(bindir) as server_url:
-        yield server_url
+    with postgres_cluster(bindir, database="civdash_test") as server:
+        yield server.url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -139,66 +137,6 @@ def postgres_schema_url(postgres_server: str) -> Iterator[str]:
     finally:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
-
-
-def _postgres_bindir() -> Path | None:
-    def version(initdb: Path) -> int:
-        name = initdb.parent.parent.name
-        return int(name) if name.isdigit() else 0
-
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=version)
-    if found:
-        return found[-1].parent
-    on_path = shutil.which("initdb")
-    return Path(on_path).parent if on_path else None
-
-
-@contextmanager
-def _throwaway_cluster(bindir: Path) -> Iterator[str]:
-    """initdb a cluster in a temporary directory, serve it on 127.0.0.1, remove it afterwards.
-
-    initdb and pg_ctl refuse to run as root, so as root they run as the `postgres` OS user."""
-    root = Path(tempfile.mkdtemp(prefix="civdash-pg-"))
-    as_root = os.geteuid() == 0
-    if as_root:
-        shutil.chown(root, "postgres", "postgres")
-    data = root / "data"
-    port = _free_port()
-
-    def run(*args: str) -> None:
-        command = [*(["runuser", "-u", "postgres", "--"] if as_root else []), *args]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-
-    pg_ctl = str(bindir / "pg_ctl")
-    try:
-        run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-            "-E", "UTF8", "--locale=C", "--no-sync")  # fmt: skip
-        options = (
-            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
-        run(pg_ctl, "-D", str(data), "-l", str(root / "server.log"), "-o", options,
-            "-w", "-t", "60", "start")  # fmt: skip
-        try:
-            import psycopg
-
-            with psycopg.connect(
-                host="127.0.0.1", port=port, user="postgres", dbname="postgres", autocommit=True
-            ) as conn:
-                conn.execute("CREATE DATABASE civdash_test")
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/civdash_test"
-        finally:
-            run(pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop")
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 PAGE_FAILURE_LOGGER = "civdash.ui.errors"
