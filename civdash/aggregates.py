@@ -47,6 +47,7 @@ __all__ = [
     "metric_table",
     "unit_counts",
     "unit_counts_by_district",
+    "unit_counts_in",
     "with_city",
 ]
 
@@ -215,8 +216,12 @@ def unit_counts(
     """`metrics.lists.unit_counts` (what the 红黑榜 judges each unit on) from an issues
     snapshot's aggregates, in `district` or the whole city; None when they lack a part of it."""
     every = unit_counts_by_district(agg, by)
-    if every is None:
-        return None
+    return None if every is None else unit_counts_in(every, district)
+
+
+def unit_counts_in(every: Mapping[str | None, pd.DataFrame], district: str | None) -> pd.DataFrame:
+    """`district`'s table of `unit_counts_by_district` (the city's for None); an empty one
+    for a district without issues."""
     found = every.get(district or None)
     return found if found is not None else every[None].iloc[0:0]
 

@@ -595,10 +595,8 @@ def _backup(args: argparse.Namespace) -> int:
     from civdash.backup import backup
 
     url = _database_url(args)
-    store = _store(url)  # a store from an older version is upgraded first, like the app does
-    store.close()
-    info = backup(url, args.file)
-    with _store(url) as store:
+    with _store(url) as store:  # a store from an older version is upgraded first, as the app does
+        info = backup(url, args.file)
         store.audit_event("backup", actor="命令行", role="admin", file_name=str(info.path))
     print(
         f"已备份到 {info.path}：快照 {info.snapshots} 个，账号 {info.accounts} 个，"

@@ -253,9 +253,9 @@ class Cluster:
             self.postgres = context.__enter__()
             self._pg_context = context
             self.database_url = self.postgres.url
-        self._cli("rebuild-aggregates")  # makes (or upgrades) the schema once, before the servers
+        self.cli("rebuild-aggregates")  # makes (or upgrades) the schema once, before the servers
         if self.sample:
-            self._cli("load-sample")
+            self.cli("load-sample")
         for i in range(self.servers):
             self.start_server(i)
         for i in range(self.servers):
@@ -274,7 +274,8 @@ class Cluster:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
         return env
 
-    def _cli(self, *args: str, stdin: str | None = None) -> str:
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        """`python -m civdash args…` on the cluster's database; its output."""
         done = subprocess.run(
             [sys.executable, "-m", "civdash", *args],
             env=self._environment(), input=stdin, capture_output=True, text=True, check=False,
@@ -285,7 +286,7 @@ class Cluster:
         return done.stdout
 
     def add_user(self, name: str, role: str, password: str, district: str | None = None) -> None:
-        self._cli("user", "add", name, "--role", role, *(["--district", district] if district else []),
+        self.cli("user", "add", name, "--role", role, *(["--district", district] if district else []),
                   "--password-stdin", stdin=password + "\n")  # fmt: skip
 
     def start_server(self, i: int) -> None:

@@ -71,6 +71,7 @@ __all__ = [
     "SnapshotNotFoundError",
     "Store",
     "disk_full",
+    "exception_chain",
     "nothing_valid_message",
     "part_fingerprint",
     "rows_by_district",
@@ -1531,20 +1532,29 @@ def _audit_table(metadata: sa.MetaData) -> sa.Table:
 # -- engine ------------------------------------------------------------------------------------
 
 
+def exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and the exceptions it was raised from (a driver's error under SQLAlchemy's
+    wrapper, then causes and contexts), each once."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        yield current
+        seen.add(id(current))
+        orig = getattr(current, "orig", None)
+        current = (
+            orig if isinstance(orig, BaseException) else current.__cause__ or current.__context__
+        )
+
+
 def disk_full(exc: BaseException) -> bool:
     """Whether `exc`, or an exception it was raised from, says the database's disk is full
     (SQLite's SQLITE_FULL, PostgreSQL's 53100 disk_full). The transaction was rolled back:
     nothing of it was stored."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if getattr(current, "sqlite_errorname", None) == "SQLITE_FULL":
-            return True
-        if getattr(current, "sqlstate", None) == "53100":
-            return True
-        seen.add(id(current))
-        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
-    return False
+    return any(
+        getattr(e, "sqlite_errorname", None) == "SQLITE_FULL"
+        or getattr(e, "sqlstate", None) == "53100"
+        for e in exception_chain(exc)
+    )
 
 
 def _make_engine(url: str) -> sa.Engine:

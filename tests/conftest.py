@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 from filelock import FileLock
@@ -32,6 +32,14 @@ if TYPE_CHECKING:
     from civdash.store import Store
 
 POSTGRES_MISSING = "PostgreSQL 未安装：apt-get install postgresql"
+
+
+def missing_system_tool(message: str, in_ci: str | None = None) -> NoReturn:
+    """A test needs a Debian package that is not installed: skipped on a developer's machine,
+    failed under CI ($CI set), where scripts/test.sh must have installed it."""
+    if os.environ.get("CI"):
+        pytest.fail(in_ci or message)
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
@@ -103,9 +111,7 @@ def postgres_server() -> Iterator[str]:
         return
     bindir = postgres_bindir()
     if bindir is None:
-        if os.environ.get("CI"):
-            pytest.fail(POSTGRES_MISSING)
-        pytest.skip(POSTGRES_MISSING)
+        missing_system_tool(POSTGRES_MISSING)
     with postgres_cluster(bindir, database="civdash_test") as server:
         yield server.url
 

@@ -22,7 +22,7 @@ from datetime import datetime
 import sqlalchemy.exc
 import streamlit as st
 
-from civdash.store import LOCAL_TZ, disk_full
+from civdash.store import LOCAL_TZ, disk_full, exception_chain
 
 __all__ = [
     "DATABASE_DOWN",
@@ -60,14 +60,7 @@ _CONNECTION_ERRORS = (
 
 def database_unreachable(exc: BaseException) -> bool:
     """Whether `exc`, or an exception it was raised from, says the database cannot be reached."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, _CONNECTION_ERRORS):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
+    return any(isinstance(e, _CONNECTION_ERRORS) for e in exception_chain(exc))
 
 
 def _error_number() -> str:

@@ -237,9 +237,7 @@ def _unit_counts_by_district(snapshot_id: int) -> dict[str | None, pd.DataFrame]
 
 
 def _unit_counts(snapshot_id: int, district: str | None) -> pd.DataFrame:
-    every = _unit_counts_by_district(snapshot_id)
-    found = every.get(district or None)
-    return found if found is not None else every[None].iloc[0:0]
+    return aggregates.unit_counts_in(_unit_counts_by_district(snapshot_id), district)
 
 
 def unit_counts_for(snap: SnapshotInfo, district: str | None) -> pd.DataFrame | None:

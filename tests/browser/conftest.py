@@ -31,6 +31,7 @@ from playwright.sync_api import Browser, Dialog, Page, Playwright, expect, sync_
 
 from civdash.pages import Page as AppPage  # a page of the app's registry (not playwright's Page)
 from civdash.sessions import COOKIE
+from tests.conftest import missing_system_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -143,9 +144,7 @@ def chromium_path() -> str:
     """Debian's Chromium; skipped without it, except under CI where it must be there."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(CHROMIUM_MISSING_IN_CI)
-        pytest.skip(CHROMIUM_MISSING)
+        missing_system_tool(CHROMIUM_MISSING, CHROMIUM_MISSING_IN_CI)
     return path
 
 

@@ -211,14 +211,12 @@ def test_postgresql_restarted_under_an_open_session_pages_say_so_then_recover_by
 
     from civdash.cluster import postgres_bindir, postgres_cluster
     from civdash.ui.errors import DATABASE_DOWN
-    from tests.conftest import taken_page_failures
+    from tests.conftest import POSTGRES_MISSING, missing_system_tool, taken_page_failures
     from tests.pages.conftest import logged_in
 
     bindir = postgres_bindir()
     if bindir is None:
-        pytest.fail("PostgreSQL 未安装") if os.environ.get("CI") else pytest.skip(
-            "PostgreSQL 未安装"
-        )
+        missing_system_tool(POSTGRES_MISSING)
     with postgres_cluster(bindir) as server:
         monkeypatch.setenv("CIVDASH_DATABASE_URL", server.url)
         monkeypatch.setenv("CIVDASH_NO_SAMPLE", "1")
