@@ -31,6 +31,7 @@ pages = {
 }
 nav = st.navigation(pages, position="hidden")  # the sidebar lists the user's own pages
 with ui.page_errors():  # a failure becomes a Chinese message; st.rerun/st.stop pass through
+    ui.check_memory()  # past 85 % of CIVDASH_MEMORY_MB, the server drops older kept data
     ui.first_start()
     account = auth.current_user()
     if account is None:

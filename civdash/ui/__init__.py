@@ -5,6 +5,7 @@ from civdash.ui.chrome import app_chrome
 from civdash.ui.errors import page_errors
 from civdash.ui.rebuild import rebuild_notice
 from civdash.ui.state import (
+    check_memory,
     current_filters,
     data_sources,
     first_start,
@@ -21,6 +22,7 @@ from civdash.ui.waiting import computing
 
 __all__ = [
     "app_chrome",
+    "check_memory",
     "computing",
     "current_filters",
     "data_sources",

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from civdash.dashboard import Ledgers
-from civdash.ui.state import load_snapshot, metrics_for, settings, unit_counts_for
+from civdash.ui.state import frame_cache, load_snapshot, metrics_for, settings, unit_counts_for
 from civdash.views.issues import RULE_LABELS, IssuesView, ListRule, build_issues_view, unit_lists
 
 __all__ = ["cached_unit_lists", "issues_view", "rule_inputs"]
@@ -38,9 +38,13 @@ def rule_inputs() -> ListRule:
     return ListRule("rank", top_n=top_n, bottom_n=bottom_n, min_issues=min_issues)
 
 
-@st.cache_data(show_spinner="正在生成红黑榜……", max_entries=64)
-def _unit_lists(key: tuple[object, ...], _led: Ledgers, rule: ListRule) -> pd.DataFrame:
-    return unit_lists(_led, load_snapshot, rule, unit_counts_for)
+def _unit_lists(key: tuple[object, ...], led: Ledgers, rule: ListRule) -> pd.DataFrame:
+    def make() -> pd.DataFrame:
+        with st.spinner("正在生成红黑榜……"):
+            return unit_lists(led, load_snapshot, rule, unit_counts_for)
+
+    # a copy to the page (copy-on-write: no data is copied unless the page changes it)
+    return frame_cache().get(("unit_lists", key, rule), make).copy()
 
 
 def cached_unit_lists(led: Ledgers, rule: ListRule) -> pd.DataFrame:

@@ -1,9 +1,9 @@
 """The 地图 page's map in the app: built once per snapshot and choice, and clickable.
 
 Building the map (packing tens of thousands of points) is the slow part of the page, so the whole
-`MapView` is cached by the ids of the snapshots in force, the district and the map choices; a
-cached view comes back as a fresh copy (`st.cache_data` pickles it), so st_folium may render and
-rename its elements without touching what other sessions get.
+`MapView` is kept (pickled, in the server's byte-bounded cache) by the ids of the snapshots in
+force, the district and the map choices; a kept view comes back as a fresh copy, so st_folium may
+render and rename its elements without touching what other sessions get.
 
 A click on a district shape narrows the dashboard to that district: st_folium reports the clicked
 GeoJSON feature as `last_active_drawing`, and its change callback sets the sidebar's district
@@ -12,11 +12,21 @@ GeoJSON feature as `last_active_drawing`, and its change callback sets the sideb
 
 from __future__ import annotations
 
+import pickle
+from typing import cast
+
 import streamlit as st
 from streamlit_folium import st_folium
 
 from civdash.dashboard import Ledgers
-from civdash.ui.state import ALL, DISTRICT_KEY, district_table, get_store, load_snapshot
+from civdash.ui.state import (
+    ALL,
+    DISTRICT_KEY,
+    district_table,
+    frame_cache,
+    get_store,
+    load_snapshot,
+)
 from civdash.views.map import MapView, build_map_view, clicked_district, toggle_district
 
 __all__ = ["MAP_KEY", "map_view", "show_map"]
@@ -25,23 +35,28 @@ MAP_KEY = "issue_map"
 """Session-state key of the map's last reported value."""
 
 
-@st.cache_data(show_spinner="正在生成地图……", max_entries=32)
 def _cached_view(
     key: tuple[object, ...],
-    _led: Ledgers,
+    led: Ledgers,
     metric: str,
     per_capita: bool | None,
     tiles: str,
     tile_token: str | None,
 ) -> MapView:
-    return build_map_view(
-        _led,
-        load_snapshot,
-        metric=metric,
-        per_capita=per_capita,
-        tiles=tiles,
-        tile_token=tile_token,
-    )
+    def make() -> bytes:
+        with st.spinner("正在生成地图……"):
+            view = build_map_view(
+                led,
+                load_snapshot,
+                metric=metric,
+                per_capita=per_capita,
+                tiles=tiles,
+                tile_token=tile_token,
+            )
+        return pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL)
+
+    kept = frame_cache().get(("map", key, metric, per_capita, tiles, tile_token), make)
+    return cast(MapView, pickle.loads(kept))
 
 
 def map_view(

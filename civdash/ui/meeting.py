@@ -25,7 +25,13 @@ from civdash.dashboard import Ledgers
 from civdash.meeting import Deck, build_deck
 from civdash.slides import SLIDE_CSS, slide_body_html, slide_head_html
 from civdash.ui.errors import page_errors
-from civdash.ui.state import get_store, load_snapshot, metrics_for, unit_counts_for
+from civdash.ui.state import (
+    frame_cache,
+    get_store,
+    load_snapshot,
+    metrics_for,
+    unit_counts_for,
+)
 
 __all__ = [
     "AUTO_CHOICES",
@@ -101,11 +107,14 @@ def is_presenting() -> bool:
     return st.query_params.get(PRESENT_PARAM) == "1"
 
 
-@st.cache_resource(show_spinner="正在准备例会材料……", max_entries=16)
-def _deck(key: tuple[object, ...], _led: Ledgers) -> Deck | None:
-    return build_deck(
-        _led, metrics_for, load_snapshot, store=get_store(), counts_for=unit_counts_for
-    )
+def _deck(key: tuple[object, ...], led: Ledgers) -> Deck | None:
+    def make() -> Deck | None:
+        with st.spinner("正在准备例会材料……"):
+            return build_deck(
+                led, metrics_for, load_snapshot, store=get_store(), counts_for=unit_counts_for
+            )
+
+    return frame_cache().get(("deck", key), make)
 
 
 def _deck_key(led: Ledgers) -> tuple[object, ...]:
@@ -238,10 +247,9 @@ def show_deck(deck: Deck) -> None:
     run()
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _chart_images(key: tuple[object, ...], _deck: Deck) -> Mapping[str, bytes]:
+def _chart_images(key: tuple[object, ...], deck: Deck) -> Mapping[str, bytes]:
     """The deck's charts as PNG, drawn once (per deck) for the notice and the slide pack."""
-    return briefing.chart_images(_deck)
+    return frame_cache().get(("deck_images", key), lambda: briefing.chart_images(deck))
 
 
 def _downloads(deck: Deck, key: tuple[object, ...]) -> None:

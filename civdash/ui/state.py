@@ -48,7 +48,7 @@ from civdash.ledgers import get_kind
 from civdash.parts import Composition, composition
 from civdash.sample import load_sample
 from civdash.store import SnapshotInfo, Store
-from civdash.ui.frames import FrameCache
+from civdash.ui.frames import FrameCache, MemoryGuard
 
 DISTRICT_KEY = "f_district"
 AS_OF_KEY = "f_as_of"
@@ -178,8 +178,20 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def frame_cache() -> FrameCache:
-    """The server's snapshot frames, at most `Settings.cache_bytes` of them (CIVDASH_CACHE_MB)."""
+    """What the server keeps between page runs (snapshot rows, metric tables, views, decks,
+    maps), at most `Settings.cache_bytes` of it (CIVDASH_CACHE_MB)."""
     return FrameCache(settings().cache_bytes)
+
+
+@st.cache_resource(show_spinner=False)
+def _memory_guard() -> MemoryGuard:
+    return MemoryGuard(frame_cache(), settings().memory_ceiling_bytes)
+
+
+def check_memory() -> bool:
+    """At the start of a page run: past 85 % of the server's memory ceiling
+    (CIVDASH_MEMORY_MB), drop the older half of what it keeps. Whether it did."""
+    return _memory_guard().check()
 
 
 def load_snapshot(snapshot_id: int) -> pd.DataFrame:
@@ -207,33 +219,39 @@ def district_rows(snapshot_id: int, kind: str, district: str | None) -> pd.DataF
     return cache.get(("shown", snapshot_id, district), make)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2048)
 def snapshot_metrics(
     snapshot_id: int, kind: str, as_of: date, districts_id: int | None
 ) -> pd.DataFrame:
-    """Every metric of one snapshot (city and per district), cached by snapshot id and shared
+    """Every metric of one snapshot (city and per district), kept by snapshot id and shared
     (read-only): from the aggregates stored with it at commit (a few hundred bytes read, no
     rows), or, while they are being rebuilt (`civdash.ui.rebuild`), from its rows."""
-    table = _district_table(districts_id) if districts_id is not None else None
-    population = table.population() if table else None
-    return stored_metric_table(
-        get_store(), snapshot_id, kind, as_of, population, loader=load_snapshot
-    )
+
+    def make() -> pd.DataFrame:
+        table = _district_table(districts_id) if districts_id is not None else None
+        population = table.population() if table else None
+        return stored_metric_table(
+            get_store(), snapshot_id, kind, as_of, population, loader=load_snapshot
+        )
+
+    return frame_cache().get(("metrics", snapshot_id, kind, as_of, districts_id), make)
 
 
 class _NotStored(LookupError):
     """No aggregates stored yet: raised, so that the cache keeps nothing and asks again."""
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
 def _unit_counts_by_district(snapshot_id: int) -> dict[str | None, pd.DataFrame]:
     """Every district's (and the city's) unit counts of a snapshot, counted together: a
     district's first visit reads them instead of going back to fifty-odd weeks' aggregates."""
-    stored = get_store().aggregates(snapshot_id)
-    counts = aggregates.unit_counts_by_district(stored) if stored is not None else None
-    if counts is None:
-        raise _NotStored(snapshot_id)
-    return counts
+
+    def make() -> dict[str | None, pd.DataFrame]:
+        stored = get_store().aggregates(snapshot_id)
+        counts = aggregates.unit_counts_by_district(stored) if stored is not None else None
+        if counts is None:
+            raise _NotStored(snapshot_id)  # nothing is kept: asked again next time
+        return counts
+
+    return frame_cache().get(("unit_counts", snapshot_id), make)
 
 
 def _unit_counts(snapshot_id: int, district: str | None) -> pd.DataFrame:
@@ -360,20 +378,16 @@ def current_filters() -> Filters:
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _kept(key: tuple[object, ...], name: str, _compute: Callable[[], object]) -> object:
-    return _compute()
-
-
 @dataclass(frozen=True)
 class _Kept:
     """The app's `Ledgers.memo`: a value is kept per name, store state (every snapshot id and
-    which are current), filters and settings, and shared by all sessions (read-only)."""
+    which are current), filters and settings, and shared by all sessions (read-only), in the
+    server's byte-bounded cache."""
 
     key: tuple[object, ...]
 
     def __call__(self, name: str, compute: Callable[[], T], /) -> T:
-        return cast(T, _kept(self.key, name, compute))
+        return cast(T, frame_cache().get(("view", self.key, name), compute))
 
 
 def ledgers() -> Ledgers:
@@ -394,10 +408,12 @@ def ledgers() -> Ledgers:
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
 def _composition(snapshot_id: int, order: tuple[str, ...]) -> Composition:
-    """What a snapshot is made of (a committed snapshot and its parts never change)."""
-    return composition(get_store(), snapshot_id, order=order)
+    """What a snapshot is made of (a committed snapshot and its parts never change), kept."""
+    return frame_cache().get(
+        ("composition", snapshot_id, order),
+        lambda: composition(get_store(), snapshot_id, order=order),
+    )
 
 
 def composition_of(snapshot_id: int) -> Composition:
