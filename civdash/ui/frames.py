@@ -5,12 +5,15 @@ its metric tables, the pages' views built from them, the meeting decks and the m
 per server and shared by every session, read-only. At a million volunteers one frame is a few
 hundred megabytes while a district's is a tenth of that, and a view is a few kilobytes to a few
 megabytes: a cache that counts entries would either thrash or grow until the machine kills the
-server. `FrameCache` holds at most `Settings.cache_bytes` (CIVDASH_CACHE_MB) of them all,
-measured by `value_bytes`, dropping the least recently used first; a value larger than the whole
-budget is handed out without being kept. Two sessions asking for the same value at once make it
-once. `MemoryGuard` keeps the whole server under `Settings.memory_ceiling_bytes`
-(CIVDASH_MEMORY_MB): past 85 % of it, the cache drops its older half.
+server. A `FrameCache` holds values up to a number of bytes, measured by `value_bytes`, dropping the
+least recently used first; a value larger than the whole budget is handed out without being
+kept. Two sessions asking for the same value at once make it once. The app keeps two: the rows
+(`Settings.cache_bytes`, CIVDASH_CACHE_MB) and what is made from them (`Settings.view_cache_bytes`,
+CIVDASH_VIEW_CACHE_MB), so that one large snapshot read does not push out a hundred small views
+that each took a second to make. `MemoryGuard` keeps the whole server under
+`Settings.memory_ceiling_bytes` (CIVDASH_MEMORY_MB): past 85 % of it, both drop their older half.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,7 +22,7 @@ import gc
 import logging
 import sys
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import TypeVar
 
 import cachetools
@@ -158,19 +161,19 @@ class FrameCache:
 
 class MemoryGuard:
     """Keeps a server's resident memory under `ceiling` bytes: `check()` (run at the start of
-    every page run) drops the older half of `cache` when the process is past `share` of the
-    ceiling (again at the next run if that was not enough); `resident` reads the process's
-    memory (a test passes its own)."""
+    every page run) drops the older half of each of `caches` when the process is past `share`
+    of the ceiling (again at the next run if that was not enough); `resident` reads the
+    process's memory (a test passes its own)."""
 
     def __init__(
         self,
-        cache: FrameCache,
+        caches: Sequence[FrameCache],
         ceiling: int,
         *,
         share: float = 0.85,
         resident: Callable[[], int | None] = resident_bytes,
     ) -> None:
-        self._cache = cache
+        self._caches = tuple(caches)
         self.limit = int(ceiling * share)
         self._resident = resident
         self._lock = threading.Lock()
@@ -182,7 +185,7 @@ class MemoryGuard:
         if used is None or used <= self.limit or not self._lock.acquire(blocking=False):
             return False
         try:
-            dropped = self._cache.trim(self._cache.bytes_used // 2)
+            dropped = sum(cache.trim(cache.bytes_used // 2) for cache in self._caches)
             gc.collect()
             _release_freed_memory()
             self.trims += 1

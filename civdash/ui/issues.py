@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from civdash.dashboard import Ledgers
-from civdash.ui.state import frame_cache, load_snapshot, metrics_for, settings, unit_counts_for
+from civdash.ui.state import load_snapshot, metrics_for, settings, unit_counts_for, view_cache
 from civdash.views.issues import RULE_LABELS, IssuesView, ListRule, build_issues_view, unit_lists
 
 __all__ = ["cached_unit_lists", "issues_view", "rule_inputs"]
@@ -44,7 +44,7 @@ def _unit_lists(key: tuple[object, ...], led: Ledgers, rule: ListRule) -> pd.Dat
             return unit_lists(led, load_snapshot, rule, unit_counts_for)
 
     # a copy to the page (copy-on-write: no data is copied unless the page changes it)
-    return frame_cache().get(("unit_lists", key, rule), make).copy()
+    return view_cache().get(("unit_lists", key, rule), make).copy()
 
 
 def cached_unit_lists(led: Ledgers, rule: ListRule) -> pd.DataFrame:

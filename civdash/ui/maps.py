@@ -23,9 +23,9 @@ from civdash.ui.state import (
     ALL,
     DISTRICT_KEY,
     district_table,
-    frame_cache,
     get_store,
     load_snapshot,
+    view_cache,
 )
 from civdash.views.map import MapView, build_map_view, clicked_district, toggle_district
 
@@ -55,7 +55,7 @@ def _cached_view(
             )
         return pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL)
 
-    kept = frame_cache().get(("map", key, metric, per_capita, tiles, tile_token), make)
+    kept = view_cache().get(("map", key, metric, per_capita, tiles, tile_token), make)
     return cast(MapView, pickle.loads(kept))
 
 

@@ -26,11 +26,11 @@ from civdash.meeting import Deck, build_deck
 from civdash.slides import SLIDE_CSS, slide_body_html, slide_head_html
 from civdash.ui.errors import page_errors
 from civdash.ui.state import (
-    frame_cache,
     get_store,
     load_snapshot,
     metrics_for,
     unit_counts_for,
+    view_cache,
 )
 
 __all__ = [
@@ -114,7 +114,7 @@ def _deck(key: tuple[object, ...], led: Ledgers) -> Deck | None:
                 led, metrics_for, load_snapshot, store=get_store(), counts_for=unit_counts_for
             )
 
-    return frame_cache().get(("deck", key), make)
+    return view_cache().get(("deck", key), make)
 
 
 def _deck_key(led: Ledgers) -> tuple[object, ...]:
@@ -249,7 +249,7 @@ def show_deck(deck: Deck) -> None:
 
 def _chart_images(key: tuple[object, ...], deck: Deck) -> Mapping[str, bytes]:
     """The deck's charts as PNG, drawn once (per deck) for the notice and the slide pack."""
-    return frame_cache().get(("deck_images", key), lambda: briefing.chart_images(deck))
+    return view_cache().get(("deck_images", key), lambda: briefing.chart_images(deck))
 
 
 def _downloads(deck: Deck, key: tuple[object, ...]) -> None:

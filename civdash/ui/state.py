@@ -178,14 +178,21 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def frame_cache() -> FrameCache:
-    """What the server keeps between page runs (snapshot rows, metric tables, views, decks,
-    maps), at most `Settings.cache_bytes` of it (CIVDASH_CACHE_MB)."""
+    """The snapshot rows the server keeps between page runs (as read, and as a district's
+    pages show them), at most `Settings.cache_bytes` of them (CIVDASH_CACHE_MB)."""
     return FrameCache(settings().cache_bytes)
 
 
 @st.cache_resource(show_spinner=False)
+def view_cache() -> FrameCache:
+    """What the server makes from the rows and keeps (metric tables, the pages' views, decks,
+    maps, 红黑榜), at most `Settings.view_cache_bytes` of it (CIVDASH_VIEW_CACHE_MB)."""
+    return FrameCache(settings().view_cache_bytes)
+
+
+@st.cache_resource(show_spinner=False)
 def _memory_guard() -> MemoryGuard:
-    return MemoryGuard(frame_cache(), settings().memory_ceiling_bytes)
+    return MemoryGuard((frame_cache(), view_cache()), settings().memory_ceiling_bytes)
 
 
 def check_memory() -> bool:
@@ -233,7 +240,7 @@ def snapshot_metrics(
             get_store(), snapshot_id, kind, as_of, population, loader=load_snapshot
         )
 
-    return frame_cache().get(("metrics", snapshot_id, kind, as_of, districts_id), make)
+    return view_cache().get(("metrics", snapshot_id, kind, as_of, districts_id), make)
 
 
 class _NotStored(LookupError):
@@ -251,7 +258,7 @@ def _unit_counts_by_district(snapshot_id: int) -> dict[str | None, pd.DataFrame]
             raise _NotStored(snapshot_id)  # nothing is kept: asked again next time
         return counts
 
-    return frame_cache().get(("unit_counts", snapshot_id), make)
+    return view_cache().get(("unit_counts", snapshot_id), make)
 
 
 def _unit_counts(snapshot_id: int, district: str | None) -> pd.DataFrame:
@@ -387,7 +394,7 @@ class _Kept:
     key: tuple[object, ...]
 
     def __call__(self, name: str, compute: Callable[[], T], /) -> T:
-        return cast(T, frame_cache().get(("view", self.key, name), compute))
+        return cast(T, view_cache().get(("view", self.key, name), compute))
 
 
 def ledgers() -> Ledgers:
@@ -410,7 +417,7 @@ def ledgers() -> Ledgers:
 
 def _composition(snapshot_id: int, order: tuple[str, ...]) -> Composition:
     """What a snapshot is made of (a committed snapshot and its parts never change), kept."""
-    return frame_cache().get(
+    return view_cache().get(
         ("composition", snapshot_id, order),
         lambda: composition(get_store(), snapshot_id, order=order),
     )

@@ -19,7 +19,7 @@ from civdash.permissions import allowed
 from civdash.store import LOCAL_TZ, SnapshotInfo, SnapshotNotFoundError
 from civdash.submissions import city_file_districts, deadline_label, submission_kinds
 from civdash.ui.auth import accounts, require_action
-from civdash.ui.state import composition_of, district_table, frame_cache, get_store, settings
+from civdash.ui.state import composition_of, district_table, get_store, settings, view_cache
 from civdash.ui.tables import show_table
 from civdash.views import data_status as ds
 
@@ -32,7 +32,7 @@ ALL = "全部"
 
 def _rows_by_district(snapshot_id: int) -> dict[str, int]:
     """Rows per district of a stored snapshot, kept by id (a snapshot never changes)."""
-    return frame_cache().get(
+    return view_cache().get(
         ("rows_by_district", snapshot_id), lambda: get_store().rows_by_district(snapshot_id)
     )
 

@@ -98,12 +98,14 @@ def test_the_memory_guard_sheds_kept_data_only_past_its_share_of_the_ceiling() -
         cache.get(key, lambda: _frame(10_000))
     full = cache.bytes_used
     resident = [800 * 2**20]
-    guard = MemoryGuard(cache, 1000 * 2**20, resident=lambda: resident[0])
+    other = FrameCache(10**9)
+    other.get("view", lambda: _frame(10_000))
+    guard = MemoryGuard((cache, other), 1000 * 2**20, resident=lambda: resident[0])
     assert not guard.check() and cache.bytes_used == full  # 80 % of the ceiling: nothing dropped
     resident[0] = 900 * 2**20  # past 85 %
-    assert guard.check() and cache.bytes_used <= full // 2
+    assert guard.check() and cache.bytes_used <= full // 2 and len(other) == 0
     assert guard.trims == 1
-    assert not MemoryGuard(cache, 10**9, resident=lambda: None).check()  # memory unknown
+    assert not MemoryGuard((cache,), 10**9, resident=lambda: None).check()  # memory unknown
 
 
 def test_the_cache_budget_and_the_ceiling_come_from_the_environment(
@@ -112,9 +114,11 @@ def test_the_cache_budget_and_the_ceiling_come_from_the_environment(
     from civdash.config import Settings
 
     monkeypatch.setenv("CIVDASH_CACHE_MB", "64")
+    monkeypatch.setenv("CIVDASH_VIEW_CACHE_MB", "32")
     monkeypatch.setenv("CIVDASH_MEMORY_MB", "1024")
     config = Settings.from_env()
-    assert config.cache_bytes == 64 * 2**20 and config.memory_ceiling_bytes == 1024 * 2**20
+    assert config.cache_bytes == 64 * 2**20 and config.view_cache_bytes == 32 * 2**20
+    assert config.memory_ceiling_bytes == 1024 * 2**20
     monkeypatch.delenv("CIVDASH_MEMORY_MB")
     assert Settings.from_env().memory_ceiling_bytes == 1536 * 2**20  # the default, 1.5 GB
 
@@ -122,15 +126,18 @@ def test_the_cache_budget_and_the_ceiling_come_from_the_environment(
 def test_the_pages_views_metric_tables_and_decks_are_kept_within_the_servers_byte_budget(
     app: AppTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    budget = 48 * 2**20
-    cache = FrameCache(budget)
-    monkeypatch.setattr(state, "frame_cache", lambda: cache)
-    for key in ("overview", "issues", "meeting", "volunteers"):
+    rows, views = FrameCache(48 * 2**20), FrameCache(8 * 2**20)
+    monkeypatch.setattr(state, "frame_cache", lambda: rows)
+    monkeypatch.setattr(state, "view_cache", lambda: views)
+    for module in ("civdash.ui.meeting", "civdash.ui.issues", "civdash.ui.maps"):
+        monkeypatch.setattr(f"{module}.view_cache", lambda: views)
+    for key in ("overview", "issues", "meeting", "volunteers", "map"):
         app.switch_page(PAGES[key].path).run()
         assert not app.exception, [e.value for e in app.exception]
-        assert cache.bytes_used <= budget
-    kinds = {key[0] for key in cache._lru}  # what the server keeps, by what it is
+        assert rows.bytes_used <= rows.max_bytes and views.bytes_used <= views.max_bytes
+    kinds = {key[0] for key in views._lru}  # what the server makes and keeps, by what it is
     assert {"view", "metrics", "deck"} <= kinds, kinds
+    assert {key[0] for key in rows._lru} <= {"rows", "shown"}
     st.cache_resource.clear()
 
 
@@ -140,11 +147,11 @@ def test_a_server_past_its_ceiling_sheds_kept_data_at_the_next_page_run(
     cache = FrameCache(10**9)
     monkeypatch.setattr(state, "frame_cache", lambda: cache)
     app.switch_page(PAGES["overview"].path).run()
-    kept = cache.bytes_used
-    assert kept > 0
-    guard = MemoryGuard(cache, 2**30, resident=lambda: 2**30)  # at the ceiling
+    kept = set(cache._lru)
+    assert kept
+    guard = MemoryGuard((cache,), 2**30, resident=lambda: 2**30)  # at the ceiling
     monkeypatch.setattr(state, "_memory_guard", lambda: guard)
     app.switch_page(PAGES["volunteers"].path).run()  # the guard runs before the page
     assert not app.exception, [e.value for e in app.exception]
-    assert guard.trims == 1
+    assert guard.trims == 1 and not kept <= set(cache._lru)  # the older ones were dropped
     st.cache_resource.clear()
