@@ -74,7 +74,7 @@ def test_views_are_dropped_by_bytes_least_recently_used_first() -> None:
     one = _View("a", _frame(5000), (), {})
     cache = FrameCache(int(2.5 * value_bytes(one)))
     for key in "abc":
-        cache.get(key, lambda: _View(key, _frame(5000), (), {}))
+        cache.get(key, lambda key=key: _View(key, _frame(5000), (), {}))
     assert len(cache) == 2 and cache.bytes_used <= cache.max_bytes
     made: list[str] = []
     cache.get("a", lambda: made.append("a") or one)  # the least recently used was dropped
