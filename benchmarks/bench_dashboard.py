@@ -158,7 +158,7 @@ def _walk_stage(district: str) -> dict[str, Any]:
     pages = [ROOT / p for p, _ in registry_pages()]
     for module in _imported_modules([APP, *pages]):
         importlib.import_module(module)
-    from civdash.ui.state import AS_OF_KEY, frame_cache
+    from civdash.ui.state import AS_OF_KEY, frame_cache, view_cache
 
     at = _logged_in_app()
     steps: list[dict[str, Any]] = []
@@ -172,6 +172,7 @@ def _walk_stage(district: str) -> dict[str, Any]:
                 "seconds": time.perf_counter() - t0,
                 "peak_mb": _peak_mb(),
                 "cache_mb": frame_cache().bytes_used / 2**20,
+                "view_mb": view_cache().bytes_used / 2**20,
                 "errors": [e.value for e in at.exception],
             }
         )
@@ -194,6 +195,7 @@ def _walk_stage(district: str) -> dict[str, Any]:
         "steps": steps,
         "peak_mb": _peak_mb(),
         "cache_limit_mb": frame_cache().max_bytes / 2**20,
+        "view_limit_mb": view_cache().max_bytes / 2**20,
     }
 
 
@@ -375,11 +377,12 @@ def main() -> None:
             errors = f"  ！{st['errors'][0].splitlines()[0][:120]}" if st["errors"] else ""
             print(
                 f"{st['step']:<22}{st['seconds']:7.2f} s  峰值 {st['peak_mb']:6.0f} MB  "
-                f"快照缓存 {st['cache_mb']:5.0f} MB{errors}"
+                f"快照缓存 {st['cache_mb']:5.0f} MB  视图缓存 {st['view_mb']:5.0f} MB{errors}"
             )
         print(
             f"峰值内存 {res['peak_mb']:.0f} MB（快照缓存上限 {res['cache_limit_mb']:.0f} MB，"
-            f"CIVDASH_CACHE_MB）；目标 ≤ {PEAK_GOAL_MB} MB {_mark(res['peak_mb'] <= PEAK_GOAL_MB)}"
+            f"CIVDASH_CACHE_MB；视图缓存上限 {res['view_limit_mb']:.0f} MB，"
+            f"CIVDASH_VIEW_CACHE_MB）；目标 ≤ {PEAK_GOAL_MB} MB {_mark(res['peak_mb'] <= PEAK_GOAL_MB)}"
         )
 
     if not args.no_map:
