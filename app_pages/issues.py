@@ -1,4 +1,5 @@
-"""问题整改: status by week, new vs closed, aging, the overdue list, breakdowns and the 红黑榜.
+"""问题整改: status by week, new vs closed, aging, the overdue list, breakdowns, the 红黑榜 (with
+each unit's latest escalation) and 督办 (the notices' download and the escalation records).
 
 Switching tabs reruns the page, and only the open tab is computed and drawn."""
 
@@ -6,8 +7,9 @@ import streamlit as st
 
 from civdash import ui
 from civdash.charts import configure
-from civdash.ui.issues import issues_view, rule_inputs
+from civdash.ui.issues import escalation_tab, issues_view, latest_escalation_texts, rule_inputs
 from civdash.views.common import cn_date
+from civdash.views.issues import with_latest_escalation
 
 led = ui.ledgers()
 if not ui.require_data(led, "issues"):
@@ -15,8 +17,10 @@ if not ui.require_data(led, "issues"):
 
 st.title(f"问题整改 · {led.scope_label}")
 top = st.container()
-tabs = st.tabs(["整改进度", "红黑榜", "逾期问题", "问题分布"], key="issues_tab", on_change="rerun")
-progress, lists, late, spread = tabs
+tabs = st.tabs(
+    ["整改进度", "红黑榜", "逾期问题", "问题分布", "督办"], key="issues_tab", on_change="rerun"
+)
+progress, lists, late, spread, supervise = tabs
 with lists:
     rule = rule_inputs()
 view = issues_view(led, rule)
@@ -43,16 +47,18 @@ if lists.open is not False:
             "整改率（%）", min_value=0, max_value=100, format="%.1f"
         )
         lists.caption(view.lists_note)
+        escalated = latest_escalation_texts(led)  # 最近督办: read anew, editors change it
         red_col, black_col = lists.columns(2)
         red_col.subheader(f":green[红榜]（{len(view.red)}个单位）")
-        ui.show_table(view.red, where=red_col, hide_index=True, column_config={"整改率（%）": rate})
+        red = with_latest_escalation(view.red, escalated)
+        ui.show_table(red, where=red_col, hide_index=True, column_config={"整改率（%）": rate})
         black_col.subheader(f":red[黑榜]（{len(view.black)}个单位）")
-        ui.show_table(
-            view.black, where=black_col, hide_index=True, column_config={"整改率（%）": rate}
-        )
+        black = with_latest_escalation(view.black, escalated)
+        ui.show_table(black, where=black_col, hide_index=True, column_config={"整改率（%）": rate})
         lists.altair_chart(configure(view.lists_chart), width="stretch")
         with lists.expander(f"全部责任单位（{len(view.units)}个）"):
-            ui.show_table(view.units, hide_index=True, column_config={"整改率（%）": rate})
+            units = with_latest_escalation(view.units, escalated)
+            ui.show_table(units, hide_index=True, column_config={"整改率（%）": rate})
 
 if late.open is not False:
     with ui.computing(late, "逾期问题清单"):
@@ -64,3 +70,7 @@ if spread.open is not False:
         columns = spread.columns(len(view.breakdowns))
         for col, (_, chart) in zip(columns, view.breakdowns, strict=True):
             col.altair_chart(configure(chart), width="stretch")
+
+if supervise.open is not False:
+    with ui.computing(supervise, "督办：应发督办通知的责任单位和督办记录"):
+        escalation_tab(led, view.as_of)

@@ -20,6 +20,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "assessment_chart",
+    "assessment_losses",
+    "assessment_map",
+    "assessment_ranking",
+    "assessment_repeats",
+    "assessment_rounds",
+    "assessment_summary",
     "chart",
     "compute_metric",
     "dashboard_map",
@@ -30,6 +37,7 @@ __all__ = [
     "ledgers_at",
     "metric_by_week",
     "metric_catalogue",
+    "notices_zip",
     "open_store",
     "read_ledger",
     "sample_store",
@@ -37,6 +45,13 @@ __all__ = [
 
 if TYPE_CHECKING:
     from civdash.toolkit import (
+        assessment_chart,
+        assessment_losses,
+        assessment_map,
+        assessment_ranking,
+        assessment_repeats,
+        assessment_rounds,
+        assessment_summary,
         chart,
         compute_metric,
         dashboard_map,
@@ -47,6 +62,7 @@ if TYPE_CHECKING:
         ledgers_at,
         metric_by_week,
         metric_catalogue,
+        notices_zip,
         open_store,
         read_ledger,
         sample_store,

@@ -32,6 +32,7 @@ import pandas as pd
 from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.ledgers import REGISTRY, get_kind
 from civdash.metrics import METRICS, MISSING_GROUP, MetricDef
+from civdash.metrics.catalogue import LatestOnly
 from civdash.metrics.dates import DateLike, as_day
 from civdash.metrics.state import shared_issue_states
 
@@ -43,6 +44,7 @@ __all__ = [
     "by_cut",
     "cuts",
     "definitions_version",
+    "districts_apart",
     "is_clean_district",
     "metric_table",
     "unit_counts",
@@ -92,11 +94,13 @@ def cuts(kind: str) -> tuple[str, ...]:
 def definitions_version(settings: Settings = DEFAULT_SETTINGS) -> str:
     """A digest of everything a stored table depends on: the metric definitions (their code),
     which rows count, the cuts, and the settings the metrics read. Another digest: rebuild."""
-    from civdash.metrics import catalogue, state
+    from civdash.metrics import assessments, catalogue, state
 
     h = hashlib.sha256(f"format {FORMAT}\n".encode())
     for module in (catalogue, state):
         h.update(inspect.getsource(module).encode())
+    for rule in assessments.LATEST_ROUND_RULE:  # which round is the latest
+        h.update(inspect.getsource(rule).encode())
     for kind in aggregated_kinds():
         k = get_kind(kind)
         counts = inspect.getsource(k.counts) if k.counts is not None else ""
@@ -130,29 +134,66 @@ def aggregate(
     The city's sums are taken as `metrics.compute` takes them, so its values are the very ones;
     a group's are added up in row order (one pass for all metrics), which agrees with `compute`
     exactly for counts and to the last binary digit or so (1e-15) for sums of hours or scores.
+    A metric of the latest 测评 round (`MetricDef.latest`) is summed over that round's rows,
+    except in the cut by round itself, which holds every round (as `compute(by="round")`).
     """
     day = as_day(as_of)
     rows = get_kind(kind).counted(frame)
     present = [m for m in _metrics_of(kind) if not m.missing_columns(frame.columns)]
-    values: dict[str, np.ndarray] = {}
-    ratio: dict[str, bool] = {}
     with shared_issue_states():
         computed = [(mdef, *mdef.parts(rows, day, settings)) for mdef in present]
-    for mdef, num, den in computed:
-        values[f"n:{mdef.key}"] = num.to_numpy(dtype="float64")
-        ratio[mdef.key] = den is not None and not mdef.needs_population
-        if ratio[mdef.key]:
-            assert den is not None
-            values[f"d:{mdef.key}"] = den.to_numpy(dtype="float64")
-    parts = pd.DataFrame(values, index=rows.index)
+    blocks: dict[LatestOnly | None, list[tuple[MetricDef, pd.Series, pd.Series | None]]] = {}
+    for part in computed:
+        blocks.setdefault(part[0].latest, []).append(part)
+    every = cuts(kind)
+    tables = []
+    for latest, block in blocks.items():
+        values: dict[str, np.ndarray] = {}
+        ratio: dict[str, bool] = {}
+        for mdef, num, den in block:
+            values[f"n:{mdef.key}"] = num.to_numpy(dtype="float64")
+            ratio[mdef.key] = den is not None and not mdef.needs_population
+            if ratio[mdef.key]:
+                assert den is not None
+                values[f"d:{mdef.key}"] = den.to_numpy(dtype="float64")
+        parts = pd.DataFrame(values, index=rows.index)
+        if latest is None:
+            wide = _wide(kind, rows, parts, every)
+        else:  # the parts are per row: the latest round's are those of its rows
+            mask = latest.rows(rows)
+            wide = _wide(kind, rows[mask], parts[mask], [c for c in every if c != latest.of])
+            if latest.of in every:
+                wide += _wide(kind, rows, parts, [latest.of], whole=False)
+        tables.append(_long(wide, list(parts.columns), ratio))
+    if not tables:
+        return _long([], [], {})
+    return tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
+
+
+_Wide = tuple[np.ndarray, np.ndarray, str, np.ndarray]
+"""Sums (a row per group, a column per n:metric and d:metric), districts, cut, groups."""
+
+
+def _wide(
+    kind: str,
+    rows: pd.DataFrame,
+    parts: pd.DataFrame,
+    cut_by: list[str] | tuple[str, ...],
+    *,
+    whole: bool = True,
+) -> list[_Wide]:
+    """The sums of `parts` for the city and each district (`whole`), and for each district by
+    each of `cut_by`."""
     names = list(parts.columns)
-    city = parts.sum().to_numpy(dtype="float64")[None, :]
-    wide = [(city, np.array([CITY], dtype=object), CITY, np.array([CITY], dtype=object))]
+    wide: list[_Wide] = []
+    if whole:
+        city = parts.sum().to_numpy(dtype="float64")[None, :]
+        wide.append((city, np.array([CITY], dtype=object), CITY, np.array([CITY], dtype=object)))
     by = get_kind(kind).narrow_by
     if by and by in rows.columns and not rows.empty:
         matrix = np.nan_to_num(parts.to_numpy(dtype="float64"), nan=0.0)  # sums skip blanks
         district, districts = _group_codes(rows[by])
-        for cut in ("", *(c for c in cuts(kind) if c in rows.columns)):
+        for cut in (*([""] if whole else []), *(c for c in cut_by if c in rows.columns)):
             grp, groups = _group_codes(rows[cut]) if cut else (np.zeros(len(rows), int), None)
             width = len(groups) if groups is not None else 1
             found, which = np.unique(district * width + grp, return_inverse=True)
@@ -169,7 +210,7 @@ def aggregate(
             d_names = districts[found // width]
             g_names = groups[found % width] if groups is not None else np.full(len(found), CITY)
             wide.append((sums, d_names, cut, np.asarray(g_names, dtype=object)))
-    return _long(wide, names, ratio)
+    return wide
 
 
 def _long(
@@ -179,7 +220,7 @@ def _long(
 ) -> pd.DataFrame:
     """Wide sums (a column per n:metric and d:metric, a row per group) → a row per metric and
     group."""
-    if not ratio:
+    if not ratio or not wide:
         return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
     sums = np.concatenate([w for w, *_ in wide])
     district = np.concatenate([d for _, d, _, _ in wide])
@@ -267,6 +308,13 @@ def unit_counts_by_district(
     for i, district in enumerate(districts):
         every[str(district)] = table(district_code == i)
     return every
+
+
+def districts_apart(kind: str) -> bool:
+    """Do a district's aggregates of `kind` depend on its own rows alone? Not when a metric
+    counts the latest 测评 round of the whole ledger: an assembled ledger is then aggregated
+    from all its rows, not district by district."""
+    return all(m.latest is None for m in _metrics_of(kind))
 
 
 def is_clean_district(name: str) -> bool:

@@ -6,8 +6,10 @@ what the projector said. Each function returns the file's bytes (for `st.downloa
 file), and none needs a server or an office suite:
 
 - `notice_docx`: a 通报 shaped after GB/T 9704 (A4; red 版头; title in 黑体 二号; body in
-  仿宋 三号 at a fixed 28 pt line pitch; tables in 宋体), with sections 一 to 六 (五 is 报送情况:
-  who sent this week's ledgers late or not at all, and what the ledgers in force are made of),
+  仿宋 三号 at a fixed 28 pt line pitch; tables in 宋体), with sections 一 to 七 (五 is 测评失分情况:
+  the latest 测评 round's 得分率, the lowest districts, the items losing most points and repeat
+  losses; 六 is 报送情况: who sent this week's ledgers late or not at all, and what the ledgers in
+  force are made of),
   the charts as pictures and the week's newly overdue issues as an attachment.
 - `slides_pptx`: a 16:9 deck, a title slide then one slide per deck slide in meeting order.
 - `tables_xlsx`: every table of `deck.tables`, through `exports.to_excel_bytes` (formula-safe,
@@ -53,7 +55,9 @@ from civdash import palette
 from civdash.exports import XLSX_MIME, to_excel_bytes
 from civdash.exports.images import chart_png
 from civdash.meeting import BigNumber, Deck, Slide, SlideTable, Tone
+from civdash.metrics import format_value
 from civdash.numbers import decimals_of, is_plain_column, number
+from civdash.views.assessments import RATE
 from civdash.views.common import cn_date
 from civdash.views.targets import STATUS_BEHIND
 
@@ -61,6 +65,7 @@ __all__ = [
     "DOCX_MIME",
     "PPTX_MIME",
     "XLSX_MIME",
+    "OfficialDocument",
     "chart_images",
     "file_names",
     "notice_docx",
@@ -350,16 +355,25 @@ CELL_PADDING_PT = 11
 """Word's default cell margins, left and right together (0.19 cm each)."""
 
 
-class _Notice:
-    """The 通报 being written: the document, the chart pictures, and the running numbers of
-    its tables (表1 …) and figures (图1 …)."""
+class OfficialDocument:
+    """A Word document in the office's style (`_new_document`: GB/T 9704 page, 仿宋 body) being
+    written: paragraphs, headings, the red 版头, numbered tables (表1 …), every run with its East
+    Asian font and text made safe for XML. The 通报 and the 督办通知 (`civdash.notices`) are
+    both written with it."""
 
-    def __init__(self, deck: Deck, images: Mapping[str, bytes]) -> None:
-        self.deck = deck
-        self.images = images
+    def __init__(self) -> None:
         self.doc = _new_document()
         self.tables = 0
         self.figures = 0
+
+    def banner(self, text: str, *, size: float = 30) -> Paragraph:
+        """The 版头: the issuing office (发文机关标志) in red 黑体 over a red line."""
+        p = self.para(
+            text, font=HEI, size=size, colour=RED, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
+        )
+        _single_spaced(p)
+        _red_rule(p)
+        return p
 
     def para(
         self,
@@ -448,9 +462,24 @@ class _Notice:
                 # a short table stays on one page: each row kept with the next
                 p.paragraph_format.keep_with_next = len(rows) <= KEEP_TOGETHER and r < len(rows)
                 colour = colours(r - 1, c) if colours is not None and r > 0 else ""
-                _docx_font(p.add_run(value), SONG, size, bold=r == 0, colour=colour)
+                _docx_font(p.add_run(_text(value)), SONG, size, bold=r == 0, colour=colour)
         spacer = self.doc.add_paragraph()
         spacer.paragraph_format.line_spacing = Pt(8)
+
+    def save(self) -> bytes:
+        buffer = io.BytesIO()
+        self.doc.save(buffer)
+        return buffer.getvalue()
+
+
+class _Notice(OfficialDocument):
+    """The 通报 being written: the document, the chart pictures, and the running numbers of
+    its tables (表1 …) and figures (图1 …)."""
+
+    def __init__(self, deck: Deck, images: Mapping[str, bytes]) -> None:
+        super().__init__()
+        self.deck = deck
+        self.images = images
 
     def slide_table(self, table: SlideTable) -> None:
         frame = table.frame
@@ -473,11 +502,6 @@ class _Notice:
         p.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
         self.caption(f"图{self.figures}　{title}", before=False)
 
-    def save(self) -> bytes:
-        buffer = io.BytesIO()
-        self.doc.save(buffer)
-        return buffer.getvalue()
-
 
 # ---------------------------------------------------------------- .docx: the 通报
 
@@ -489,16 +513,7 @@ def _date_line(deck: Deck) -> str:
 
 def _masthead(n: _Notice) -> None:
     """版头 (red 发文机关标志 over a red line), title, date line and 主送."""
-    banner = n.para(
-        "创建全国文明城市工作通报",
-        font=HEI,
-        size=30,
-        colour=RED,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        indent=False,
-    )
-    _single_spaced(banner)
-    _red_rule(banner)
+    n.banner("创建全国文明城市工作通报")
     n.para().paragraph_format.line_spacing = Pt(20)
     title = n.para(
         notice_title(n.deck), font=HEI, size=ER_HAO, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
@@ -602,10 +617,72 @@ def _section_lists(n: _Notice) -> None:
             n.para(f"{table.title.split(' · ')[0]}：本周无。")
 
 
+ASSESSMENT_ITEMS = 10
+"""测评项目 in the 通报's table of the items losing most points (the workbook has them all)."""
+REPEAT_ROWS = 20
+"""Repeat losses in the 通报's table (the workbook has them all)."""
+
+
+def _section_assessments(n: _Notice) -> None:
+    """测评失分情况, from the deck's `AssessmentsView` (the 测评 slide's): the round's 得分率 and
+    its change, the lowest districts (a district's 通报: streets) and the 红黑榜, the ranking,
+    the items losing most points with their units, and the 点位 losing the same item again."""
+    n.heading("五、测评失分情况")
+    view = n.deck.assessments
+    if view is None:
+        n.para("尚未导入测评结果，本节暂缺。")
+        return
+    n.para(view.summary_sentence)
+    by = "district" if view.district is None else "street"
+    low = view.lowest(3, by)
+    if len(low):
+        named = "、".join(
+            f"{g}（{format_value(RATE, float(r))}）"
+            for g, r in zip(low[by].astype(str), low["score_rate"], strict=True)
+        )
+        where = "区县" if by == "district" else "街道"
+        black = "、".join(view.listed("black")) if by == "district" else ""
+        tail = f"；列入黑榜的区县：{black}" if black else ""
+        n.para(f"得分率最低的{where}：{named}{tail}。")
+    ranking = view.ranking_table(by)
+    lists = ranking["榜单"].astype(str).tolist()
+    column = list(ranking.columns).index("榜单")
+
+    def colour(row: int, col: int) -> str:
+        tone = {"红榜": "good", "黑榜": "bad"}.get(lists[row], "neutral")
+        return TONE_TEXT[tone] if col == column and tone != "neutral" else ""  # type: ignore[index]
+
+    n.table(
+        f"{view.round}{'各区县' if by == 'district' else '各街道'}测评得分率",
+        [str(c) for c in ranking.columns],
+        _frame_rows(ranking),
+        colours=colour,
+    )
+    n.note(f"红黑榜规则：{view.rule.text}")
+    n.subheading("（一）失分较多的测评项目")
+    n.para(view.pareto_note)
+    items = view.pareto_table.drop(columns=["占全部失分（%）"])
+    if len(items):
+        shown = items.head(ASSESSMENT_ITEMS)
+        n.table("失分较多的测评项目及责任单位", [str(c) for c in shown.columns], _frame_rows(shown))
+        if len(items) > ASSESSMENT_ITEMS:
+            n.note(
+                f"注：共{len(items):,}个失分项目，显示前{ASSESSMENT_ITEMS}个，完整清单见数据表。"
+            )
+    n.subheading("（二）同一点位反复失分")
+    n.para(view.repeat_note)
+    repeats = view.repeat_table
+    if len(repeats):
+        shown = repeats.head(REPEAT_ROWS)
+        n.table("同一点位同一项目连续失分", [str(c) for c in shown.columns], _frame_rows(shown))
+        if len(repeats) > REPEAT_ROWS:
+            n.note(f"注：共{len(repeats):,}处，显示前{REPEAT_ROWS}处，完整清单见数据表。")
+
+
 def _section_reporting(n: _Notice) -> None:
     """报送情况: the districts that sent a ledger late or not at all, ledger by ledger (or that
     all were on time), then one line saying what the ledgers in force are made of."""
-    n.heading("五、报送情况")
+    n.heading("六、报送情况")
     rep = n.deck.reporting
     if rep is None:
         n.para("尚未导入区县名单，无法核对各区县报送情况。")
@@ -618,7 +695,7 @@ def _section_reporting(n: _Notice) -> None:
 
 
 def _section_next(n: _Notice) -> None:
-    n.heading("六、下一步工作")
+    n.heading("七、下一步工作")
     for i in range(NEXT_STEPS):
         p = n.para(f"（{_NUMERALS[i]}）")
         _docx_font(p.add_run("〔请填写下一步工作安排〕"), FANG_SONG, SAN_HAO, colour=palette.GREY)
@@ -641,8 +718,8 @@ def _attachment(n: _Notice) -> None:
 
 def notice_docx(deck: Deck, *, images: Mapping[str, bytes] | None = None) -> bytes:
     """The week's 通报 as a Word file: 版头, title, date line, 主送, the summary paragraph, then
-    一、本周核心指标 二、目标任务进度 三、问题整改情况 四、红黑榜 五、报送情况 六、下一步工作
-    (numbered blanks to fill in) and the newly overdue issues as an attachment.
+    一、本周核心指标 二、目标任务进度 三、问题整改情况 四、红黑榜 五、测评失分情况 六、报送情况
+    七、下一步工作 (numbered blanks to fill in) and the newly overdue issues as an attachment.
 
     `images` are the charts by slide key (`chart_images`); drawn here when not given.
     """
@@ -652,6 +729,7 @@ def notice_docx(deck: Deck, *, images: Mapping[str, bytes] | None = None) -> byt
     _section_targets(n)
     _section_issues(n)
     _section_lists(n)
+    _section_assessments(n)
     _section_reporting(n)
     _section_next(n)
     _attachment(n)

@@ -44,13 +44,18 @@ from civdash.metrics import (
 
 __all__ = [
     "AGING_BUCKETS",
+    "ASSESSMENT_GROUPS",
+    "ASSESSMENT_LISTS",
     "BREAKDOWN_FIELDS",
     "CHARTS",
+    "CITY_SERIES",
     "FONT",
     "OTHER_GROUP",
     "Chart",
     "ChartStyle",
     "DashboardChart",
+    "assessment_ranking_chart",
+    "assessment_trend",
     "configure",
     "dashboard_chart",
     "group_bars",
@@ -58,6 +63,7 @@ __all__ = [
     "issue_breakdown",
     "issue_status_by_week",
     "issues_new_vs_closed",
+    "loss_pareto_chart",
     "open_issue_aging",
     "red_black_chart",
     "score_distribution",
@@ -960,3 +966,209 @@ def target_progress(progress: pd.DataFrame, *, cap: float = 120.0) -> alt.LayerC
 
 _LEFT_PART = wrap_label("split(datum.label, '\t')[0]", 18)
 """The name half of a target's band label, wrapped as `configure` wraps labels."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Assessments (测评)
+#
+# These draw the tables of `civdash.metrics.assessments` (one row per round, per group or per
+# 测评项目), so a chart shows the same figures as the table beside it. They are not dashboard
+# charts of the ledger in force: a trend needs every round, which `civdash.assessments.
+# load_rounds` merges from the monthly snapshots (the toolkit's `assessment_chart` does that).
+
+ASSESSMENT_GROUPS: Mapping[str, str] = MappingProxyType(
+    {
+        "district": "区县",
+        "street": "街道/乡镇",
+        "responsible_unit": "责任单位",
+        "point_type": "点位类型",
+        "item": "测评项目",
+    }
+)
+"""Fields the 测评 results are ranked or summed by, with their Chinese names."""
+
+ASSESSMENT_LISTS: Mapping[str, str] = MappingProxyType({"red": "红榜", "black": "黑榜", "": "—"})
+"""`assessment_ranking`'s list codes as the 红黑榜 words."""
+
+CITY_SERIES = "全市"
+"""The series name of city-wide values in a trend."""
+
+
+def _rate_decimals() -> int:
+    """The precision of a 测评得分率: the catalogue's, as on the cards and tables. (Values are
+    rounded in Python before Vega formats them: 90.625 is 90.62 on a card, and Vega would
+    write 90.63.)"""
+    return METRICS["assessment_score_rate"].decimals
+
+
+def _rate_format() -> str:
+    return numbers.d3_format(_rate_decimals())
+
+
+def _rate_floor(values: pd.Series) -> float:
+    """Where a 得分率 axis starts: 5 points under the lowest rate, on a multiple of 5 (rates
+    sit between 70 and 100, and an axis from 0 would flatten every difference)."""
+    finite = pd.to_numeric(values, errors="coerce").dropna()
+    if finite.empty:
+        return 0.0
+    return float(max(0.0, math.floor((float(finite.min()) - 5.0) / 5.0) * 5.0))
+
+
+def assessment_trend(summary: pd.DataFrame) -> alt.LayerChart:
+    """Lines of 测评得分率 per round, oldest first, each point labelled with its rate.
+
+    `summary` has one row per round and series: `round`, `score_rate` and optionally `series`
+    (e.g. 全市 and a district; default 全市) and `points_lost`, `failed_items`, as
+    `metrics.assessments.round_summary` gives them. 全市 is blue, any other series black (the
+    chosen district, outlined black on the maps too).
+    """
+    data = pd.DataFrame(
+        {
+            "round": summary["round"].astype("string"),
+            "series": (
+                summary["series"].astype("string")
+                if "series" in summary.columns
+                else pd.Series(CITY_SERIES, index=summary.index, dtype="string")
+            ),
+            "score_rate": pd.to_numeric(summary["score_rate"], errors="coerce").round(
+                _rate_decimals()
+            ),
+            "points_lost": pd.to_numeric(
+                summary.get("points_lost", pd.Series(np.nan, index=summary.index)), errors="coerce"
+            ),
+            "failed_items": pd.to_numeric(
+                summary.get("failed_items", pd.Series(np.nan, index=summary.index)),
+                errors="coerce",
+            ),
+        }
+    ).dropna(subset=["score_rate"])
+    order = list(dict.fromkeys(summary["round"].astype(str)))
+    series = list(dict.fromkeys(data["series"].astype(str)))
+    series.sort(key=lambda s: s != CITY_SERIES)
+    colors = [palette.NEUTRAL if s == CITY_SERIES else palette.BLACK for s in series]
+    low = _rate_floor(data["score_rate"])
+    base = alt.Chart(data, title=_title("测评得分率（按测评批次）"))
+    x = alt.X("round:N", sort=order, title=None, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("score_rate:Q", title="得分率（%）", scale=alt.Scale(domain=[low, 100], nice=False))
+    color = alt.Color(
+        "series:N", title="", scale=alt.Scale(domain=series, range=colors), sort=series
+    )
+    lines = base.mark_line(point=alt.OverlayMarkDef(size=90), strokeWidth=3).encode(
+        x=x,
+        y=y,
+        color=color,
+        tooltip=[
+            alt.Tooltip("round:N", title="测评批次"),
+            alt.Tooltip("series:N", title="范围"),
+            alt.Tooltip("score_rate:Q", title="得分率（%）", format=_rate_format()),
+            alt.Tooltip("points_lost:Q", title="失分（分）"),
+            alt.Tooltip("failed_items:Q", title="失分项数（项）"),
+        ],
+    )
+    labels = base.mark_text(dy=-14, fontWeight="bold").encode(
+        x=x,
+        y=y,
+        color=color,
+        text=alt.Text("score_rate:Q", format=_rate_format()),
+    )
+    return alt.LayerChart(layer=[lines, labels])
+
+
+def assessment_ranking_chart(ranking: pd.DataFrame, *, by: str = "district") -> alt.LayerChart:
+    """Horizontal bars of 得分率 per group of `metrics.assessments.assessment_ranking`, best
+    first, coloured by the 红黑榜 (红榜 the "good" colour, 黑榜 the "bad" one), each with its
+    rate at its end."""
+    name = ASSESSMENT_GROUPS.get(by, by)
+    data = pd.DataFrame(
+        {
+            "group": ranking[by].astype("string").fillna(MISSING_GROUP),
+            "score_rate": pd.to_numeric(ranking["score_rate"], errors="coerce").round(
+                _rate_decimals()
+            ),
+            "points_lost": pd.to_numeric(ranking["points_lost"], errors="coerce"),
+            "failed_items": pd.to_numeric(ranking["failed_items"], errors="coerce"),
+            "label": ranking["list"].astype("string").fillna("").map(ASSESSMENT_LISTS),
+        }
+    ).dropna(subset=["score_rate"])
+    data = data.sort_values(["score_rate", "group"], ascending=[False, True], kind="stable")
+    order = data["group"].tolist()
+    low = _rate_floor(data["score_rate"])
+    base = alt.Chart(data, title=_title(f"测评得分率（按{name}）"))
+    x = alt.X("score_rate:Q", title="得分率（%）", scale=alt.Scale(domain=[low, 100], nice=False))
+    bars = base.mark_bar(clip=True).encode(  # the axis starts above 0: no bar under the labels
+        y=alt.Y("group:N", sort=order, title=None),
+        x=x,
+        color=alt.Color(
+            "label:N",
+            title="榜单",
+            scale=alt.Scale(
+                domain=["红榜", "黑榜", "—"],
+                range=[
+                    palette.LIST_COLORS["红榜"],
+                    palette.LIST_COLORS["黑榜"],
+                    palette.LIST_COLORS[""],
+                ],
+            ),
+        ),
+        tooltip=[
+            alt.Tooltip("group:N", title=name),
+            alt.Tooltip("score_rate:Q", title="得分率（%）", format=_rate_format()),
+            alt.Tooltip("points_lost:Q", title="失分（分）"),
+            alt.Tooltip("failed_items:Q", title="失分项数（项）"),
+            alt.Tooltip("label:N", title="榜单"),
+        ],
+    )
+    text = base.mark_text(align="left", dx=4).encode(
+        y=alt.Y("group:N", sort=order),
+        x=x,
+        text=alt.Text("score_rate:Q", format=_rate_format()),
+    )
+    return alt.LayerChart(layer=[bars, text])
+
+
+def loss_pareto_chart(pareto: pd.DataFrame, *, by: str = "item", top: int = 10) -> alt.LayerChart:
+    """失分 Pareto of `metrics.assessments.loss_pareto`: the `top` groups losing most points as
+    bars (largest first, points lost at each bar's end), and the cumulative share of all points
+    lost as a line on its own axis (0–100 %, at the top), so a reader sees how few 测评项目 make
+    most of the loss."""
+    name = ASSESSMENT_GROUPS.get(by, by)
+    shown = pareto.head(top)
+    data = pd.DataFrame(
+        {
+            "group": shown[by].astype("string").fillna(MISSING_GROUP),
+            "points_lost": pd.to_numeric(shown["points_lost"], errors="coerce").round(2),
+            "failed_items": pd.to_numeric(shown["failed_items"], errors="coerce"),
+            "share": pd.to_numeric(shown["share"], errors="coerce").round(1),
+            "cumulative_share": pd.to_numeric(shown["cumulative_share"], errors="coerce").round(1),
+        }
+    )
+    order = data["group"].tolist()
+    more = f"，显示失分最多的 {top} 项" if len(pareto) > top else ""
+    base = alt.Chart(data, title=_title(f"失分最多的{name}", f"共 {len(pareto):,} 项失分{more}"))
+    y = alt.Y("group:N", sort=order, title=None)
+    largest = float(data["points_lost"].max()) if len(data) else 0.0
+    x_lost = alt.X("points_lost:Q", title="失分（分）", scale=_room_for_labels(largest))
+    tooltip = [
+        alt.Tooltip("group:N", title=name),
+        alt.Tooltip("points_lost:Q", title="失分（分）"),
+        alt.Tooltip("failed_items:Q", title="失分项数（项）"),
+        alt.Tooltip("share:Q", title="占全部失分（%）", format=numbers.d3_format(1)),
+        alt.Tooltip("cumulative_share:Q", title="累计占比（%）", format=numbers.d3_format(1)),
+    ]
+    bars = base.mark_bar(color=palette.BAD).encode(y=y, x=x_lost, tooltip=tooltip)
+    points = numbers.d3_format(METRICS["points_lost"].decimals)  # as the cards write 失分
+    text = base.mark_text(align="left", dx=4).encode(
+        y=y, x=x_lost, text=alt.Text("points_lost:Q", format=points)
+    )
+    x_share = alt.X(
+        "cumulative_share:Q",
+        title="累计占全部失分（%）",
+        scale=alt.Scale(domain=[0, 100]),
+        axis=alt.Axis(orient="top", grid=False),
+    )
+    line = base.mark_line(
+        color=palette.BLACK, strokeWidth=2, point=alt.OverlayMarkDef(color=palette.BLACK, size=60)
+    ).encode(y=y, x=x_share, order=alt.Order("cumulative_share:Q"), tooltip=tooltip)
+    return alt.LayerChart(layer=[alt.LayerChart(layer=[bars, text]), line]).resolve_scale(
+        x="independent"
+    )

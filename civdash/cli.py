@@ -11,6 +11,7 @@
     python -m civdash load-sample
     python -m civdash backup FILE
     python -m civdash restore FILE [--yes]
+    python -m civdash notices --out FILE.zip [--as-of YYYY-MM-DD]
     python -m civdash export chart NAME [--district D] [--as-of YYYY-MM-DD] [--field F] [--large]
                                  --out FILE.html|FILE.png
     python -m civdash export map [--metric KEY] [--district D] [--as-of YYYY-MM-DD]
@@ -180,6 +181,17 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("file", type=Path, help="backup 命令写出的备份文件")
     back.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
     back.add_argument("--db", default=None)
+    notices = sub.add_parser(
+        "notices", help="生成督办通知：每个有逾期问题或测评失分的责任单位一份 Word，打包为 .zip"
+    )
+    notices.add_argument("--out", type=Path, required=True, help="输出文件（.zip）")
+    notices.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="截至日期 YYYY-MM-DD（默认当前问题整改台账的截至日期）",
+    )
+    notices.add_argument("--db", default=None)
     return parser
 
 
@@ -541,6 +553,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup(args)
         if args.command == "restore":
             return _restore(args)
+        if args.command == "notices":
+            return _notices(args)
         if args.command == "load-sample":
             from civdash.sample import load_sample
 
@@ -627,6 +641,37 @@ def _restore(args: argparse.Namespace) -> int:
     with _store(url) as store:  # an older backup's schema is upgraded as the store opens
         store.audit_event("restore", actor="命令行", role="admin", file_name=str(info.path))
     print(f"已从 {info.path} 恢复：快照 {info.snapshots} 个，账号 {info.accounts} 个。")
+    return 0
+
+
+def _notices(args: argparse.Namespace) -> int:
+    """`notices --out FILE.zip [--as-of DATE]`: a 督办通知 (.docx) for every responsible unit
+    with overdue issues or lost 测评 points, and their list, in one .zip; audited."""
+    from civdash.notices import load_notice_data, notice_units, reply_deadline
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".zip":
+        raise FileRefused(f"输出文件『{out.name}』应以 .zip 结尾，例如 --out 督办通知.zip。")
+    store = _store(args.db)
+    data = load_notice_data(store, args.as_of)
+    archive = data.zip(store.settings)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(archive)
+    units = notice_units(data.issues, data.assessments, data.as_of, data.escalations)
+    reply_by = reply_deadline(data.as_of, store.settings)
+    names = "、".join(units["responsible_unit"].astype(str))
+    detail = (
+        f"生成督办通知 {len(units)} 份（截至 {data.as_of:%Y-%m-%d}，反馈截止 {reply_by:%Y-%m-%d}）"
+        + (f"：{names}" if names else "")
+    )
+    store.audit_event("notices", actor="命令行", role="admin", file_name=out.name, detail=detail)
+    if units.empty:
+        print(
+            f"截至 {data.as_of:%Y-%m-%d} 没有逾期问题或测评失分的责任单位，无需督办；已写出 {out}（只有清单）。"
+        )
+    else:
+        print(f"已生成督办通知 {len(units)} 份（截至 {data.as_of:%Y-%m-%d}，"
+              f"反馈截止 {reply_by:%Y-%m-%d}）：{out}")  # fmt: skip
     return 0
 
 

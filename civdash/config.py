@@ -26,6 +26,19 @@ class Settings:
     max_zip_ratio: float = 200.0
     red_list_size: int = 5
     black_list_size: int = 5
+    assessment_list_rule: str = "rank"
+    """How the 测评 红黑榜 (districts, streets, units ranked by 得分率) is drawn up: "rank" (the
+    best `assessment_red_top` red, the worst `assessment_black_bottom` black) or "threshold"
+    (得分率 ≥ `assessment_red_at` red, < `assessment_black_below` black)
+    (CIVDASH_ASSESSMENT_LIST_RULE: rank / threshold, or 排名 / 阈值)."""
+    assessment_red_top: int = 3
+    """CIVDASH_ASSESSMENT_RED_TOP."""
+    assessment_black_bottom: int = 3
+    """CIVDASH_ASSESSMENT_BLACK_BOTTOM."""
+    assessment_red_at: float = 90.0
+    """得分率 (%) from which a group is on the red list (CIVDASH_ASSESSMENT_RED_AT)."""
+    assessment_black_below: float = 80.0
+    """得分率 (%) below which a group is on the black list (CIVDASH_ASSESSMENT_BLACK_BELOW)."""
     max_shrink_share: float = 0.30
     """Largest share of the current snapshot's rows a new current snapshot may lose without the
     committer confirming it: a one-district file or a half-filled sheet must not replace the whole
@@ -54,6 +67,11 @@ class Settings:
     memory_ceiling_bytes: int = 1536 * 1024 * 1024
     """The resident memory an app server should stay under (CIVDASH_MEMORY_MB): past 85 % of
     it at the start of a page run, the server drops the older half of what it keeps."""
+    notice_reply_days: int = 3
+    """Working days a responsible unit has to reply to a 督办通知 (CIVDASH_NOTICE_REPLY_DAYS)."""
+    office_name: str = "创建全国文明城市工作办公室"
+    """Who issues the 督办通知, as its red 版头 names it (CIVDASH_OFFICE_NAME), e.g.
+    "青澜市创建全国文明城市工作办公室"."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
@@ -88,10 +106,57 @@ class Settings:
             kw["sso_header"] = v.strip()
         if v := os.environ.get("CIVDASH_SUBMISSION_DUE"):
             kw["submission_weekday"], kw["submission_time"] = parse_due(v)
+        if v := os.environ.get("CIVDASH_NOTICE_REPLY_DAYS"):
+            kw["notice_reply_days"] = int(v)
+        if v := os.environ.get("CIVDASH_OFFICE_NAME"):
+            kw["office_name"] = v.strip()
+        kw.update(_assessment_list_from_env())
         return Settings(**kw)  # type: ignore[arg-type]
 
 
 DEFAULT_SETTINGS = Settings()
+
+
+_LIST_RULES = {"rank": "rank", "排名": "rank", "threshold": "threshold", "阈值": "threshold"}
+
+
+def _assessment_list_from_env() -> dict[str, object]:
+    """The 测评 红黑榜 settings set by environment variables, checked (Chinese ValueError)."""
+    kw: dict[str, object] = {}
+    if v := os.environ.get("CIVDASH_ASSESSMENT_LIST_RULE"):
+        rule = _LIST_RULES.get(v.strip().lower())
+        if rule is None:
+            raise ValueError(
+                f"环境变量 CIVDASH_ASSESSMENT_LIST_RULE 为 {v}，应为 rank（按排名）或 threshold"
+                "（按得分率阈值），请改正后重新运行。"
+            )
+        kw["assessment_list_rule"] = rule
+    for name, key in (
+        ("CIVDASH_ASSESSMENT_RED_TOP", "assessment_red_top"),
+        ("CIVDASH_ASSESSMENT_BLACK_BOTTOM", "assessment_black_bottom"),
+    ):
+        if v := os.environ.get(name):
+            if not v.strip().isdigit():
+                raise ValueError(
+                    f"环境变量 {name} 为 {v}，应为不小于 0 的整数（名次数），请改正后重新运行。"
+                )
+            kw[key] = int(v)
+    for name, key in (
+        ("CIVDASH_ASSESSMENT_RED_AT", "assessment_red_at"),
+        ("CIVDASH_ASSESSMENT_BLACK_BELOW", "assessment_black_below"),
+    ):
+        if v := os.environ.get(name):
+            try:
+                value = float(v.strip().replace("％", "%").removesuffix("%"))
+            except ValueError:
+                value = math.nan
+            if not 0 <= value <= 100:
+                raise ValueError(
+                    f"环境变量 {name} 为 {v}，应为 0 到 100 之间的得分率（如 90 或 90%），"
+                    "请改正后重新运行。"
+                )
+            kw[key] = value
+    return kw
 
 
 def parse_share(text: str, variable: str) -> float:

@@ -102,8 +102,13 @@ def _dated(kind: str) -> bool:
 
 
 def as_of_choices(snapshots: Sequence[SnapshotInfo]) -> list[date]:
-    """Every as-of date of the ledger snapshots, newest first (the sidebar's choices)."""
-    return sorted({s.as_of for s in snapshots if _dated(s.kind)}, reverse=True)
+    """Every as-of date of the ledger snapshots, newest first (the sidebar's choices). A
+    ledger whose snapshots add to it (a month's 测评 round) dates no state of the ledgers: its
+    dates are not offered, and its pages take the rounds up to the date chosen."""
+    return sorted(
+        {s.as_of for s in snapshots if _dated(s.kind) and not REGISTRY[s.kind].accumulates_by},
+        reverse=True,
+    )
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from civdash.normalize import (
     parser_for,
     stable_id,
 )
-from civdash.privacy import is_personal, looks_masked
+from civdash.privacy import is_personal, looks_masked, mask_value
 from civdash.problems import Problem, Severity, problems_frame, quote_cell
 
 SOURCE_ROW = "source_row"
@@ -178,7 +178,9 @@ class _Collector:
             self.error_cells.add((row, f.name))
         text = value if value is not None else self.raw_value(row, column)
         sheet, sheet_row = self.raw.locate(row)
-        message = _message(self.raw.row_label(row), f.label, text, *problem)
+        # the value keeps the raw text (shown masked); a message quotes a personal one masked
+        quoted = mask_value(text, f.personal) if f.personal and text else text
+        message = _message(self.raw.row_label(row), f.label, quoted, *problem)
         self.items.append(Problem(row, f.name, text, message, severity, sheet, sheet_row))
 
     def add_parsed(self, f: Field, parsed: Parsed, column: int | None) -> None:
@@ -309,6 +311,19 @@ def ingest_table(
             )
         )
 
+    for group in k.missing_groups(values):
+        labels = "』或『".join(k.field(name).label for name in group)
+        problems.items.append(
+            Problem(
+                raw.header_row,
+                group[0],
+                "",
+                f"表头中缺少『{labels}』列，至少要有其中一列，请在表头中添加，或在列对应关系中指定。",
+                "error",
+            )
+        )
+        missing.append(group[0])
+
     frame = pd.DataFrame(index=index)
     for f in k.fields:
         v = values.get(f.name)
@@ -344,13 +359,21 @@ def ingest_table(
         columns=ColumnMatch(
             kind, match.headers, {c: f for f, c in by_field.items()}
         ).source_to_field(),
-        as_of=raw.as_of,
+        as_of=raw.as_of or _latest_date(valid, k.as_of_from),
         file_name=file_name,
         sha256=sha256,
         invalid_rows=tuple(sorted(bad_rows)),
         sheets=_sheet_counts(raw, index, valid[SOURCE_ROW]),
         skipped_sheets=raw.skipped_sheets,
     )
+
+
+def _latest_date(rows: pd.DataFrame, name: str) -> date | None:
+    """The latest date in column `name` of `rows` (a kind's `as_of_from`), or None."""
+    if not name or name not in rows.columns or rows.empty:
+        return None
+    latest = pd.to_datetime(rows[name], errors="coerce").max()
+    return None if pd.isna(latest) else latest.date()
 
 
 def _sheet_counts(raw: RawTable, read: pd.Index, valid: pd.Series) -> tuple[SheetCount, ...]:

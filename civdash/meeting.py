@@ -10,6 +10,7 @@ Slides, in meeting order: headline numbers with week-over-week change; the distr
 not submit this week's ledgers on time (报送情况: the week whose deadline is on or before the as-of
 date); targets at risk; issues new / closed / newly overdue this week; 红黑榜 with black-list
 streaks; the district map coloured by 问题整改率; each lagging district's top overdue issues;
+the latest 测评 round (得分率 and its change, the lowest districts, the items losing most points);
 volunteers toward target. A slide whose ledger has not been imported is left out (the deck says
 which ones in `missing`). The deck also says what the ledgers in force are made of: each
 district's part (date, who) or a whole-city file (`Reporting.sources`).
@@ -27,13 +28,14 @@ import altair as alt
 import pandas as pd
 
 from civdash import palette
-from civdash.charts import Chart, configure, volunteer_registrations
-from civdash.dashboard import CITY, Ledgers, Loader
+from civdash.charts import ASSESSMENT_GROUPS, Chart, configure, volunteer_registrations
+from civdash.dashboard import CITY, Ledgers, Loader, shown_rows
 from civdash.geo import wind_for_d3
 from civdash.ledgers import REGISTRY, get_kind
 from civdash.metrics import format_value
-from civdash.names import short_name
-from civdash.numbers import ARROWS, MISSING, number
+from civdash.names import short_name, short_names
+from civdash.numbers import ARROWS, FLAT, MISSING, number
+from civdash.numbers import change as signed
 from civdash.store import LOCAL_TZ, SnapshotInfo
 from civdash.submissions import (
     LATE,
@@ -47,6 +49,12 @@ from civdash.submissions import (
     submissions,
 )
 from civdash.submissions import MISSING as NOT_SUBMITTED
+from civdash.views.assessments import (
+    RATE,
+    RATE_DECIMALS,
+    AssessmentsView,
+    build_assessments_view,
+)
 from civdash.views.common import TableFor, cn_date, scope_target
 from civdash.views.issues import CountsFor, ListRule, overdue_table, unit_lists
 from civdash.views.overview import (
@@ -78,6 +86,11 @@ SLIDE_ROWS = 6
 """Most table rows on a slide: six rows of 24 px text fit a 1280×720 projector."""
 LAGGING_DISTRICTS = 3
 """Most districts given a slide of their own overdue issues (the worst first)."""
+ASSESSMENT_ROWS = 4
+"""Rows of each table of the 测评 slide: under its three big numbers and beside its footnote,
+four fit 1280×720 (the lowest districts then cover a black list of three)."""
+ITEM_LIMIT = 12
+"""Characters of a 测评项目 kept in the 测评 slide's table (two tables share its width)."""
 TEXT_LIMIT = 20
 """Characters of free text (问题描述, 点位) kept on a slide; the workbook keeps them whole."""
 CHART_HEIGHT = 400
@@ -118,7 +131,8 @@ class Slide:
     """One message: a title, the message in one sentence, and what backs it."""
 
     key: str
-    """headline / submissions / targets / changes / lists / map / district:<name> / volunteers."""
+    """headline / submissions / targets / changes / lists / map / district:<name> / assessments /
+    volunteers."""
     title: str
     message: str
     tone: Tone = "neutral"
@@ -245,6 +259,9 @@ class Deck:
     reporting: Reporting | None = None
     """Who submitted this week's ledgers, and what the ledgers in force are made of (None when
     there is no district table to judge by)."""
+    assessments: AssessmentsView | None = field(default=None, repr=False)
+    """The latest 测评 round in scope (the 测评 slide and the 通报's 测评失分情况 are written from
+    it); None when no 测评 results have been imported."""
 
     @property
     def compared_text(self) -> str:
@@ -697,6 +714,83 @@ def _volunteers_slide(led: Ledgers, cards: Sequence[Card]) -> Slide:
     return Slide("volunteers", "志愿者队伍建设", message, tone, numbers=numbers, chart=chart)
 
 
+def _list_tone(code: object) -> Tone:
+    """A 测评 红黑榜 code as a row's tone: 红榜 good, 黑榜 bad."""
+    return "good" if code == "red" else "bad" if code == "black" else "neutral"
+
+
+def _assessments_slide(view: AssessmentsView) -> Slide:
+    """测评得分与失分: the latest round's 得分率 (the biggest number), 失分 and 失分项数 with their
+    change against the previous round; the lowest districts (a district's deck: its lowest
+    streets) and the items losing most points, five of each; repeat losses in the message."""
+    numbers = tuple(
+        BigNumber(
+            label=card.label,
+            value=card.value_text,
+            delta=view.delta_line(card),
+            tone=_tone(card.delta_color),
+            note=card.target_text if i == 0 else "",
+            hero=i == 0,
+        )
+        for i, card in enumerate(view.headlines)
+    )
+    by = "district" if view.district is None else "street"
+    group = ASSESSMENT_GROUPS[by]
+    low = view.lowest(ASSESSMENT_ROWS, by)
+    if by == "district":
+        names = short_names(view.districts)
+        groups = [names.get(str(n), str(n)) for n in low["district"]]
+    else:
+        groups = [_short(n, 8) for n in low[by]]
+    lowest = pd.DataFrame(
+        {
+            "排名": low["rank"].astype("Int64").astype("string").fillna(MISSING),
+            group: groups,
+            "得分率": [format_value(RATE, float(v)) for v in low["score_rate"]],
+            "较上轮": [
+                MISSING if pd.isna(v) else signed(float(v), RATE_DECIMALS, short=True)
+                for v in low["score_rate_change"]
+            ],
+        }
+    )
+    top = view.pareto.head(ASSESSMENT_ROWS)
+    items = pd.DataFrame(
+        {
+            "测评项目": [_short(t, ITEM_LIMIT) for t in top["item"]],
+            "失分": [format_value("points_lost", float(v)) for v in top["points_lost"]],
+            "占比": [f"{float(v):.1f}%" for v in top["share"]],
+        }
+    )
+    tones = tuple(_list_tone(c) for c in low["list"].astype("string").fillna(""))
+    rate = view.hero
+    repeats = len(view.repeats)
+    parts = [f"得分率 {rate.value_text}，{_change_words(view)}"]
+    parts.append(f"{repeats} 处点位同一项目连续失分" if repeats else "无连续失分点位")
+    where = "区县" if by == "district" else "街道"
+    return Slide(
+        "assessments",
+        f"测评得分与失分 · {view.round}",
+        "；".join(parts) + "。",
+        _tone(rate.delta_color),
+        numbers=numbers,
+        tables=(
+            SlideTable(f"得分率最低的{where}", _texts(lowest), tones),
+            SlideTable("失分最多的测评项目", _texts(items), _tones("bad", len(items))),
+        ),
+        footnote=f"红黑榜规则：{view.rule.text}",
+    )
+
+
+def _change_words(view: AssessmentsView) -> str:
+    """ "较上轮提高 1.69 个百分点", "与上轮持平", "首轮测评"."""
+    d = view.change(RATE)
+    if d is None:
+        return "首轮测评"
+    if view.hero.delta_text == FLAT:
+        return "与上轮持平"
+    return f"较上轮{'提高' if d > 0 else '下降'} {abs(d):.{RATE_DECIMALS}f} 个百分点"
+
+
 # ---------------------------------------------------------------- 报送情况
 
 _REPORTING_TITLE = "未按时报送的区县"
@@ -998,6 +1092,16 @@ def build_deck(
         tables["区县整改率"] = rates.rename(
             columns={"district": "区县", "close_rate": "问题整改率（%）", "overdue": "逾期问题数"}
         ).round(1)
+    assessments = (
+        build_assessments_view(led, lambda sid: shown_rows(loader(sid), "assessments", None))
+        if led.has("assessments")
+        else None
+    )
+    if assessments is not None:  # where points are lost, after the issues behind them
+        slides.append(_assessments_slide(assessments))
+        tables["测评区县排名"] = assessments.ranking_table("district")
+        tables["测评失分项"] = assessments.pareto_table
+        tables["反复失分点位"] = assessments.repeat_table
     if led.has("volunteers"):
         slides.append(_volunteers_slide(led, view.cards))
     tables = {
@@ -1013,8 +1117,10 @@ def build_deck(
         slides=tuple(slides),
         summary=_summary(
             led.scope_label, led.as_of, hero, view.changes, view.targets, lists, lagging
-        ),
+        )
+        + (assessments.summary_sentence if assessments is not None else ""),
         missing=tuple(get_kind(k).label for k, _ in CARD_METRICS if not led.has(k)),
         tables=tables,
         reporting=reporting,
+        assessments=assessments,
     )

@@ -68,6 +68,7 @@ _PAGES = (
     Page("app_pages/units.py", "创建单位", ":material/account_balance:", "看板"),
     Page("app_pages/volunteers.py", "志愿者", ":material/volunteer_activism:", "看板"),
     Page("app_pages/issues.py", "问题整改", ":material/build:", "看板"),
+    Page("app_pages/assessments.py", "测评结果", ":material/fact_check:", "看板"),
     Page("app_pages/targets.py", "目标进度", ":material/flag:", "看板"),
     Page("app_pages/explore.py", "数据探索", ":material/query_stats:", "看板"),
     Page(

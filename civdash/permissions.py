@@ -7,7 +7,7 @@ command line (which scope `--by` may commit).
 | role | 中文 | may |
 |---|---|---|
 | admin | 管理员 | everything: users, the district table, deleting snapshots |
-| editor | 市创城办 | upload for any district or the whole city, make current, edit targets, audit |
+| editor | 市创城办 | upload for any district or the whole city, make current, edit targets, record escalations (督办 → 问责), audit |
 | district | 区县填报员 | upload its own district's part, dashboards, 周例会, downloads, its submissions |
 | viewer | 查看 | dashboards, 周例会 and downloads |
 """
@@ -36,6 +36,7 @@ ACTIONS = MappingProxyType(
         "set_current": "设为当前快照",
         "delete": "删除快照",
         "edit_targets": "修改目标任务",
+        "record_escalations": "记录督办升级",
         "view_audit": "查看审计日志",
         "manage_users": "管理账号",
         "manage_districts": "替换区县表",
@@ -48,7 +49,15 @@ _GRANTS = MappingProxyType(
     {
         "admin": frozenset(ACTIONS),
         "editor": _VIEW
-        | {"upload", "upload_city", "view_status", "set_current", "edit_targets", "view_audit"},
+        | {
+            "upload",
+            "upload_city",
+            "view_status",
+            "set_current",
+            "edit_targets",
+            "record_escalations",
+            "view_audit",
+        },
         "district": _VIEW | {"upload", "view_status"},
         "viewer": _VIEW,
     }

@@ -32,6 +32,7 @@ import hashlib
 import io
 import json
 import sqlite3
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -61,10 +62,15 @@ from civdash.migrations import migrate
 
 __all__ = [
     "AUDIT_COLUMNS",
+    "ESCALATION_COLUMNS",
+    "ESCALATION_LEVELS",
+    "ESCALATION_REASON_CHARS",
     "LOCAL_TZ",
     "SQLITE_BUSY_TIMEOUT_MS",
     "CommitOutcome",
     "CommitRefusedError",
+    "EscalationError",
+    "EscalationNotFoundError",
     "ShrinkCheck",
     "ShrinkHeldError",
     "SnapshotInfo",
@@ -93,7 +99,8 @@ AUDIT_COLUMNS = (
 )
 """Columns of `Store.audit()`. `action`: commit, assemble, duplicate, refuse, hold, delete,
 set_current, and the account actions (login, login_failed, login_locked, lockout, logout,
-user_add, user_password, user_disable, user_enable, user_unlock, user_role, denied). `role`: the
+user_add, user_password, user_disable, user_enable, user_unlock, user_role, denied), the escalation
+records' (escalation_add, escalation_edit, escalation_delete) and notices. `role`: the
 acting user's role; `scope`: the district acted on ("" the whole city; empty before accounts)."""
 
 LOCAL_TZ = timezone(timedelta(hours=8), "北京时间")
@@ -330,6 +337,7 @@ class Store:
         self._users = _users_table(self._metadata)
         self._sessions = _sessions_table(self._metadata)
         self._aggs = _aggregates_table(self._metadata)
+        self._escalations = _escalations_table(self._metadata)
         self._last_aggregates: dict[str, tuple[int, pd.DataFrame]] = {}
         """Per kind, the aggregates of the city ledger this store assembled last: the next
         part's assembly starts from them without reading them back."""
@@ -761,7 +769,10 @@ class Store:
         kept = {
             d
             for d in composition
-            if before is not None and d != changed and aggregates.is_clean_district(d)
+            if before is not None
+            and d != changed
+            and aggregates.is_clean_district(d)
+            and aggregates.districts_apart(version.kind)
         }
         fresh = {d: src for d, src in composition.items() if d not in kept}
         pieces = []
@@ -861,7 +872,7 @@ class Store:
         None. A whole-city file is compared with the city ledger in force; a district's part with
         that district's rows in it."""
         current = self._current_in(conn, meta.kind)
-        if current is None:
+        if current is None or self._kind(meta.kind).accumulates_by:
             return None
         counts = self._district_counts(conn, meta.kind, current.id)
         if meta.scope:
@@ -1185,6 +1196,124 @@ class Store:
     def write(self) -> AbstractContextManager[sa.Connection]:
         """A write transaction on the store's database; writers take turns (see `_write`)."""
         return self._write()
+
+    # -- escalations (督办 → 通报 → 约谈 → 问责) ------------------------------------------------
+    # Each step taken against a responsible unit, kept apart from the snapshots: recorded, edited
+    # and deleted by the office, every change audited with the whole record. The store does not
+    # know roles: callers check `permissions.require(account, "record_escalations")` first.
+
+    def escalations(self, unit: str | None = None) -> pd.DataFrame:
+        """The escalation records (of one responsible unit with `unit`), oldest first (by date,
+        then as recorded), with the columns of `ESCALATION_COLUMNS`: `on_date` datetime64[s],
+        `recorded_at` / `updated_at` UTC, `district` missing for a city department."""
+        e = self._escalations
+        query = sa.select(*(e.c[name] for name in ESCALATION_COLUMNS)).order_by(e.c.on_date, e.c.id)
+        if unit is not None:
+            query = query.where(e.c.responsible_unit == _unit_name(unit))
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return _escalation_frame(rows)
+
+    def record_escalation(
+        self,
+        unit: str,
+        level: str,
+        on: date | str,
+        reason: str,
+        *,
+        actor: str,
+        role: str = "",
+        district: str | None = None,
+    ) -> int:
+        """Record that `level` (督办, 通报, 约谈 or 问责) was taken against `unit` on `on`, and
+        why; the new record's id. Invalid values raise `EscalationError` (one Chinese sentence);
+        nothing is stored then."""
+        record = _valid_escalation(unit, level, on, reason, district, self._district_names())
+        e = self._escalations
+        with self._write() as conn:
+            new_id = int(
+                conn.execute(
+                    sa.insert(e)
+                    .values(**record, recorded_by=actor, recorded_at=datetime.now(UTC))
+                    .returning(e.c.id)
+                ).scalar_one()
+            )
+            detail = _MSG_ESCALATION_ADDED.format(id=new_id, record=_escalation_text(record))
+            self.audit_event(
+                "escalation_add", actor=actor, role=role, scope=record["district"] or "",
+                detail=detail, conn=conn,
+            )  # fmt: skip
+        return new_id
+
+    def update_escalation(
+        self,
+        escalation_id: int,
+        *,
+        unit: str | None = None,
+        level: str | None = None,
+        on: date | str | None = None,
+        reason: str | None = None,
+        district: str | None = None,
+        actor: str,
+        role: str = "",
+    ) -> None:
+        """Change an escalation record: each field given replaces the stored one (None keeps
+        it; `district=""` makes the unit a city department). Validated as when recorded;
+        audited with the record before and after. A record that no longer exists raises
+        `EscalationNotFoundError`."""
+        e = self._escalations
+        names = self._district_names()
+        with self._write() as conn:
+            before = self._escalation_in(conn, escalation_id)
+            record = _valid_escalation(
+                before["responsible_unit"] if unit is None else unit,
+                before["level"] if level is None else level,
+                before["on_date"] if on is None else on,
+                before["reason"] if reason is None else reason,
+                before["district"] if district is None else district,
+                names,
+            )
+            kept = {k: before[k] for k in record}
+            if record == kept:
+                return
+            conn.execute(
+                sa.update(e)
+                .where(e.c.id == escalation_id)
+                .values(**record, updated_by=actor, updated_at=datetime.now(UTC))
+            )
+            detail = _MSG_ESCALATION_CHANGED.format(
+                id=escalation_id, before=_escalation_text(kept), after=_escalation_text(record)
+            )
+            self.audit_event(
+                "escalation_edit", actor=actor, role=role, scope=record["district"] or "",
+                detail=detail, conn=conn,
+            )  # fmt: skip
+
+    def delete_escalation(self, escalation_id: int, *, actor: str, role: str = "") -> None:
+        """Delete an escalation record; the audit entry keeps what it said. A record that no
+        longer exists raises `EscalationNotFoundError`."""
+        e = self._escalations
+        with self._write() as conn:
+            before = self._escalation_in(conn, escalation_id)
+            conn.execute(sa.delete(e).where(e.c.id == escalation_id))
+            detail = _MSG_ESCALATION_DELETED.format(
+                id=escalation_id, record=_escalation_text(before)
+            )
+            self.audit_event(
+                "escalation_delete", actor=actor, role=role, scope=before["district"] or "",
+                detail=detail, conn=conn,
+            )  # fmt: skip
+
+    def _escalation_in(self, conn: sa.Connection, escalation_id: int) -> dict[str, Any]:
+        e = self._escalations
+        row = conn.execute(sa.select(e).where(e.c.id == int(escalation_id))).first()
+        if row is None:
+            raise EscalationNotFoundError(_MSG_ESCALATION_NOT_FOUND.format(id=escalation_id))
+        return dict(row._mapping)
+
+    def _district_names(self) -> DistrictTable | None:
+        """The current district table (an escalation's district must be one of it), if any."""
+        return self.districts()
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -1527,6 +1656,154 @@ def _audit_table(metadata: sa.MetaData) -> sa.Table:
         sqlite_autoincrement=True,
     )
     return table
+
+
+# -- escalations -------------------------------------------------------------------------------
+
+ESCALATION_LEVELS = ("督办", "通报", "约谈", "问责")
+"""The steps taken against a responsible unit that keeps failing, mildest first."""
+ESCALATION_COLUMNS = (
+    "id",
+    "responsible_unit",
+    "level",
+    "on_date",
+    "reason",
+    "district",
+    "recorded_by",
+    "recorded_at",
+    "updated_by",
+    "updated_at",
+)
+"""Columns of `Store.escalations()`."""
+ESCALATION_REASON_CHARS = 2000
+
+_MSG_ESCALATION_ADDED = "记录督办升级 #{id}：{record}"
+_MSG_ESCALATION_CHANGED = "修改督办记录 #{id}：{before} 改为 {after}"
+_MSG_ESCALATION_DELETED = "删除督办记录 #{id}：{record}"
+_MSG_ESCALATION_NOT_FOUND = "督办记录 #{id} 不存在，可能已被删除，请刷新页面后重新选择。"
+_MSG_NO_UNIT = "请填写责任单位。"
+_MSG_BAD_LEVEL = "督办级别『{level}』无效，只能是{levels}之一。"
+_MSG_BAD_DATE = "日期『{value}』无法识别，请按 2026-11-20 的格式填写。"
+_MSG_FUTURE_DATE = "日期 {on} 晚于今天（{today}），请填写已经采取督办措施的日期。"
+_MSG_NO_REASON = "请填写事由（为什么督办、通报、约谈或问责）。"
+_MSG_LONG_REASON = "事由有 {n:,} 字，超过 {most:,} 字，请精简后再保存。"
+_MSG_BAD_DISTRICT = "区县『{district}』不在当前区县表中，可选：{known}；市直部门请留空。"
+
+
+class EscalationError(ValueError):
+    """An escalation record that cannot be stored as given; `message` says what to fix."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class EscalationNotFoundError(LookupError):
+    """The escalation record does not exist (never did, or was deleted)."""
+
+
+def _unit_name(text: object) -> str:
+    """A responsible unit's name as the ledgers store it (NFKC, trimmed)."""
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+def _valid_escalation(
+    unit: object,
+    level: object,
+    on: object,
+    reason: object,
+    district: object,
+    districts: DistrictTable | None,
+) -> dict[str, Any]:
+    """The record to store (`responsible_unit`, `level`, `on_date`, `reason`, `district`), or
+    `EscalationError` naming the first thing wrong."""
+    name = _unit_name(unit) if unit is not None else ""
+    if not name:
+        raise EscalationError(_MSG_NO_UNIT)
+    step = str(level or "").strip()
+    if step not in ESCALATION_LEVELS:
+        raise EscalationError(
+            _MSG_BAD_LEVEL.format(level=step, levels="、".join(ESCALATION_LEVELS))
+        )
+    day = _escalation_day(on)
+    today = _today()
+    if day > today:
+        raise EscalationError(_MSG_FUTURE_DATE.format(on=day, today=today))
+    why = str(reason or "").strip()
+    if not why:
+        raise EscalationError(_MSG_NO_REASON)
+    if len(why) > ESCALATION_REASON_CHARS:
+        raise EscalationError(_MSG_LONG_REASON.format(n=len(why), most=ESCALATION_REASON_CHARS))
+    where = _unit_name(district) if district is not None else ""
+    if where and districts is not None:
+        resolved = districts.resolve(where)
+        if resolved is None:
+            known = "、".join(districts.names)
+            raise EscalationError(_MSG_BAD_DISTRICT.format(district=where, known=known))
+        where = resolved
+    return {
+        "responsible_unit": name,
+        "level": step,
+        "on_date": day,
+        "reason": why,
+        "district": where or None,
+    }
+
+
+def _escalation_day(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        stamp = pd.Timestamp(str(value).strip())
+    except (TypeError, ValueError):
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise EscalationError(_MSG_BAD_DATE.format(value=value))
+    return stamp.date()
+
+
+def _escalation_text(record: Mapping[str, Any]) -> str:
+    """One record in words, for the audit trail: "市住建局（东湖区）约谈，2026-11-20，事由：…"."""
+    where = f"（{record['district']}）" if record.get("district") else ""
+    return (
+        f"{record['responsible_unit']}{where}{record['level']}，"
+        f"{record['on_date']:%Y-%m-%d}，事由：{record['reason']}"
+    )
+
+
+def _escalation_frame(rows: Sequence[sa.Row[Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(ESCALATION_COLUMNS))
+    frame["id"] = frame["id"].astype("int64")
+    frame["on_date"] = pd.to_datetime(frame["on_date"]).astype("datetime64[s]")
+    for name in ("recorded_at", "updated_at"):
+        frame[name] = pd.to_datetime(
+            [None if t is None else _as_utc(t) for t in frame[name]], utc=True
+        ).as_unit("us")
+    for name in ("responsible_unit", "level", "reason", "district", "recorded_by", "updated_by"):
+        frame[name] = frame[name].astype(_TEXT_DTYPE)
+    return frame
+
+
+def _escalations_table(metadata: sa.MetaData) -> sa.Table:
+    """Escalation records (`Store.escalations`); their history is in the audit trail."""
+    return sa.Table(
+        "escalations",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("responsible_unit", sa.Text, nullable=False),
+        sa.Column("level", sa.Text, nullable=False),
+        sa.Column("on_date", sa.Date, nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("district", sa.Text),
+        sa.Column("recorded_by", sa.Text, nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.Text),
+        sa.Column("updated_at", sa.DateTime(timezone=True)),
+        sa.Index("ix_escalations_unit", "responsible_unit", "on_date"),
+        sqlite_autoincrement=True,
+    )
 
 
 # -- engine ------------------------------------------------------------------------------------

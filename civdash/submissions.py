@@ -59,8 +59,13 @@ class Submission:
 
 
 def submission_kinds() -> tuple[str, ...]:
-    """The ledgers districts submit parts of: uploaded, dated and kept per district."""
-    return tuple(k.key for k in REGISTRY.values() if k.uploaded and k.dated and k.narrow_by)
+    """The ledgers districts submit parts of every week: uploaded, dated, kept per district and
+    `reported_weekly` (not a 测评 report, which arrives city-wide once a round)."""
+    return tuple(
+        k.key
+        for k in REGISTRY.values()
+        if k.uploaded and k.dated and k.narrow_by and k.reported_weekly
+    )
 
 
 def reporting_deadline(reference: date, settings: Settings = DEFAULT_SETTINGS) -> datetime:

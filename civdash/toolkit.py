@@ -28,6 +28,8 @@ import folium
 import pandas as pd
 
 from civdash import charts, maps
+from civdash.assessments import KIND as ASSESSMENTS_KIND
+from civdash.assessments import load_rounds
 from civdash.charts import Chart
 from civdash.config import Settings
 from civdash.dashboard import (
@@ -35,6 +37,7 @@ from civdash.dashboard import (
     Ledgers,
     load_ledgers,
     metric_history,
+    shown_rows,
     snapshot_at,
     stored_tables,
 )
@@ -42,14 +45,30 @@ from civdash.districts import DistrictTable
 from civdash.exports.images import CJK_FONT_DIRS, chart_html, chart_png, chart_svg, map_png
 from civdash.ingest import IngestResult, ingest_file
 from civdash.ledgers import get_kind
-from civdash.metrics import METRICS, compute, metric_key
+from civdash.metrics import (
+    METRICS,
+    compute,
+    loss_pareto,
+    metric_key,
+    repeat_losses,
+    round_summary,
+)
+from civdash.metrics import assessment_ranking as metric_ranking
 from civdash.parts import Composition, composition
 from civdash.sample import load_sample
 from civdash.store import Store
 
 __all__ = [
+    "ASSESSMENT_CHARTS",
     "CHARTS",
     "CJK_FONT_DIRS",
+    "assessment_chart",
+    "assessment_losses",
+    "assessment_map",
+    "assessment_ranking",
+    "assessment_repeats",
+    "assessment_rounds",
+    "assessment_summary",
     "chart",
     "chart_png",
     "compute_metric",
@@ -61,6 +80,7 @@ __all__ = [
     "ledgers_at",
     "metric_by_week",
     "metric_catalogue",
+    "notices_zip",
     "open_store",
     "read_ledger",
     "sample_store",
@@ -316,6 +336,124 @@ def metric_by_week(
 
 
 # ---------------------------------------------------------------------------------------------
+# 测评 (assessments): every round the store holds, as `civdash.assessments.load_rounds` puts them
+# together; the figures are `civdash.metrics`' (round_summary, assessment_ranking, loss_pareto,
+# repeat_losses), the ones the 测评 page shows.
+
+
+def _rounds_in(
+    store: Store, district: str | None, as_of: date | str | None, what: str
+) -> pd.DataFrame:
+    """Every 测评 round as of `as_of`, narrowed to `district` as the pages narrow it."""
+    frame = load_rounds(store, _as_date(as_of))
+    if frame is None:
+        raise ValueError(_MSG_NO_SNAPSHOT.format(label=get_kind(ASSESSMENTS_KIND).label, what=what))
+    return shown_rows(frame, ASSESSMENTS_KIND, _district(store.districts(), district))
+
+
+def assessment_rounds(
+    store: Store, *, district: str | None = None, as_of: date | str | None = None
+) -> pd.DataFrame:
+    """The rows of every 测评 round committed up to `as_of` (None: all), oldest round first:
+    each round as its most recent upload gives it (a corrected re-upload replaces a round, a
+    new month adds one), narrowed to `district` (None or "全市": the whole city).
+
+    Example:
+
+    >>> rows = assessment_rounds(store)                                   # doctest: +SKIP
+    >>> rows["round"].unique().tolist()[-2:]                               # doctest: +SKIP
+    ['2026年10月模拟测评', '2026年11月模拟测评']
+    """
+    return _rounds_in(store, district, as_of, "查看测评结果")
+
+
+def assessment_summary(
+    store: Store,
+    *,
+    by: str | None = None,
+    district: str | None = None,
+    as_of: date | str | None = None,
+) -> pd.DataFrame:
+    """The 测评 trend: one row per round (and per group of `by`: district, street,
+    responsible_unit, point_type …) with items, full_points, score, points_lost, failed_items
+    and score_rate (测评得分率, %), oldest round first (`metrics.round_summary`).
+
+    Example:
+
+    >>> assessment_summary(store)[["round", "score_rate"]].tail(2)        # doctest: +SKIP
+                   round  score_rate
+    4  2026年10月模拟测评       86.12
+    5  2026年11月模拟测评       88.40
+    """
+    return round_summary(_rounds_in(store, district, as_of, "汇总测评结果"), by=by)
+
+
+def assessment_ranking(
+    store: Store,
+    by: str = "district",
+    *,
+    round: str | None = None,
+    district: str | None = None,
+    as_of: date | str | None = None,
+    **rule: Any,
+) -> pd.DataFrame:
+    """The ranking by 测评得分率 of districts (or `by="street"`, "responsible_unit",
+    "point_type") in `round` (default: the latest), with the change against the previous round
+    and the 红黑榜 (`list`: "red", "black" or ""). The rule comes from the settings
+    (CIVDASH_ASSESSMENT_*); `rule="threshold"`, `top_n`, `bottom_n`, `red_at`, `black_below`,
+    `min_items` override it (`metrics.assessment_ranking`).
+
+    Example:
+
+    >>> assessment_ranking(store)[["district", "score_rate", "rank", "list"]]   # doctest: +SKIP
+    >>> assessment_ranking(store, "street", district="南港区", rule="threshold", red_at=95)  # doctest: +SKIP
+    """
+    frame = _rounds_in(store, district, as_of, "生成测评排名")
+    return metric_ranking(frame, by, round, settings=Settings.from_env(), **rule)
+
+
+def assessment_losses(
+    store: Store,
+    *,
+    by: str = "item",
+    round: str | None = None,
+    district: str | None = None,
+    as_of: date | str | None = None,
+) -> pd.DataFrame:
+    """哪些测评项目失分最多，谁负责: the 测评 items (or `by="point_type"`, "district" …) that lost
+    points in `round` (default: the latest), most first, each with its points lost, 失分项数,
+    share and cumulative share of all points lost (the Pareto), and `responsible_units`: the
+    units that lost them, most first.
+
+    Example:
+
+    >>> assessment_losses(store).head(3)[["item", "points_lost", "share", "responsible_units"]]  # doctest: +SKIP
+                item  points_lost  share        responsible_units
+    0  农贸市场环境卫生         12.5   18.4   区市场监管局、区城管局
+    """
+    frame = _rounds_in(store, district, as_of, "统计测评失分")
+    return loss_pareto(frame, round, by, with_units=True)
+
+
+def assessment_repeats(
+    store: Store,
+    *,
+    min_rounds: int = 2,
+    district: str | None = None,
+    as_of: date | str | None = None,
+) -> pd.DataFrame:
+    """Repeat losses: the same 测评 item at the same 点位 lost in at least `min_rounds`
+    consecutive rounds up to the latest, with the streak's length and points, the responsible
+    unit and the latest 失分原因, longest streak first (`metrics.repeat_losses`).
+
+    Example:
+
+    >>> assessment_repeats(store)[["location", "item", "rounds_lost"]].head()   # doctest: +SKIP
+    """
+    return repeat_losses(_rounds_in(store, district, as_of, "查找反复失分"), min_rounds)
+
+
+# ---------------------------------------------------------------------------------------------
 # Charts
 
 
@@ -521,3 +659,117 @@ def export_map(m: folium.Map, path: str | Path, *, width: int = 1280, height: in
         out.write_text(html, encoding="utf-8")
         return out
     return map_png(html, out, width=width, height=height)
+
+
+# ---------------------------------------------------------------------------------------------
+# 测评 charts and map: the 测评结果 page's, drawn from its view (`views.assessments`), so a
+# notebook shows the figures the page, the 周例会 slide and the 通报 show
+
+ASSESSMENT_CHARTS: Mapping[str, str] = MappingProxyType(
+    {
+        "trend": "测评得分率（按测评批次，全市及所选区县）",
+        "ranking": "测评得分率排名及红黑榜（按区县、街道、责任单位或点位类型）",
+        "pareto": "失分最多的测评项目及累计占比",
+    }
+)
+"""The 测评 charts `assessment_chart` draws, by name."""
+
+
+def _assessment_view(store: Store, district: str | None, as_of: date | str | None) -> Any:
+    from civdash.views.assessments import build_assessments_view
+
+    led = ledgers_at(store, district=district, as_of=as_of)
+    view = build_assessments_view(
+        led, lambda sid: shown_rows(store.load(sid), ASSESSMENTS_KIND, None)
+    )
+    if view is None:
+        label = get_kind(ASSESSMENTS_KIND).label
+        raise ValueError(
+            _MSG_NO_SNAPSHOT.format(label=label, what=f"显示{led.scope_label}的测评结果")
+        )
+    return view
+
+
+def assessment_chart(
+    name: str,
+    store: Store,
+    *,
+    district: str | None = None,
+    as_of: date | str | None = None,
+    by: str = "district",
+    large: bool = False,
+) -> Chart:
+    """A chart of the 测评结果 page for the rounds in the store (`ASSESSMENT_CHARTS`):
+    "trend" (得分率 per round, 全市 and the `district`), "ranking" (得分率 by `by`: district,
+    street, responsible_unit or point_type, coloured by the 红黑榜 rule of the settings),
+    "pareto" (the 测评项目 losing most points, with the cumulative share), configured for a page
+    (`large=True`: for the back of a meeting room).
+
+    Example:
+
+    >>> assessment_chart("pareto", store, district="南港区")            # doctest: +SKIP
+    >>> export_chart(assessment_chart("trend", store), "测评得分率.png")  # doctest: +SKIP
+    """
+    if name not in ASSESSMENT_CHARTS:
+        known = "、".join(ASSESSMENT_CHARTS)
+        raise ValueError(_MSG_UNKNOWN_CHART.format(name=name, known=known))
+    view = _assessment_view(store, district, as_of)
+    drawn: Chart = (
+        view.trend_chart
+        if name == "trend"
+        else view.pareto_chart
+        if name == "pareto"
+        else view.ranking_chart(by)
+    )
+    return charts.configure(drawn, style="large" if large else "screen")
+
+
+def assessment_map(
+    store: Store,
+    *,
+    district: str | None = None,
+    as_of: date | str | None = None,
+    tiles: str | None = None,
+    tile_token: str | None = None,
+) -> folium.Map:
+    """The 测评结果 page's map: every district coloured by the latest round's 得分率 (the
+    `district` outlined and framed), each 测评点位 a marker (red with a ring: the same item lost
+    again; orange: lost points this round; green: none), offline unless `tiles` is given.
+
+    Example:
+
+    >>> m = assessment_map(store, district="南港区")                  # doctest: +SKIP
+    >>> export_map(m, "南港区测评点位.html")                           # doctest: +SKIP
+    """
+    return _assessment_view(store, district, as_of).build_map(tiles=tiles, tile_token=tile_token)
+
+
+# ---------------------------------------------------------------------------------------------
+# 督办通知: the notices the 问题整改 page and `python -m civdash notices` make
+
+
+def notices_zip(
+    store: Store, as_of: date | str | None = None, *, out: str | Path | None = None
+) -> bytes:
+    """The 督办通知 of every responsible unit with overdue issues or lost 测评 points, one
+    Word file each, and their list (督办通知清单.xlsx), as one .zip: what the 问题整改 page's
+    督办 tab downloads and `python -m civdash notices` writes.
+
+    `as_of` (a date or "2026-11-15"; None = the current issues ledger, judged on its own date)
+    picks the issues ledger in force and the day issues are overdue on. The notices carry each
+    unit's escalation records (`store.escalations()`) and contacts, the phone masked. With
+    `out`, the zip is also written there. To see who is notified first:
+    `civdash.notices.load_notice_data(store).units()`.
+
+    Example:
+
+    >>> data = notices_zip(store, "2026-11-15", out="督办通知.zip")          # doctest: +SKIP
+    >>> import zipfile, io; zipfile.ZipFile(io.BytesIO(data)).namelist()[:2]  # doctest: +SKIP
+    ['督办通知清单.xlsx', '督办通知_临江镇人民政府.docx']
+    """
+    from civdash.notices import load_notice_data
+
+    data = load_notice_data(store, _as_date(as_of)).zip(store.settings)
+    if out is not None:
+        Path(out).write_bytes(data)
+    return data

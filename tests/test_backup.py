@@ -41,12 +41,14 @@ def _state(url: str) -> dict[str, object]:
             (a.name, a.role, a.district, a.has_password) for a in Accounts(store).list()
         )
         aggregates = {s.id: store.aggregates(s.id) for s in store.snapshots() if not s.scope}
+        escalations = store.escalations()
     return {
         "snapshots": snapshots,
         "rows": rows,
         "audit": audit[["at", "action", "actor", "detail"]].reset_index(drop=True),
         "accounts": accounts,
         "aggregates": aggregates,
+        "escalations": escalations,
     }
 
 
@@ -57,6 +59,7 @@ def _filled(url: str) -> None:
         for district, n in (("东湖区", 4), ("南港区", 3)):
             commit_part(store, district, n)
         commit_part(store, "东湖区", 5, tag="第二周", day=22)
+        store.record_escalation("市住建局", "约谈", "2025-06-01", "连续两周上黑榜", actor="王主任")
 
 
 def _emptied(url: str) -> None:
@@ -69,6 +72,7 @@ def _emptied(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM login_sessions"))
         conn.execute(sa.text("DELETE FROM users"))
+        conn.execute(sa.text("DELETE FROM escalations"))
 
 
 def test_backup_delete_everything_restore_gives_everything_back(db_url: str, tmp_path: Path):
@@ -95,6 +99,8 @@ def test_backup_delete_everything_restore_gives_everything_back(db_url: str, tmp
         pd.testing.assert_frame_equal(after["rows"][sid], rows)  # type: ignore[index]
     for sid, table in before["aggregates"].items():  # type: ignore[attr-defined]
         pd.testing.assert_frame_equal(after["aggregates"][sid], table)  # type: ignore[index]
+    assert len(before["escalations"]) == 1  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(after["escalations"], before["escalations"])  # type: ignore[arg-type]
     # the audit trail as it was when the backup was taken is back (the backup's own entry was
     # written after the copy), followed by the restore's
     audit = after["audit"]

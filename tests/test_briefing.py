@@ -45,8 +45,9 @@ SECTIONS = [
     "二、目标任务进度",
     "三、问题整改情况",
     "四、红黑榜",
-    "五、报送情况",
-    "六、下一步工作",
+    "五、测评失分情况",
+    "六、报送情况",
+    "七、下一步工作",
 ]
 NOTICE_FONTS = {"黑体", "仿宋", "楷体", "宋体"}
 FORMULAS = ['=HYPERLINK("http://example.invalid","点我")', "@SUM(1)", "-1+2", "+86 热线"]
@@ -217,14 +218,14 @@ def test_chart_png_draws_geojson_districts_however_their_rings_are_wound():
 # ---------------------------------------------------------------- the 通报 (.docx)
 
 
-def test_notice_is_a_tongbao_with_title_date_summary_and_six_sections(deck: Deck, notice: Any):
+def test_notice_is_a_tongbao_with_title_date_summary_and_seven_sections(deck: Deck, notice: Any):
     paragraphs = [p.text for p in notice.paragraphs]
     assert "关于全市文明城市创建工作进展情况的通报" in paragraphs
     assert "（数据截至2026年11月15日）" in paragraphs
     assert deck.summary in paragraphs
     headings = [p for p in paragraphs if p in SECTIONS]
     assert headings == SECTIONS
-    steps = paragraphs[paragraphs.index("六、下一步工作") + 1 :][:3]
+    steps = paragraphs[paragraphs.index("七、下一步工作") + 1 :][:3]
     assert steps == [f"（{n}）〔请填写下一步工作安排〕" for n in "一二三"]
 
 
@@ -513,7 +514,7 @@ def test_notice_names_the_late_district_per_ledger_and_the_parts_in_force(tmp_pa
     deck = parts_deck(parts_store(tmp_path, late_at=LATE_AT))
     doc = Document(io.BytesIO(briefing.notice_docx(deck, images={})))
     assert [p.text for p in doc.paragraphs if p.text in SECTIONS] == SECTIONS
-    assert _section(doc, "五、报送情况") == [
+    assert _section(doc, "六、报送情况") == [
         "截止11月13日（周五）17:00，南港区迟报。",
         "志愿者台账：南港区迟报（11月14日 09:30，南港区填报员报送）。",
         "数据来源：志愿者台账由各区县报送汇总（数据均截至11月13日）："
@@ -524,7 +525,7 @@ def test_notice_names_the_late_district_per_ledger_and_the_parts_in_force(tmp_pa
 def test_notice_says_every_district_was_on_time(tmp_path: Any):
     deck = parts_deck(parts_store(tmp_path, late_at=None))
     doc = Document(io.BytesIO(briefing.notice_docx(deck, images={})))
-    section = _section(doc, "五、报送情况")
+    section = _section(doc, "六、报送情况")
     assert section[0] == "各区县均按时报送本周台账（截止11月13日（周五）17:00）。"
     assert deck.reporting is not None
     assert section[1:] == [deck.reporting.source_line]

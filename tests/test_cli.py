@@ -621,8 +621,8 @@ def test_set_current_refuses_an_unknown_snapshot_in_one_chinese_line(tmp_path, e
     [
         (("user", "add"), "缺少必需的参数：name, --role（用法见 python -m civdash user add -h）"),
         (("ingest", "x.xlsx", "--kind", "bogus"),
-         "参数 --kind 的值『bogus』无效，可选：auto, units, volunteers, issues, targets"
-         "（用法见 python -m civdash ingest -h）"),
+         "参数 --kind 的值『bogus』无效，可选：auto, units, volunteers, issues, targets, "
+         "assessments, contacts（用法见 python -m civdash ingest -h）"),
         (("snapshots", "--zzz"), "无法识别的参数：--zzz（用法见 python -m civdash -h）"),
     ],
 )  # fmt: skip

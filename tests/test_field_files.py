@@ -131,7 +131,8 @@ def test_county_statistics_are_refused_as_no_ledger_clearly():
         ingest_file(county_counts(), file_name="处罚统计.xlsx")
     assert str(refused.value) == (
         "未识别出台账类型：第 1 行表头（county、入库数(系统)、现场处罚(系统)）中没有创建单位、"
-        "志愿者、问题整改或目标任务台账的列名，请检查表头，或指定台账类型和列对应（命令行用 --kind 和 --map）。"
+        "志愿者、问题整改、目标任务、测评结果或责任单位联系人台账的列名，请检查表头，或指定台账类型和列对应"
+        "（命令行用 --kind 和 --map）。"
     )
 
 

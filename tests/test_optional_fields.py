@@ -110,7 +110,11 @@ CITY = DistrictTable.from_geojson(GEOJSON)
 
 
 def _optional(kind: str) -> tuple[Field, ...]:
-    return tuple(f for f in get_kind(kind).input_fields if not f.required)
+    """Fields a file may leave out: neither required nor in a group it must supply one of (得分
+    or 失分 of a 测评 ledger)."""
+    k = get_kind(kind)
+    grouped = {name for group in k.one_of for name in group}
+    return tuple(f for f in k.input_fields if not f.required and f.name not in grouped)
 
 
 CASES = [

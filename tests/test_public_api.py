@@ -13,6 +13,13 @@ from civdash import toolkit
 
 PUBLIC = [
     "__version__",
+    "assessment_chart",
+    "assessment_losses",
+    "assessment_map",
+    "assessment_ranking",
+    "assessment_repeats",
+    "assessment_rounds",
+    "assessment_summary",
     "chart",
     "compute_metric",
     "dashboard_map",
@@ -23,6 +30,7 @@ PUBLIC = [
     "ledgers_at",
     "metric_by_week",
     "metric_catalogue",
+    "notices_zip",
     "open_store",
     "read_ledger",
     "sample_store",

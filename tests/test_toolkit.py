@@ -32,6 +32,7 @@ from civdash.config import Settings
 from civdash.dashboard import Filters, Ledgers, load_ledgers, metric_table, metric_value
 from civdash.exports import images
 from civdash.metrics import METRICS
+from civdash.sample import ROUNDS
 from civdash.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,14 +91,19 @@ def same(a: float, b: float) -> bool:
 def test_sample_store_builds_the_sample_city_once_and_reuses_it(store: Store, sample_home: Path):
     again = civdash.sample_store(sample_home)
     assert [s.id for s in again.snapshots()] == [s.id for s in store.snapshots()]
-    # the district table, the targets, and seven districts' parts of three ledgers for ten weeks
-    assert len([s for s in store.snapshots() if not s.assembled]) == 2 + 7 * 3 * 10
+    # the district table, the targets, seven districts' parts of three ledgers for ten weeks,
+    # the contacts list and one 测评 report a month
+    assert len([s for s in store.snapshots() if not s.assembled]) == (
+        2 + 7 * 3 * 10 + 1 + len(ROUNDS)
+    )
     assert {s.kind for s in store.snapshots()} == {
         "districts",
         "targets",
         "units",
         "volunteers",
         "issues",
+        "contacts",
+        "assessments",
     }
 
 

@@ -32,7 +32,7 @@ from civdash.explore.spec import (
     ValuesFilter,
 )
 from civdash.ledgers import get_kind
-from civdash.metrics import METRICS, MISSING_GROUP, DateLike, compute
+from civdash.metrics import METRICS, MISSING_GROUP, DateLike, LatestOnly, compute
 
 __all__ = ["TABLE_MAX_ROWS", "ExploreResult", "apply_filters", "explore"]
 
@@ -153,8 +153,11 @@ def _aggregate(
     if m.kind == "metric":
         # compute() groups on label columns added beside the fields, never over them (a metric
         # reads status or is_party_member itself); district stays itself, since a population
-        # rate looks districts up by name
-        names = [t if t == "district" else f"__by{i}" for i, t in enumerate(tokens)]
+        # rate looks districts up by name, and so does the field a metric of the latest value
+        # only is grouped by (测评批次: each round, not the latest one alone)
+        latest = METRICS[m.name].latest
+        kept = {"district", *([latest.of] if latest is not None else [])}
+        names = [t if t in kept else f"__by{i}" for i, t in enumerate(tokens)]
         work = rows.assign(**{n: _as_text(k) for n, k in zip(names, keys, strict=True)})
         result = compute(
             m.name, work, as_of=as_of, population=population, by=names or None, settings=settings
@@ -197,6 +200,20 @@ def _order(table: pd.DataFrame, keys: list[pd.Series], natural: list[bool]) -> p
     }
     order = pd.DataFrame(rank).sort_values(list(rank), kind="stable").index
     return table.loc[order].reset_index(drop=True)
+
+
+def _latest_note(
+    latest: LatestOnly | None, rows: pd.DataFrame, groups: list[Group], ledger: str
+) -> list[str]:
+    """Said when a metric of the latest value only (the latest 测评批次) left other values out."""
+    if latest is None or any(g.field == latest.of for g in groups) or latest.of not in rows:
+        return []
+    mask = latest.rows(rows)
+    if mask.all() or not mask.any():
+        return []
+    label = get_kind(ledger).field(latest.of).label
+    newest = str(rows[latest.of][mask].iloc[0]).strip()
+    return [f"指标只计最近一个{label}（{newest}）；按『{label}』分组可查看各{label}的数值。"]
 
 
 @dataclass(frozen=True)
@@ -301,6 +318,8 @@ def explore(
     counting = m.kind in ("metric", "count") and bool(kind.uncounted_note)
     if counting and len(kind.counted(rows)) < len(rows):
         notes.append(kind.uncounted_note)  # metrics and counts take only the rows that count
+    if m.kind == "metric" and error is None:
+        notes.extend(_latest_note(METRICS[m.name].latest, kind.counted(rows), groups, spec.ledger))
     if len(table) > TABLE_MAX_ROWS:
         notes.append(
             f"共 {len(table):,} 组，表格只显示前 {TABLE_MAX_ROWS:,} 组，下载文件包含全部。"

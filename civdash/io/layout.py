@@ -434,8 +434,13 @@ def title_text(rows: Sequence[Sequence[object]]) -> str | None:
 
 # ---- the body: rows that are not data, columns that hold nothing -----------------------------
 
-_TOTAL = r"^\s*(?:(?:全|各|本)\s*[市区县省镇乡页表]\s*|总\s*)?[合小总共]\s*计(?:$|[\s:：（(\[【\d])"
-"""合计, 小计, 总计, 共计, 总合计, 全区合计, 全市总计, 本页小计, "合 计", "合计：", "总计（人）"."""
+_SPACE = "\\s\u3000"
+"""Whitespace in a label: RE2's \\s is ASCII only, and "合　计" is spaced with U+3000."""
+_TOTAL = (
+    f"^[{_SPACE}]*(?:(?:全|各|本)[{_SPACE}]*[市区县省镇乡页表][{_SPACE}]*|总[{_SPACE}]*)?"
+    f"[合小总共][{_SPACE}]*计(?:$|[{_SPACE}:：（(\\[【\\d])"
+)
+"""合计, 小计, 总计, 共计, 总合计, 全区合计, 全市总计, 本页小计, "合 计", "合　计", "合计：", "总计（人）"."""
 _ZERO_TEXT = r"^\s*(?:[+\-]?0+(?:\.0*)?\s*%?|[-—–/]|#(?:DIV/0!|N/A|VALUE!|REF!|NUM!))\s*$"
 """What a formula filled down past the data shows: 0, 0.00, 0%, a dash, an Excel error."""
 _FOOTER = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, KeysView, Mapping
 from types import MappingProxyType
 
+from civdash.ledgers.assessments import ASSESSMENTS
 from civdash.ledgers.base import (
     DeriveContext,
     Field,
@@ -19,13 +20,16 @@ from civdash.ledgers.base import (
     Vocabulary,
     normalize_header,
 )
+from civdash.ledgers.contacts import CONTACTS
 from civdash.ledgers.districts import DISTRICTS
 from civdash.ledgers.issues import ISSUES
 from civdash.ledgers.targets import TARGETS
 from civdash.ledgers.units import UNITS
 from civdash.ledgers.volunteers import VOLUNTEERS
 
-_KINDS: dict[str, LedgerKind] = {k.key: k for k in (UNITS, VOLUNTEERS, ISSUES, TARGETS, DISTRICTS)}
+_KINDS: dict[str, LedgerKind] = {
+    k.key: k for k in (UNITS, VOLUNTEERS, ISSUES, TARGETS, ASSESSMENTS, CONTACTS, DISTRICTS)
+}
 
 REGISTRY: Mapping[str, LedgerKind] = MappingProxyType(_KINDS)
 """Every ledger kind by key, in registration order (read-only: use `register`)."""
@@ -84,7 +88,8 @@ LEDGER_KINDS: KindKeys = KindKeys(_Uploaded())
 
 
 def get_kind(key: str) -> LedgerKind:
-    """The ledger kind for `key` ("units", "volunteers", "issues", "targets", "districts" …)."""
+    """The ledger kind for `key` ("units", "volunteers", "issues", "targets", "assessments",
+    "contacts", "districts")."""
     try:
         return _KINDS[key]
     except KeyError:

@@ -1,17 +1,18 @@
 """The shape of a ledger kind: its fields, Chinese labels, header synonyms, value vocabularies and
 the rules that belong to it.
 
-Every ledger kind (units, volunteers, issues, targets, districts) is one `LedgerKind` entry in
-`civdash.ledgers.REGISTRY`. Reading, validation, the store, templates, diffs, exports and the app
-all ask the kind (its fields, its derive hook, its composite key …) rather than branch on its
-name, so adding a field, a synonym or a whole kind is an edit in `civdash/ledgers/` alone.
+Every ledger kind (units, volunteers, issues, targets, assessments, contacts, districts) is one
+`LedgerKind` entry in `civdash.ledgers.REGISTRY`. Reading, validation, the store, templates,
+diffs, exports and the app all ask the kind (its fields, its derive hook, its composite key …)
+rather than branch on its name, so adding a field, a synonym or a whole kind is an edit in
+`civdash/ledgers/` alone.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -201,6 +202,10 @@ class LedgerKind:
     fields: tuple[Field, ...]
     id_field: str = ""
     title_words: tuple[str, ...] = ()
+    one_of: tuple[tuple[str, ...], ...] = ()
+    """Groups of optional fields a file must supply at least one of (得分 or 失分): a header
+    with no column of a group is refused like a missing required column; each row's check
+    and what the others are derived from belong to the kind's `derive` hook."""
     extra_headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Headers that feed a field indirectly (e.g. 称号 → level + category); header → target fields."""
     sheet_fields: tuple[str, ...] = ()
@@ -212,6 +217,17 @@ class LedgerKind:
     dated: bool = True
     """Its snapshots hold data as of a date (the sidebar's dates, week-over-week comparisons);
     targets are edited in the app, dated the day of the edit, and are neither."""
+    accumulates_by: str = ""
+    """A field whose values each snapshot adds to the ledger rather than replacing it: a
+    month's 测评 report adds its round (测评批次) and earlier rounds stay in force
+    (`civdash.assessments.load_rounds`). A snapshot with fewer rows than the one before loses
+    nothing then, so the shrink check does not hold it."""
+    as_of_from: str = ""
+    """A date field whose latest value dates a file whose title gives no date (a 测评 report is
+    as of its last 测评日期)."""
+    reported_weekly: bool = True
+    """Districts submit their part of it by the weekly deadline (报送情况), when it is also
+    dated and narrowed by district; a third-party 测评 report arrives city-wide, once a round."""
     narrow_by: str = "district"
     """The field a district's pages narrow the rows by; "" keeps every row (a district's page
     still sees the city-wide targets)."""
@@ -257,6 +273,10 @@ class LedgerKind:
     @property
     def required(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.required)
+
+    def missing_groups(self, supplied: Collection[str]) -> list[tuple[str, ...]]:
+        """The `one_of` groups none of whose fields is in `supplied`."""
+        return [g for g in self.one_of if not any(name in supplied for name in g)]
 
     def labels(self) -> dict[str, str]:
         return {f.name: f.label for f in self.fields}

@@ -18,6 +18,7 @@ The package by capability:
 - `base`: the base map, district outlines, optional tiles, the layer switcher;
 - `choropleth`: districts coloured by a catalogue metric;
 - `points`: issue and creation-unit points with their popups;
+- `assessments`: districts coloured by 测评得分率, one marker per 测评点位;
 - `legend`: legend boxes;
 - `payload`, `layers`, `scripts`: escaped compact payloads, the folium elements that carry
   them, and CivDash's own JavaScript and CSS (files under `civdash/assets/civdash/`, filled with
@@ -29,6 +30,7 @@ The package by capability:
 
 from __future__ import annotations
 
+from civdash.maps.assessments import add_assessment_points, assessment_map, assessment_points
 from civdash.maps.assets import (
     ASSET_FILES,
     AssetMode,
@@ -57,12 +59,15 @@ __all__ = [
     "UNIT_POPUP_FIELDS",
     "AssetMode",
     "OfflineMap",
+    "add_assessment_points",
     "add_district_choropleth",
     "add_districts",
     "add_issue_points",
     "add_layer_control",
     "add_legend",
     "add_unit_points",
+    "assessment_map",
+    "assessment_points",
     "asset_dir",
     "base_map",
     "choropleth_map",

@@ -20,6 +20,8 @@ The modules, by what a reader looks for:
 - `lists`: `red_black_list`, the weekly 红黑榜 of responsible units and black-list streaks;
 - `trends`: `metric_series` over snapshots and `week_over_week` (较上周);
 - `projections`: `project_target`, progress towards a target and its due date;
+- `assessments`: 测评 rounds (`rounds`, `latest_round`, `merge_rounds`), `round_summary`,
+  `assessment_ranking` (得分率 红黑榜), `loss_pareto` (失分项 Pareto), `repeat_losses`;
 - `format`: `format_value`, `format_change`, `format_pace`, `format_gap` (the number rules of
   `civdash.numbers` with each metric's unit and precision) and the Chinese labels of results;
 - `dates`: the dates every module above takes.
@@ -31,7 +33,30 @@ from __future__ import annotations
 
 from civdash.ledgers.issues import NO_ISSUE_MARKERS, real_issues
 from civdash.ledgers.volunteers import star_level
-from civdash.metrics.catalogue import METRICS, MetricDef, UnknownMetricError, metric_key
+from civdash.metrics.assessments import (
+    ASSESSMENT_LABELS,
+    LIST_LABELS,
+    RANKING_GROUPS,
+    AssessmentListRule,
+    assessment_ranking,
+    latest_round,
+    latest_round_mask,
+    latest_round_rows,
+    loss_pareto,
+    merge_rounds,
+    previous_round,
+    repeat_losses,
+    round_rows,
+    round_summary,
+    rounds,
+)
+from civdash.metrics.catalogue import (
+    METRICS,
+    LatestOnly,
+    MetricDef,
+    UnknownMetricError,
+    metric_key,
+)
 from civdash.metrics.computing import compute
 from civdash.metrics.dates import DateLike
 from civdash.metrics.format import (
@@ -50,16 +75,22 @@ from civdash.metrics.state import issue_state
 from civdash.metrics.trends import WeekOverWeek, metric_series, week_over_week
 
 __all__ = [
+    "ASSESSMENT_LABELS",
     "COLUMN_LABELS",
+    "LIST_LABELS",
     "METRICS",
     "MISSING_GROUP",
     "NO_ISSUE_MARKERS",
+    "RANKING_GROUPS",
     "STAR_LABELS",
+    "AssessmentListRule",
     "DateLike",
+    "LatestOnly",
     "MetricDef",
     "Projection",
     "UnknownMetricError",
     "WeekOverWeek",
+    "assessment_ranking",
     "compared_text",
     "compute",
     "format_change",
@@ -67,11 +98,21 @@ __all__ = [
     "format_pace",
     "format_value",
     "issue_state",
+    "latest_round",
+    "latest_round_mask",
+    "latest_round_rows",
+    "loss_pareto",
+    "merge_rounds",
     "metric_key",
     "metric_series",
+    "previous_round",
     "project_target",
     "real_issues",
     "red_black_list",
+    "repeat_losses",
+    "round_rows",
+    "round_summary",
+    "rounds",
     "star_level",
     "week_over_week",
 ]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, TypeAlias
 
+import numpy as np
 import pandas as pd
 
 from civdash.config import Settings
@@ -28,7 +29,19 @@ from civdash.ledgers.units import NAMED_STATUSES
 from civdash.ledgers.volunteers import star_level
 from civdash.metrics.state import issue_state
 
-__all__ = ["METRICS", "Better", "MetricDef", "Parts", "UnknownMetricError", "metric_key"]
+__all__ = [
+    "FAILED_ITEMS",
+    "METRICS",
+    "POINTS_LOST",
+    "SCORE_RATE",
+    "Better",
+    "LatestOnly",
+    "MetricDef",
+    "Parts",
+    "UnknownMetricError",
+    "assessment_points",
+    "metric_key",
+]
 
 Better: TypeAlias = Literal["higher", "lower"]
 """Which way a metric improves."""
@@ -41,6 +54,18 @@ class UnknownMetricError(KeyError, ValueError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True)
+class LatestOnly:
+    """A metric of the rows of the latest value of the field `of` only: a 测评 metric of a
+    frame that holds several rounds is the latest round's (rounds are not added up). Grouped by
+    the field `of` itself, every value counts, each in its own group (the metric per round).
+
+    `rows(frame)` marks the rows of the latest value (a boolean array)."""
+
+    of: str
+    rows: Callable[[pd.DataFrame], np.ndarray] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -73,6 +98,15 @@ class MetricDef:
     """The value is a sum over rows (a count or total): an empty group is 0, not NaN."""
     stand_ins: tuple[tuple[str, str], ...] = ()
     """(column, stand-in): a needed column that another can replace when it is absent."""
+    latest: LatestOnly | None = None
+    """Counts the latest value of a field only (the latest 测评 round); None: every row."""
+
+    def latest_rows(self, rows: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFrame:
+        """The rows of `rows` (the ones its ledger counts) this metric is computed on, grouped
+        `by`: those of the latest value of the field `latest.of`, unless grouped by it."""
+        if self.latest is None or self.latest.of in set(by):
+            return rows
+        return rows[self.latest.rows(rows)]
 
     def missing_columns(self, present: Iterable[str], by: Iterable[str] = ()) -> list[str]:
         """The needed columns (and grouping columns `by`) not in `present`; none when every
@@ -186,6 +220,53 @@ def _avg_score(frame: pd.DataFrame, as_of: pd.Timestamp, settings: Settings) -> 
     return score.fillna(0.0), score.notna().astype("float64")
 
 
+# The 测评 metrics. Their keys name the columns of civdash.metrics.assessments' frames too
+# (失分 and 失分项数 per round and group are these metrics), so they are spelled once, here.
+SCORE_RATE = "assessment_score_rate"
+POINTS_LOST = "points_lost"
+"""The key of 失分, and the assessments field it sums."""
+FAILED_ITEMS = "failed_items"
+
+
+def assessment_points(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(full points, score, points lost) of each 测评 row as floats. A report gives 得分 or 失分;
+    the other is 分值 minus it (ingest derives it; a frame built by hand may lack a column)."""
+
+    def column(name: str) -> pd.Series:
+        if name not in frame.columns:
+            return pd.Series(np.nan, index=frame.index, dtype="float64")
+        return pd.to_numeric(frame[name], errors="coerce").astype("float64")
+
+    full, score, lost = column("full_points"), column("score"), column(POINTS_LOST)
+    score = score.fillna((full - lost).round(4))
+    lost = lost.fillna((full - score).round(4))
+    return full, score, lost
+
+
+def _latest_round(frame: pd.DataFrame) -> np.ndarray:
+    # the rule (rounds ordered by their first 测评日期, then name) is civdash.metrics.assessments'
+    from civdash.metrics.assessments import latest_round_mask
+
+    return latest_round_mask(frame)
+
+
+_LATEST_ROUND = LatestOnly("round", _latest_round)
+
+
+def _score_rate(frame: pd.DataFrame, as_of: pd.Timestamp, settings: Settings) -> Parts:
+    full, score, _ = assessment_points(frame)
+    scored = full.notna() & score.notna()
+    return score.where(scored, 0.0), full.where(scored, 0.0)
+
+
+def _points_lost(frame: pd.DataFrame, as_of: pd.Timestamp, settings: Settings) -> Parts:
+    return assessment_points(frame)[2].fillna(0.0), None
+
+
+def _failed_items(frame: pd.DataFrame, as_of: pd.Timestamp, settings: Settings) -> Parts:
+    return assessment_points(frame)[2].gt(0).astype("float64"), None
+
+
 # ---------------------------------------------------------------------------------------------
 # The catalogue
 
@@ -206,6 +287,7 @@ def _def(
     decimals: int | None = None,
     additive: bool = True,
     stand_ins: tuple[tuple[str, str], ...] = (),
+    latest: LatestOnly | None = None,
 ) -> MetricDef:
     """A catalogue entry; what follows from the unit is worked out here: a "%" metric is a
     rate (scaled by 100, never additive), and rates, hours, days and scores show one decimal."""
@@ -227,6 +309,7 @@ def _def(
         decimals=(1 if unit in ("%", "小时", "天", "分") else 0) if decimals is None else decimals,
         additive=additive and not is_rate,
         stand_ins=stand_ins,
+        latest=latest,
     )
 
 
@@ -416,6 +499,47 @@ _CATALOGUE = (
         columns=("score",),
         aliases=("平均得分", "测评平均分", "平均分"),
         additive=False,
+    ),
+    _def(
+        SCORE_RATE,
+        "测评得分率",
+        "assessments",
+        "%",
+        "higher",
+        "最近一轮测评的 得分之和 ÷ 分值之和 × 100%",
+        _score_rate,
+        columns=("full_points", "score"),
+        stand_ins=(("score", POINTS_LOST),),
+        aliases=("得分率", "测评得分率", "模拟测评得分率", "测评成绩得分率"),
+        decimals=2,
+        latest=_LATEST_ROUND,
+    ),
+    _def(
+        POINTS_LOST,
+        "失分",
+        "assessments",
+        "分",
+        "lower",
+        "最近一轮测评各项目失分之和",
+        _points_lost,
+        columns=(POINTS_LOST,),
+        stand_ins=((POINTS_LOST, "score"),),
+        aliases=("失分值", "扣分", "测评失分", "扣分值", "失分总数"),
+        decimals=2,
+        latest=_LATEST_ROUND,
+    ),
+    _def(
+        FAILED_ITEMS,
+        "失分项数",
+        "assessments",
+        "项",
+        "lower",
+        "最近一轮测评中失分大于 0 的测评项目数",
+        _failed_items,
+        columns=(POINTS_LOST,),
+        stand_ins=((POINTS_LOST, "score"),),
+        aliases=("失分项", "失分项目数", "扣分项数"),
+        latest=_LATEST_ROUND,
     ),
 )
 

@@ -81,13 +81,15 @@ def compute(
     the group columns and `value` (rates also carry `numerator` and `denominator`); blank group
     values are reported as 未填写. `population` (常住人口) is needed by volunteer_rate: a number
     for the whole frame, or {district: population}; city-wide, a mapping counts every district
-    in it. A rate or mean with nothing to divide by is NaN.
+    in it. A rate or mean with nothing to divide by is NaN. A metric of the latest 测评 round
+    (`MetricDef.latest`) is computed on the frame's latest round, or per round `by="round"`.
     """
     mdef = METRICS[metric_key(key)]
     day = as_day(as_of)
     groups = [by] if isinstance(by, str) else list(by or [])
     _check_columns(mdef, frame, groups)
     rows = get_kind(mdef.ledger).counted(frame)  # e.g. inspection records without a problem
+    rows = mdef.latest_rows(rows, groups)  # a 测评 metric: the latest round (unless by round)
     num, den = mdef.parts(rows, day, settings)
 
     if not groups:

@@ -23,7 +23,7 @@ __all__ = ["BASELINE", "SCHEMA_HEAD", "alembic_config", "current_revision", "mig
 
 BASELINE = "0001"
 """The schema of every store made before migrations existed."""
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 """The newest revision; `tests/store/test_migrations.py` checks it is the scripts' head."""
 
 

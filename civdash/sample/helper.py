@@ -2,7 +2,8 @@
 
 It reads from stdin a pickled list of (ledger kind, as-of date) jobs and the settings, and writes
 to stdout, pickled and in order, `week_parts(kind, as_of, settings)` of each: the district parts
-`load_sample` commits while this process makes the next ones. Only `load_sample` starts it.
+(and the office's whole-city files: the contacts list, the 测评 reports) `load_sample` commits
+while this process makes the next ones. Only `load_sample` starts it.
 """
 
 from __future__ import annotations

@@ -18,6 +18,11 @@ file's.
 
 Reading the simulation instead of writing and re-reading nine weeks of workbooks is what makes
 loading take seconds rather than half a minute.
+
+The editor also commits the office's own whole-city files on the day they arrived: the
+responsible units' contacts list (packaged, read by ingest) and the third-party evaluator's
+report of each monthly 测评 round, one `assessments` snapshot per round (the earlier rounds from
+the simulation as clean CSV files, the latest one the packaged workbook, read by ingest).
 """
 
 from __future__ import annotations
@@ -50,22 +55,31 @@ from civdash.districts import DistrictTable
 from civdash.ingest import SOURCE_ROW, IngestResult, ingest_file
 from civdash.ledgers import DeriveContext, LedgerKind, get_kind
 from civdash.ledgers.base import Field
-from civdash.sample.city import CLERKS, EDITOR, END_DATE, LATE_DISTRICT, Clerk
+from civdash.sample.assessments import (
+    ROUNDS,
+    AssessmentRound,
+    round_rows,
+    simulate_assessments,
+)
+from civdash.sample.city import CLERKS, EDITOR, END_DATE, LATE_DISTRICT, TARGETS_ISSUED, Clerk
 from civdash.sample.simulation import LEDGERS, SampleCity, as_of_dates, simulate
-from civdash.sample.workbooks import ledger_file_name
+from civdash.sample.workbooks import CONTACTS_FILE, ROUND_FILE, ledger_file_name
 from civdash.store import LOCAL_TZ
 
 if TYPE_CHECKING:
     from civdash.store import CommitOutcome, Store
 
 __all__ = [
+    "CONTACTS_DAY",
     "SAMPLE_BY",
     "HistoryWeek",
     "SampleProgress",
     "history_parts",
+    "history_round",
     "history_week",
     "load_sample",
     "packaged_file",
+    "reported_at",
     "submitted_at",
 ]
 
@@ -121,6 +135,24 @@ def submitted_at(clerk: Clerk, as_of: date, kind: str = LEDGERS[0]) -> datetime:
     drift = (as_of.toordinal() // 7 * 13 + sum(map(ord, clerk.name))) % 41 - 20
     minutes = drift + 4 * LEDGERS.index(kind)
     return datetime.combine(day, at, LOCAL_TZ) + timedelta(minutes=minutes)
+
+
+CONTACTS_DAY = TARGETS_ISSUED
+"""The 市创城办 sends its list of the responsible units' contacts out with the targets."""
+_CONTACTS_AT = time(16, 0)
+
+
+def reported_at(rnd: AssessmentRound) -> datetime:
+    """When the editor commits the evaluator's report of `rnd`: the next working day after its
+    last day, in the afternoon.
+
+    >>> f"{reported_at(ROUNDS[-1]):%m-%d %H:%M %a}"
+    '11-13 14:30 Fri'
+    """
+    day = rnd.as_of + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(14, 30), LOCAL_TZ)
 
 
 def packaged_file(name: str) -> bytes:
@@ -263,6 +295,27 @@ def history_parts(
     return out
 
 
+def history_round(rnd: AssessmentRound, settings: Settings = DEFAULT_SETTINGS) -> HistoryWeek:
+    """The evaluator's report of the earlier 测评 round `rnd` as the office's system holds it:
+    the simulated rows of the round, as a clean CSV file named after it.
+
+    >>> history_round(ROUNDS[0]).result.file_name                    # doctest: +SKIP
+    '2026年6月模拟测评结果.csv'
+    """
+    rows = _history_rows("assessments", round_rows(_simulated_rounds(), rnd.name), settings)
+    return _history_file("assessments", rows, f"{rnd.name}结果.csv")
+
+
+def _whole_city_file(
+    name: str, kind: str, shown: str, districts: DistrictTable, settings: Settings
+) -> HistoryWeek:
+    """A packaged whole-city file (the contacts list, the latest round's report) as
+    `ingest_file` reads it."""
+    data = packaged_file(name)
+    read = ingest_file(data, file_name=shown, kind=kind, districts=districts, settings=settings)
+    return HistoryWeek(read, data)
+
+
 def _raw_districts(data: bytes, result: IngestResult, districts: DistrictTable) -> dict[int, str]:
     """Spreadsheet row → district, for the invalid rows of a workbook read by ingest whose
     district cell names one of `districts` (the others belong to no district's part)."""
@@ -332,12 +385,38 @@ def latest_parts(
     return out
 
 
+@dataclass(frozen=True)
+class _OfficeFile:
+    """A whole-city file the 市创城办 editor commits: the contacts list, a round's report."""
+
+    kind: str
+    as_of: date
+    at: datetime
+    step: str
+
+
+def _office_files() -> list[_OfficeFile]:
+    """The contacts list and the six 测评 reports, in the order they were committed."""
+    contacts = _OfficeFile(
+        "contacts",
+        CONTACTS_DAY,
+        datetime.combine(CONTACTS_DAY, _CONTACTS_AT, LOCAL_TZ),
+        "保存责任单位联系人名单",
+    )
+    rounds = [
+        _OfficeFile("assessments", r.as_of, reported_at(r), f"保存{r.name}结果") for r in ROUNDS
+    ]
+    return sorted([contacts, *rounds], key=lambda f: f.at)
+
+
 def load_sample(
     store: Store, *, force: bool = False, progress: SampleProgress | None = None
 ) -> list[CommitOutcome]:
     """Load the sample city into `store` when it is empty (or `force`); returns the commits made:
     the districts, the targets, and each district's parts of units, volunteers and issues for
-    ten Sundays (the store assembles the city ledgers from them).
+    ten Sundays (the store assembles the city ledgers from them); and the office's whole-city
+    files: the contacts of the responsible units and the six monthly 测评 reports, each
+    committed when it arrived (the ones before the first week first).
 
     The accounts of the editor and the seven clerks are added (without passwords) when missing.
     `progress`, when given, is told before each step what it is and how many steps there are
@@ -345,15 +424,16 @@ def load_sample(
 
     >>> from civdash.store import Store                       # doctest: +SKIP
     >>> len(load_sample(Store("sqlite:///demo.sqlite")))      # doctest: +SKIP
-    212
+    219
     """
     if not force and not store.is_empty():
         return []
     dates = as_of_dates()
     settings = store.settings
-    # the simulation, the targets, then each clerk's sitting of each week (the last week's
-    # workbooks are read first)
-    total = 3 + len(LEDGERS) + len(dates) * len(CLERKS)
+    office = _office_files()
+    # the simulation, the targets, then each clerk's sitting of each week and each office file
+    # (the last week's workbooks are read first)
+    total = 3 + len(LEDGERS) + len(dates) * len(CLERKS) + len(office)
     tell = progress or (lambda done, total, step: None)
     done = 0
 
@@ -362,12 +442,48 @@ def load_sample(
         tell(done, total, what)
         done += 1
 
-    # Each week's parts are made (and the last week's workbooks read) by a helper process, in
-    # the order they are committed, while this one commits the weeks before: making parts and
-    # committing them run on two cores. The first week is made here while the helper starts.
-    # Only this process touches the store.
-    jobs = [(kind, as_of) for as_of in dates for kind in LEDGERS]
-    with _Helper(jobs[len(LEDGERS) :], settings) as helper:
+    # What is committed in each sitting, in order: the office files that came before the first
+    # week, then week by week the clerks' parts and the office files of that week.
+    first_monday = dates[0] - timedelta(days=6)
+    before = [f for f in office if f.at.date() < first_monday]
+    weekly: list[list[_OfficeFile]] = [[] for _ in dates]
+    for f in office:
+        if f not in before:  # in the week it arrived (one after the last goes in the last)
+            weekly[next((w for w, d in enumerate(dates) if f.at.date() <= d), -1)].append(f)
+    jobs = [(f.kind, f.as_of) for f in before]
+    for w, as_of in enumerate(dates):
+        jobs += [(kind, as_of) for kind in LEDGERS] + [(f.kind, f.as_of) for f in weekly[w]]
+    # Each job's parts are made (and the last week's workbooks read) by a helper process, in
+    # the order they are committed, while this one commits the ones before: making parts and
+    # committing them run on two cores. The first week's parts are made here while the helper
+    # starts and makes the 测评 reports that come before them; so is the small contacts list,
+    # read by ingest, which this process has ready (the helper has not, so early on). Only this
+    # process touches the store.
+    first = len(before)
+    here = {*range(first, first + len(LEDGERS) + len(weekly[0]))}
+    here |= {i for i, (kind, _) in enumerate(jobs) if kind == "contacts"}
+    sent = [i for i in range(len(jobs)) if i not in here]
+    made: dict[int, dict[str, HistoryWeek]] = {}
+
+    def parts_of(i: int) -> dict[str, HistoryWeek]:
+        if i in here:
+            return made[i]
+        got = helper.result(sent.index(i))
+        return got if got is not None else week_parts(*jobs[i], settings)
+
+    def commit_office(f: _OfficeFile, parts: dict[str, HistoryWeek]) -> CommitOutcome:
+        step(f.step)
+        part = parts[_WHOLE_CITY]
+        return store.commit(
+            part.result,
+            part.data,
+            committed_by=EDITOR,
+            role="editor",
+            as_of=f.as_of,
+            committed_at=f.at.astimezone(UTC),
+        )
+
+    with _Helper([jobs[i] for i in sent], settings) as helper:
         step("保存区县名单和边界，建立各区县填报员账号")
         geojson = packaged_file(_DISTRICTS_FILE)
         districts = DistrictTable.from_geojson(geojson)
@@ -382,6 +498,7 @@ def load_sample(
         ]
         _add_accounts(store)
         step("生成青澜市十周的台账")
+        made.update((i, week_parts(jobs[i][0], jobs[i][1], settings)) for i in sorted(here))
         step(f"读取并检查 {dates[0].month}月{dates[0].day}日 的目标任务表格")
         data = packaged_file(_TARGETS_FILE)
         result = ingest_file(
@@ -402,17 +519,29 @@ def load_sample(
                 committed_at=issued.astimezone(UTC),
             )
         )
+        i = 0
+        for f in before:
+            outcomes.append(commit_office(f, parts_of(i)))
+            i += 1
         for week, as_of in enumerate(dates):
             parts: dict[str, dict[str, HistoryWeek]] = {}
-            for i, kind in enumerate(LEDGERS):
+            for kind in LEDGERS:
                 if as_of == END_DATE:
                     step(f"读取并检查 {as_of.month}月{as_of.day}日 的{get_kind(kind).label}表格")
-                made = helper.result((week - 1) * len(LEDGERS) + i) if week else None
-                parts[kind] = made if made is not None else week_parts(kind, as_of, settings)
-            for clerk in sorted(CLERKS, key=lambda c: submitted_at(c, as_of)):
-                when = submitted_at(clerk, as_of)
-                step(f"保存 {when.month}月{when.day}日 {clerk.district}报送的台账")
-                outcomes += _submit(store, clerk, as_of, parts)
+                parts[kind] = parts_of(i)
+                i += 1
+            files = {id(f): parts_of(i + k) for k, f in enumerate(weekly[week])}
+            i += len(weekly[week])
+            sittings: list[tuple[datetime, Clerk | _OfficeFile]] = [
+                (submitted_at(c, as_of), c) for c in CLERKS
+            ]
+            sittings += [(f.at, f) for f in weekly[week]]
+            for when, who in sorted(sittings, key=lambda s: s[0]):
+                if isinstance(who, _OfficeFile):
+                    outcomes.append(commit_office(who, files[id(who)]))
+                else:
+                    step(f"保存 {when.month}月{when.day}日 {who.district}报送的台账")
+                    outcomes += _submit(store, who, as_of, parts)
     tell(total, total, "示例城市已载入")
     return outcomes
 
@@ -423,15 +552,41 @@ def _simulated() -> SampleCity:
 
 
 @cache
+def _simulated_rounds() -> pd.DataFrame:
+    return simulate_assessments()
+
+
+@cache
 def _sample_districts() -> DistrictTable:
     return DistrictTable.from_geojson(packaged_file(_DISTRICTS_FILE))
+
+
+_WHOLE_CITY = ""
+"""The key of a whole-city file among `week_parts`' parts."""
 
 
 def week_parts(
     kind: str, as_of: date, settings: Settings = DEFAULT_SETTINGS
 ) -> dict[str, HistoryWeek]:
     """District → its part of ledger `kind` for the week ending `as_of`, as `load_sample`
-    commits them: `latest_parts` for the last week, `history_parts` of the simulation before."""
+    commits them: `latest_parts` for the last week, `history_parts` of the simulation before.
+
+    The office's whole-city files are the one part "": the contacts list (packaged, read by
+    ingest), and the report of the 测评 round that ends on `as_of` (the latest round's packaged
+    workbook read by ingest, an earlier round's `history_round`)."""
+    if kind == "contacts":
+        shown = shown_file_name(kind, suffix=PurePath(CONTACTS_FILE).suffix)
+        return {
+            _WHOLE_CITY: _whole_city_file(CONTACTS_FILE, kind, shown, _sample_districts(), settings)
+        }
+    if kind == "assessments":
+        (rnd,) = [r for r in ROUNDS if r.as_of == as_of]
+        if rnd == ROUNDS[-1]:
+            shown = f"{rnd.name}结果{PurePath(ROUND_FILE).suffix}"
+            part = _whole_city_file(ROUND_FILE, kind, shown, _sample_districts(), settings)
+        else:
+            part = history_round(rnd, settings)
+        return {_WHOLE_CITY: part}
     if as_of == END_DATE:
         return latest_parts(kind, _sample_districts(), settings)
     return history_parts(_simulated(), kind, as_of, settings)

@@ -42,7 +42,14 @@ from civdash.sample.city import (
     words,
 )
 
-__all__ = ["LEDGERS", "SampleCity", "as_of_dates", "simulate"]
+__all__ = [
+    "CITY_DEPARTMENTS",
+    "LEDGERS",
+    "SampleCity",
+    "as_of_dates",
+    "responsible_units",
+    "simulate",
+]
 
 LEDGERS = ("units", "volunteers", "issues")
 """The ledgers the city's clerks file every Sunday, in the order they are written."""
@@ -580,6 +587,24 @@ def _location(rng: np.random.Generator, point: str, d: DistrictSpec, street: str
         "其他": lambda: f"{r}沿线",
     }
     return pick[point]()
+
+
+CITY_DEPARTMENTS = words(
+    "市城管局 市市场监管局 市住建局 市交通运输局 市公安局交警大队 市卫健局 市教育局 市商务局 "
+    "市文广旅体局 市行政审批服务局 市税务局 市生态环境局 市委宣传部 人民银行青澜市支行 "
+    "国网青澜供电公司 青澜公交集团 高新区管委会"
+)
+"""The responsible units above the streets' offices that `_responsible` assigns problems to (and
+the 测评 rounds name): city departments and companies, and 高新区's administrative committee."""
+
+
+def responsible_units() -> dict[str, str]:
+    """Every responsible unit the sample's issues and 测评 rounds can name → its district ("" for
+    a city department): the offices of all streets and towns (属地), then CITY_DEPARTMENTS."""
+    out = {_local_office(d.name, s): d.name for d in DISTRICTS for s in d.streets}
+    for unit in CITY_DEPARTMENTS:
+        out[unit] = "高新技术产业开发区" if unit == "高新区管委会" else ""
+    return out
 
 
 def _responsible(rng: np.random.Generator, point: str, district: str, street: str) -> str:

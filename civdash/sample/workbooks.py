@@ -31,20 +31,41 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from civdash.sample.city import CITY, DISTRICTS, END_DATE, TARGETS_ISSUED, geojson_text, words
+from civdash.sample.assessments import (
+    ASSESSOR,
+    ROUNDS,
+    AssessmentRound,
+    contacts,
+    round_rows,
+    simulate_assessments,
+)
+from civdash.sample.city import (
+    CITY,
+    DISTRICT_BY_NAME,
+    DISTRICTS,
+    END_DATE,
+    TARGETS_ISSUED,
+    geojson_text,
+    words,
+)
 from civdash.sample.simulation import LEDGERS, SampleCity, as_of_dates, simulate
 
 __all__ = [
+    "CONTACTS_FILE",
     "IMPOSSIBLE_DATE",
     "ISSUE_LAYOUTS",
     "LATEST_FILES",
+    "PACKAGED_FILES",
+    "ROUND_FILE",
     "UNKNOWN_DISTRICT",
     "VOLUNTEER_LAYOUTS",
     "SampleFile",
     "generate",
     "ledger_file_name",
     "main",
+    "write_contacts",
     "write_ledger",
+    "write_round",
 ]
 
 UNKNOWN_DISTRICT = "西湖区"
@@ -723,6 +744,135 @@ def _write_issues(
     return bad, f"问题 {n} 条（含 {len(bad)} 行错误示例、3 行坐标需提醒、1 行恶意文本）"
 
 
+# 测评 reports ---------------------------------------------------------------------------------
+
+_ROUND_GROUPS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
+    ("序号", None),
+    ("测评批次", None),
+    ("测评日期", None),
+    ("点位信息", ("街道", "测评点位", "点位类型")),
+    ("测评内容", ("指标编号", "测评项目", "分值")),
+    ("测评结果", ("得分", "失分", "失分原因")),
+    ("责任单位", None),
+    ("测评单位", None),
+    ("地理坐标", ("经度", "纬度")),
+)
+"""The report's two-row header: groups merged over their sub-columns, the rest merged down."""
+_ROUND_GUIDE = (
+    "测评说明",
+    "1. 本次模拟测评依据《全国文明城市测评体系》实地考察部分，按点位类型抽取测评项目逐项打分。",
+    "2. 每个区县一张工作表，点位后为点位小计，表尾为区县合计。",
+    "3. 失分栏为空表示该项目未失分；得分率 = 得分 ÷ 分值 × 100%。",
+    "4. 请各责任单位对照失分原因立即整改，整改情况报市创城办。",
+)
+
+
+def _sheet_name(district: str) -> str:
+    """How the evaluator names a district's sheet: its short name (高新区)."""
+    return DISTRICT_BY_NAME[district].short
+
+
+def _points(x: float) -> float | int:
+    """A number of points as a report writes it: 2, not 2.0."""
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def _write_round(rows: pd.DataFrame, rnd: AssessmentRound, path: Path) -> tuple[list[int], str]:
+    """The evaluator's report of one round: a 测评说明 sheet, then one sheet per district with a
+    merged title and note, the two-row header, the 点位 one after another each followed by its
+    小计 row, a 合计 row and a 制表 footer. 失分 is left blank where nothing was lost; one
+    district's sheet has its dates typed as text."""
+    ncols = 16
+    widths = (6, 20, 13, 10, 22, 10, 8, 24, 6, 6, 6, 34, 18, 14, 11, 11)
+    with _Workbook(path, ASSESSOR, rnd.as_of) as wb:
+        guide = wb.add_sheet("测评说明", (90,))
+        for line in _ROUND_GUIDE:
+            guide.add([line], style="plain", blank_style=None)
+        for k, d in enumerate(DISTRICTS):
+            mine = rows[rows["district"] == d.name]
+            day = mine["assessed_on"].iloc[0]
+            full, score = float(mine["full_points"].sum()), float(mine["score"].sum())
+            sheet = wb.add_sheet(_sheet_name(d.name), widths, active=k == 0)
+            _title_rows(
+                sheet,
+                f"{CITY}{rnd.name}得分明细表（{d.name}）",
+                f"测评单位：{ASSESSOR}　　测评日期：{_cn_date(day)}　　"
+                f"应得分 {full:g} 分，实得分 {score:g} 分，得分率 {100 * score / full:.2f}%",
+                ncols,
+            )
+            _two_row_header(sheet, _ROUND_GROUPS)
+            n = 0
+            for _, point in mine.groupby("location", sort=False):
+                for r in point.itertuples(index=False):
+                    n += 1
+                    lost = _points(r.points_lost) if r.points_lost > 0 else None
+                    when = _cn_date(r.assessed_on) if k == 3 else r.assessed_on
+                    sheet.add(
+                        [
+                            n,
+                            r.round,
+                            when,
+                            r.street,
+                            r.location,
+                            r.point_type,
+                            r.item_code,
+                            r.item,
+                            _points(r.full_points),
+                            _points(r.score),
+                            lost,
+                            r.description or None,
+                            r.responsible_unit,
+                            r.assessor,
+                            r.lon,
+                            r.lat,
+                        ]
+                    )
+                subtotal: list[Any] = [None] * ncols
+                subtotal[0] = "小计"
+                subtotal[8] = _points(float(point["full_points"].sum()))
+                subtotal[9] = _points(float(point["score"].sum()))
+                subtotal[10] = _points(float(point["points_lost"].sum()))
+                sheet.add(subtotal, style="total")
+            total: list[Any] = [None] * ncols
+            total[0], total[4] = "合计", f"共{mine['location'].nunique()}个点位、{n}项"
+            total[8], total[9] = _points(full), _points(score)
+            total[10] = _points(float(mine["points_lost"].sum()))
+            sheet.add(total, style="total")
+            sheet.add([], blank_style=None)
+            sheet.add_merged(
+                f"制表：{ASSESSOR}项目组　　审核人：钱立新　　日期：{_cn_date(rnd.as_of)}",
+                ncols,
+                style="footer",
+            )
+    lost = rows[rows["points_lost"] > 0]
+    rate = 100 * rows["score"].sum() / rows["full_points"].sum()
+    return [], (
+        f"{rnd.name}：{rows['location'].nunique()} 个点位 {len(rows)} 项，"
+        f"失分 {len(lost)} 项，得分率 {rate:.2f}%（每个区县一张工作表，含点位小计和合计行）"
+    )
+
+
+def _write_contacts(rows: pd.DataFrame, path: Path) -> tuple[list[int], str]:
+    """The 市创城办's list of the responsible units' contacts: city departments first (所属区县
+    blank), then the streets' and towns' offices district by district."""
+    headers = ("序号", "责任单位", "所属区县", "负责人", "联络员", "联系电话")
+    ordered = pd.concat([rows[rows["district"] == ""], rows[rows["district"] != ""]])
+    with _Workbook(path, "青澜市创城办", TARGETS_ISSUED) as wb:
+        sheet = wb.add_sheet("联系人名单", (6, 22, 18, 10, 10, 14), active=True)
+        _title_rows(
+            sheet,
+            f"{CITY}创建全国文明城市责任单位联系人名单",
+            f"（{_cn_date(TARGETS_ISSUED)}更新；市直部门所属区县留空）",
+            len(headers),
+        )
+        _header(sheet, headers)
+        for n, r in enumerate(ordered.itertuples(index=False), start=1):
+            sheet.add([n, r.responsible_unit, r.district or None, r.leader, r.liaison, r.phone])
+        _footer(sheet, len(headers), "吴敏", "郑志刚", TARGETS_ISSUED)
+    city = int((rows["district"] == "").sum())
+    return [], f"责任单位联系人 {len(rows)} 个（市直部门 {city} 个）"
+
+
 # Targets -------------------------------------------------------------------------------------
 
 # fmt: off
@@ -809,7 +959,12 @@ LATEST_FILES = (
     "volunteers_{d}.xlsx",
     "issues_{d}.xlsx",
 )
-"""The files packaged in civdash/sample/files/ ({d} = END_DATE in ISO form)."""
+"""The weekly files packaged in civdash/sample/files/ ({d} = END_DATE in ISO form)."""
+CONTACTS_FILE = "contacts.xlsx"
+ROUND_FILE = f"assessments_{ROUNDS[-1].as_of.isoformat()}.xlsx"
+"""The report of the latest 测评 round (the earlier ones are loaded from the simulation)."""
+PACKAGED_FILES = (*LATEST_FILES, CONTACTS_FILE, ROUND_FILE)
+"""Every file in civdash/sample/files/: what `load_sample` reads."""
 
 
 def ledger_file_name(kind: str, as_of: date) -> str:
@@ -829,6 +984,23 @@ def write_ledger(
     return SampleFile(path, kind, as_of, f"截至{_cn_date(as_of)}：{note}", tuple(bad))
 
 
+def write_round(
+    out_dir: Path, rnd: AssessmentRound = ROUNDS[-1], *, seed: int = 2026
+) -> SampleFile:
+    """Write the evaluator's report of 测评 round `rnd` (default the latest) into `out_dir` as
+    `assessments_{last day}.xlsx`."""
+    path = Path(out_dir) / f"assessments_{rnd.as_of.isoformat()}.xlsx"
+    bad, note = _write_round(round_rows(simulate_assessments(seed), rnd.name), rnd, path)
+    return SampleFile(path, "assessments", rnd.as_of, note, tuple(bad))
+
+
+def write_contacts(out_dir: Path, *, seed: int = 2026) -> SampleFile:
+    """Write the responsible units' contacts list into `out_dir` as contacts.xlsx."""
+    path = Path(out_dir) / CONTACTS_FILE
+    bad, note = _write_contacts(contacts(seed), path)
+    return SampleFile(path, "contacts", TARGETS_ISSUED, note, tuple(bad))
+
+
 def generate(
     out_dir: Path, *, weeks: int = 10, seed: int = 2026, latest_only: bool = False
 ) -> list[SampleFile]:
@@ -836,7 +1008,8 @@ def generate(
 
     Files: districts.geojson, targets.xlsx and `{kind}_{as_of}.xlsx` for units, volunteers and
     issues on each of `weeks` consecutive Sundays ending on END_DATE (only the last one with
-    `latest_only`). Returns them in that order: districts, targets, then week by week.
+    `latest_only`), then contacts.xlsx and the latest 测评 round's report (ROUND_FILE). Returns
+    them in that order: districts, targets, week by week, contacts, the round.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -858,6 +1031,7 @@ def generate(
     files.append(SampleFile(targets_path, "targets", dates[0], note, tuple(bad)))
     for as_of in dates[-1:] if latest_only else dates:
         files += [write_ledger(city, kind, as_of, out_dir, seed=seed) for kind in LEDGERS]
+    files += [write_contacts(out_dir, seed=seed), write_round(out_dir, seed=seed)]
     return files
 
 
@@ -871,7 +1045,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument(
         "--latest-only",
         action="store_true",
-        help="只写最近一周的台账（即 civdash/sample/files/ 中随包发布的文件）",
+        help="只写最近一周的台账（即 civdash/sample/files/ 中随包发布的文件，含联系人名单和最近一次测评结果）",
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
     t0 = time.perf_counter()

@@ -201,6 +201,7 @@ def commit_check(
     against = (part.as_of if part else None) if district else (current.as_of if current else None)
     if (
         committed is not None
+        or get_kind(review.kind).accumulates_by  # a new round adds; nothing is replaced
         or current is None
         or current_counts is None
         or not will_become_current(as_of, against)

@@ -141,12 +141,14 @@ class Review:
 
     @property
     def missing_required(self) -> list[str]:
-        """Labels of required fields no column supplies."""
+        """Labels of required fields no column supplies (and "得分或失分" for a `one_of` group
+        none of whose fields has a column)."""
         supplied: set[str] = set()
         for target in self.result.columns.values():
             supplied.update(target.split("+"))
         k = get_kind(self.result.kind)
-        return [k.field(f).label for f in k.required if f not in supplied]
+        groups = ["或".join(k.field(f).label for f in g) for g in k.missing_groups(supplied)]
+        return [k.field(f).label for f in k.required if f not in supplied] + groups
 
     @property
     def errors(self) -> int:

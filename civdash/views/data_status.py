@@ -95,6 +95,10 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
         "user_role": "修改角色",
         "backup": "备份数据库",
         "restore": "从备份恢复",
+        "escalation_add": "记录督办升级",
+        "escalation_edit": "修改督办记录",
+        "escalation_delete": "删除督办记录",
+        "notices": "生成督办通知",
     }
 )
 """Audit action → what the log calls it."""

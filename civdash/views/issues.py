@@ -10,6 +10,11 @@ The 红黑榜 comes from `metrics.red_black_list` under a `ListRule` the page le
 needs every earlier weekly snapshot, which makes it the slow part of the page, so it is computed
 apart by `unit_lists(led, loader, rule)` and the app caches it by snapshot ids and rule.
 
+The 督办 tab's tables come from here too: who gets a 督办通知 (`notice_table` of
+`notices.notice_units`), the escalation records (`escalation_table`), and each unit's latest
+escalation beside the 红黑榜 (`latest_escalations`, `with_latest_escalation`), read from the store
+on each run since editors change them.
+
 No personal data leaves this module: phone and ID numbers that complaints paste into a
 description or location are masked.
 """
@@ -50,21 +55,31 @@ from civdash.metrics import (
 )
 from civdash.names import shorten
 from civdash.privacy import mask_free_text
-from civdash.store import SnapshotInfo
+from civdash.store import LOCAL_TZ, SnapshotInfo
 from civdash.views.common import Headline, TableFor, headlines_for
 
 __all__ = [
     "BREAKDOWNS",
     "DEFAULT_BLACK_BELOW",
     "DEFAULT_RED_AT",
+    "ESCALATION_HEADERS",
     "HEADLINE_METRICS",
+    "LATEST_ESCALATION",
+    "NOTICE_HEADERS",
     "OVERDUE_LIMIT",
     "RULE_LABELS",
     "IssuesView",
     "ListRule",
     "build_issues_view",
+    "escalation_label",
+    "escalation_table",
+    "escalation_units",
+    "latest_escalations",
+    "notice_file_name",
+    "notice_table",
     "overdue_table",
     "unit_lists",
+    "with_latest_escalation",
 ]
 
 HEADLINE_METRICS = ("issue_count", "issue_close_rate", "issue_on_time_rate", "overdue_issues")
@@ -391,3 +406,102 @@ def build_issues_view(
         lists_for=table if callable(table) else lambda: table,
         districts=led.districts,
     )
+
+
+# ---------------------------------------------------------------- 督办: notices and escalations
+
+ESCALATION_HEADERS: Mapping[str, str] = MappingProxyType(
+    {
+        "id": "编号",
+        "responsible_unit": "责任单位",
+        "level": "级别",
+        "on_date": "日期",
+        "reason": "事由",
+        "district": "所属区县",
+        "recorded_by": "记录人",
+        "recorded_at": "记录时间",
+    }
+)
+"""`Store.escalations` columns → the 督办记录 table's headers."""
+LATEST_ESCALATION = "最近督办"
+"""The 红黑榜 column naming each unit's latest escalation, e.g. "约谈（2026-11-20）"."""
+NOTICE_HEADERS: Mapping[str, str] = MappingProxyType(
+    {
+        "responsible_unit": "责任单位",
+        "overdue": "逾期问题数",
+        "max_days_overdue": "最长逾期天数",
+        "lost_items": "失分项数",
+        "points_lost": "失分",
+        "latest": LATEST_ESCALATION,
+    }
+)
+
+
+def escalation_table(escalations: pd.DataFrame) -> pd.DataFrame:
+    """The escalation records as the 督办 tab lists them, newest first (China time; a city
+    department's 所属区县 reads 市直部门)."""
+    rows = escalations.sort_values(["on_date", "id"], ascending=False, kind="stable")
+    table = rows[list(ESCALATION_HEADERS)].copy()
+    table["on_date"] = pd.to_datetime(table["on_date"]).dt.date
+    table["district"] = table["district"].astype("string").fillna("市直部门")
+    table["reason"] = mask_free_text(table["reason"].astype("string"))
+    table["recorded_at"] = [
+        f"{pd.Timestamp(t).tz_convert(LOCAL_TZ):%Y-%m-%d %H:%M}" if pd.notna(t) else ""
+        for t in table["recorded_at"]
+    ]
+    return table.rename(columns=dict(ESCALATION_HEADERS)).reset_index(drop=True)
+
+
+def escalation_label(record: Mapping[str, object]) -> str:
+    """A record in a picker: "#3 市住建局 · 约谈 · 2026-11-20"."""
+    day = pd.Timestamp(record["on_date"])  # type: ignore[arg-type]
+    return f"#{record['id']} {record['responsible_unit']} · {record['level']} · {day:%Y-%m-%d}"
+
+
+def latest_escalations(escalations: pd.DataFrame) -> dict[str, str]:
+    """Unit → its latest escalation in words, "约谈（2026-11-20）" (by date, then as recorded)."""
+    if escalations.empty:
+        return {}
+    rows = escalations.sort_values(["on_date", "id"], kind="stable")
+    last = rows.groupby("responsible_unit", sort=False).tail(1)
+    return {
+        str(r.responsible_unit): f"{r.level}（{pd.Timestamp(r.on_date):%Y-%m-%d}）"
+        for r in last.itertuples(index=False)
+    }
+
+
+def with_latest_escalation(table: pd.DataFrame, latest: Mapping[str, str]) -> pd.DataFrame:
+    """A 红黑榜 table (display headers) with `LATEST_ESCALATION` after 责任单位 ("" for a unit
+    never escalated)."""
+    unit = COLUMN_LABELS["unit"]
+    out = table.copy()
+    values = [latest.get(str(u), "") for u in out[unit]] if unit in out.columns else []
+    at = list(out.columns).index(unit) + 1 if unit in out.columns else len(out.columns)
+    out.insert(at, LATEST_ESCALATION, pd.Series(values, index=out.index, dtype="string"))
+    return out
+
+
+def notice_table(units: pd.DataFrame) -> pd.DataFrame:
+    """`notices.notice_units` as the 督办 tab shows it: who gets a 督办通知 and why."""
+    table = units.copy()
+    table["latest"] = [
+        f"{level}（{on:%Y-%m-%d}）" if isinstance(level, str) and level else ""
+        for level, on in zip(table["latest_level"], table["latest_on"], strict=True)
+    ]
+    table["points_lost"] = table["points_lost"].astype("float64").round(2)
+    return table[list(NOTICE_HEADERS)].rename(columns=dict(NOTICE_HEADERS))
+
+
+def notice_file_name(scope: str, as_of: date) -> str:
+    """The download's name: "督办通知_全市_2026-11-15.zip"."""
+    return f"督办通知_{scope}_{as_of:%Y-%m-%d}.zip"
+
+
+def escalation_units(*frames: pd.DataFrame | None) -> list[str]:
+    """The responsible units named in these ledgers (issues, assessments, contacts), sorted:
+    the choices of the escalation editor."""
+    names: set[str] = set()
+    for frame in frames:
+        if frame is not None and "responsible_unit" in frame.columns:
+            names.update(str(u).strip() for u in frame["responsible_unit"].dropna())
+    return sorted(n for n in names if n)

@@ -31,10 +31,17 @@ def test_public_api_is_guarded() -> None:
 
 
 def test_uploaded_kinds_come_from_the_registry_in_order() -> None:
-    assert tuple(LEDGER_KINDS) == ("units", "volunteers", "issues", "targets")
+    assert tuple(LEDGER_KINDS) == (
+        "units",
+        "volunteers",
+        "issues",
+        "targets",
+        "assessments",
+        "contacts",
+    )
     assert list(REGISTRY) == [*LEDGER_KINDS, "districts"]
     assert LEDGER_KINDS[2] == "issues" and LEDGER_KINDS.index("targets") == 3
-    assert "districts" not in LEDGER_KINDS and len(LEDGER_KINDS) == 4
+    assert "districts" not in LEDGER_KINDS and len(LEDGER_KINDS) == 6
 
 
 def test_the_registry_is_read_only_and_register_says_what_it_replaced() -> None:
@@ -125,6 +132,8 @@ def test_every_kind_has_a_count_noun_and_its_fields_exist() -> None:
         "志愿者人数",
         "问题数",
         "目标数",
+        "测评项数",
+        "责任单位数",
     ]
 
 

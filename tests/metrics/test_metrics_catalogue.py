@@ -30,6 +30,9 @@ CATALOGUE = [
     ("named_units", "已命名单位数", "units", "个", "higher", False),
     ("unit_pass_rate", "创建单位达标率", "units", "%", "higher", True),
     ("unit_avg_score", "平均测评得分", "units", "分", "higher", False),
+    ("assessment_score_rate", "测评得分率", "assessments", "%", "higher", True),
+    ("points_lost", "失分", "assessments", "分", "lower", False),
+    ("failed_items", "失分项数", "assessments", "项", "lower", False),
 ]
 
 

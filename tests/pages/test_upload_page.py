@@ -108,6 +108,8 @@ def test_upload_page_renders_with_the_sample_city(fresh_home: Path, app_file: Pa
         "下载志愿者台账模板",
         "下载问题整改台账模板",
         "下载目标任务台账模板",
+        "下载测评结果台账模板",
+        "下载责任单位联系人台账模板",
     ]
 
 

@@ -34,12 +34,16 @@ from civdash.sample import (
     packaged_file,
     simulate,
 )
+from civdash.sample.assessments import ROUNDS
 from civdash.sample.loader import latest_parts, submitted_at
 from civdash.store import LOCAL_TZ, SnapshotInfo, Store
 from civdash.submissions import LATE, ON_TIME, late_districts, submissions
 
 LAST_WEEK_BEFORE = date(2026, 11, 8)
 CLERK_OF = {c.district: c.name for c in CLERKS}
+LOADED = 2 + 3 * 7 * 10 + 1 + len(ROUNDS)
+"""Commits of `load_sample`: districts, targets, seven parts of three ledgers for ten weeks, the
+contacts list and one report per 测评 round."""
 
 
 @cache
@@ -147,16 +151,24 @@ def test_load_sample_commits_each_districts_parts_week_by_week_as_its_clerk(db_u
                 (done, total, step, len(store.snapshots()))
             ),
         )
-        assert len(outcomes) == 2 + 3 * 7 * 10 and all(o.created for o in outcomes)
+        assert len(outcomes) == LOADED and all(o.created for o in outcomes)
         snaps = store.snapshots()
         submitted = [s for s in snaps if not s.assembled]
         counts = pd.Series([s.kind for s in submitted]).value_counts().to_dict()
-        assert counts == {"units": 70, "volunteers": 70, "issues": 70, "districts": 1, "targets": 1}
+        assert counts == {
+            "units": 70,
+            "volunteers": 70,
+            "issues": 70,
+            "districts": 1,
+            "targets": 1,
+            "contacts": 1,
+            "assessments": len(ROUNDS),  # one report a month, each its own snapshot
+        }
         for s in submitted:
             if s.kind in LEDGERS:
                 assert s.scope and s.committed_by == CLERK_OF[s.scope], s
-            else:  # the district table and the targets: whole-city files of the city office
-                assert (s.scope, s.committed_by) == ("", EDITOR)
+            else:  # the district table, the targets, the contacts and the 测评 reports:
+                assert (s.scope, s.committed_by) == ("", EDITOR)  # whole-city files of the office
         audit = store.audit(limit=10_000)
         commits = audit[audit["action"] == "commit"]
         assert set(commits["role"]) == {"district", "editor"}
@@ -341,7 +353,7 @@ def test_without_its_helper_process_the_sample_city_loads_the_same(
     store = Store(f"sqlite:///{tmp_path / 'civdash.sqlite'}")
     reference = Store(sample_url)
     try:
-        assert len(load_sample(store)) == 2 + 3 * 7 * 10
+        assert len(load_sample(store)) == LOADED
 
         def seen(s: Store) -> list[tuple[object, ...]]:
             return sorted(

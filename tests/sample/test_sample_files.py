@@ -21,7 +21,10 @@ from civdash.sample import city, workbooks
 from tests.sample.conftest import ledger_layout, read_ledger, sheet_rows
 
 FILES_DIR = Path(sample.__file__).parent / "files"
-"""The files packaged with civdash: districts, targets and the latest week's ledgers."""
+"""The files packaged with civdash: districts, targets, the latest week's ledgers, the contacts
+list and the latest 测评 round's report."""
+OFFICE_FILES = 2
+"""generate() ends with the contacts list and the latest 测评 round's report."""
 LATEST = sample.END_DATE.isoformat()
 
 
@@ -47,7 +50,8 @@ def _all_cells(path: Path) -> dict[str, list[list[object]]]:
 @USES_HISTORY
 def test_history_is_districts_targets_then_three_ledgers_per_sunday(history):
     assert [f.kind for f in history[:2]] == ["districts", "targets"]
-    weekly = history[2:]
+    assert [f.kind for f in history[-OFFICE_FILES:]] == ["contacts", "assessments"]
+    weekly = history[2:-OFFICE_FILES]
     assert [f.kind for f in weekly] == ["units", "volunteers", "issues"] * 10
     dates = sorted({f.as_of for f in weekly})
     assert dates[-1] == date(2026, 11, 15)
@@ -60,9 +64,8 @@ def test_history_is_districts_targets_then_three_ledgers_per_sunday(history):
 def test_generation_is_byte_for_byte_deterministic(history, tmp_path):
     again = sample.generate(tmp_path, weeks=2)  # a week's file depends on its date alone
     first = {Path(f.path).name: f for f in history}
-    assert [Path(f.path).name for f in again] == [Path(f.path).name for f in history[:2]] + [
-        Path(f.path).name for f in history[-6:]
-    ]
+    kept = history[:2] + history[-6 - OFFICE_FILES :]
+    assert [Path(f.path).name for f in again] == [Path(f.path).name for f in kept]
     for f in again:
         twin = first[Path(f.path).name]
         assert Path(f.path).read_bytes() == Path(twin.path).read_bytes(), f.path
@@ -72,7 +75,7 @@ def test_generation_is_byte_for_byte_deterministic(history, tmp_path):
 def test_latest_only_writes_the_same_latest_week_as_the_full_history(history, tmp_path):
     latest = sample.generate(tmp_path, latest_only=True)
     full = {Path(f.path).name: f for f in history}
-    assert len(latest) == 5
+    assert len(latest) == 5 + OFFICE_FILES
     for f in latest:
         twin = full[Path(f.path).name]
         assert Path(f.path).read_bytes() == Path(twin.path).read_bytes()
@@ -83,7 +86,7 @@ def test_latest_only_writes_the_same_latest_week_as_the_full_history(history, tm
 def test_committed_files_are_what_generate_produces(history):
     generated = {Path(f.path).name: Path(f.path) for f in history}
     committed = sorted(p.name for p in FILES_DIR.iterdir())
-    expected = sorted(n.format(d=LATEST) for n in sample.LATEST_FILES)
+    expected = sorted(n.format(d=LATEST) for n in workbooks.PACKAGED_FILES)
     assert committed == expected
     assert (FILES_DIR / "districts.geojson").read_bytes() == generated[
         "districts.geojson"
@@ -166,7 +169,7 @@ def test_latest_volunteers_carry_the_documented_mess(history, districts):
 
 @USES_HISTORY
 def test_bad_rows_are_the_documented_mistakes(history):
-    for f in history[2:]:
+    for f in history[2:-OFFICE_FILES]:
         df = read_ledger(Path(f.path), f.kind).set_index("row")
         assert 5 <= len(f.bad_rows) <= 15
         for row in f.bad_rows:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from civdash.sample import END_DATE, LATEST_FILES
+from civdash.sample import END_DATE
+from civdash.sample.workbooks import PACKAGED_FILES
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_FILES = ("pyproject.toml", "requirements.txt", "README.md")
@@ -65,7 +66,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_ships_the_sample_city_files(wheel: Path):
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
-    packaged = {f"civdash/sample/files/{n.format(d=END_DATE.isoformat())}" for n in LATEST_FILES}
+    packaged = {f"civdash/sample/files/{n.format(d=END_DATE.isoformat())}" for n in PACKAGED_FILES}
     assert packaged <= names
 
 
@@ -91,4 +92,6 @@ def test_sample_store_builds_the_city_from_the_installed_wheel(wheel: Path, tmp_
         "units": 70,  # seven districts' parts of ten weeks
         "volunteers": 70,
         "issues": 70,
+        "contacts": 1,
+        "assessments": 6,  # one 测评 report a month, June to November
     }

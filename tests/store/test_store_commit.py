@@ -287,7 +287,7 @@ def test_rows_breaking_a_constraint_store_nothing(store: Store) -> None:
 def test_unknown_kind_is_refused_with_the_known_kinds(store: Store) -> None:
     with pytest.raises(
         ValueError,
-        match="未知的台账类型『parks』，可选：units、volunteers、issues、targets、districts。",
+        match="未知的台账类型『parks』，可选：units、volunteers、issues、targets、assessments、contacts、districts。",
     ):
         store.commit(dataclasses.replace(ledger_result(), kind="parks"), DATA)
 

@@ -40,10 +40,17 @@ class _City:
         issues = sim.issues_at(AS_OF).drop(columns="deadline_text")
         for col in ("found_on", "deadline", "rectified_on"):
             issues[col] = pd.to_datetime(issues[col])
-        self.frames = {1: issues, 2: sim.units_at(AS_OF), 3: sim.volunteers_at(AS_OF)}
+        rounds = sample.simulate_assessments()
+        rounds["assessed_on"] = pd.to_datetime(rounds["assessed_on"])
+        self.frames = {
+            1: issues,
+            2: sim.units_at(AS_OF),
+            3: sim.volunteers_at(AS_OF),
+            4: rounds,
+        }
         self.snapshots = [
             snapshot_info(sid, kind, AS_OF, rows=len(self.frames[sid]))
-            for sid, kind in ((1, "issues"), (2, "units"), (3, "volunteers"))
+            for sid, kind in ((1, "issues"), (2, "units"), (3, "volunteers"), (4, "assessments"))
         ]
 
     def load(self, sid: int) -> pd.DataFrame:
