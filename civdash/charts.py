@@ -297,6 +297,22 @@ def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
     return alt.TitleParams(text=text, subtitle=subtitle or "")
 
 
+def _list_colour() -> alt.Color:
+    """Bars coloured by the 红黑榜 they are on (column "label": 红榜, 黑榜 or —)."""
+    return alt.Color(
+        "label:N",
+        title="榜单",
+        scale=alt.Scale(
+            domain=["红榜", "黑榜", "—"],
+            range=[
+                palette.LIST_COLORS["红榜"],
+                palette.LIST_COLORS["黑榜"],
+                palette.LIST_COLORS[""],
+            ],
+        ),
+    )
+
+
 def _timestamp(value: DateLike) -> pd.Timestamp:
     return pd.Timestamp(value).normalize()
 
@@ -569,18 +585,7 @@ def red_black_chart(table: pd.DataFrame, *, only_listed: bool = True) -> alt.Lay
     bars = base.mark_bar().encode(
         y=alt.Y("unit:N", sort=order, title=None),  # the chart's title names the units
         x=alt.X("close_rate:Q", title="整改率（%）", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color(
-            "label:N",
-            title="榜单",
-            scale=alt.Scale(
-                domain=["红榜", "黑榜", "—"],
-                range=[
-                    palette.LIST_COLORS["红榜"],
-                    palette.LIST_COLORS["黑榜"],
-                    palette.LIST_COLORS[""],
-                ],
-            ),
-        ),
+        color=_list_colour(),
         tooltip=[
             alt.Tooltip("unit:N", title="责任单位"),
             alt.Tooltip("close_rate:Q", title="整改率（%）", format=numbers.d3_format(1)),
@@ -1098,18 +1103,7 @@ def assessment_ranking_chart(ranking: pd.DataFrame, *, by: str = "district") -> 
     bars = base.mark_bar(clip=True).encode(  # the axis starts above 0: no bar under the labels
         y=alt.Y("group:N", sort=order, title=None),
         x=x,
-        color=alt.Color(
-            "label:N",
-            title="榜单",
-            scale=alt.Scale(
-                domain=["红榜", "黑榜", "—"],
-                range=[
-                    palette.LIST_COLORS["红榜"],
-                    palette.LIST_COLORS["黑榜"],
-                    palette.LIST_COLORS[""],
-                ],
-            ),
-        ),
+        color=_list_colour(),
         tooltip=[
             alt.Tooltip("group:N", title=name),
             alt.Tooltip("score_rate:Q", title="得分率（%）", format=_rate_format()),

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from civdash.ledgers.base import DeriveContext, Field, LedgerKind
+from civdash.ledgers.fields import LAT, LON, district_field, street_field
 from civdash.ledgers.issues import POINT_TYPE_VOCABULARY
 
 TOLERANCE = 0.01
@@ -157,20 +158,8 @@ ASSESSMENTS = LedgerKind(
             synonyms=("测评时间", "实施日期", "日期"),
             hint="日期，如 2026-11-15",
         ),
-        Field(
-            "district",
-            "所属区县",
-            required=True,
-            parser="district",
-            synonyms=("区县", "县区", "所属县区", "所在区", "辖区", "所在区县"),
-            hint="从下拉列表选择本市区县",
-        ),
-        Field(
-            "street",
-            "街道/乡镇",
-            synonyms=("乡镇（街道）", "所属街道", "街道", "乡镇", "街道乡镇"),
-            hint="街道或乡镇名称",
-        ),
+        district_field(),
+        street_field(),
         Field(
             "location",
             "测评点位",
@@ -265,21 +254,7 @@ ASSESSMENTS = LedgerKind(
             synonyms=("测评机构", "第三方机构", "测评方"),
             hint="实施测评的单位或机构",
         ),
-        Field(
-            "lat",
-            "纬度",
-            type="float",
-            parser="coordinate",
-            synonyms=("lat", "latitude"),
-            hint="WGS-84 纬度，如 30.28；可不填",
-        ),
-        Field(
-            "lon",
-            "经度",
-            type="float",
-            parser="coordinate",
-            synonyms=("lon", "lng", "longitude"),
-            hint="WGS-84 经度，如 120.15；可不填",
-        ),
+        LAT,
+        LON,
     ),
 )

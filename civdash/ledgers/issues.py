@@ -10,6 +10,7 @@ import pandas as pd
 
 from civdash import palette
 from civdash.ledgers.base import DeriveContext, Field, LedgerKind, Otherwise, Vocabulary
+from civdash.ledgers.fields import LAT, LON, district_field, street_field
 
 STATUSES = ("待整改", "整改中", "已整改", "已销号", "长期整改")
 CLOSED_STATUSES = ("已整改", "已销号")
@@ -233,20 +234,8 @@ ISSUES = LedgerKind(
             synonyms=("发现时间", "检查日期", "督查日期", "交办日期"),
             hint="日期，如 2026-11-15",
         ),
-        Field(
-            "district",
-            "所属区县",
-            required=True,
-            parser="district",
-            synonyms=("区县", "县区", "所属县区", "所在区", "辖区", "所在区县"),
-            hint="从下拉列表选择本市区县",
-        ),
-        Field(
-            "street",
-            "街道/乡镇",
-            synonyms=("乡镇（街道）", "所属街道", "街道", "乡镇", "街道乡镇"),
-            hint="街道或乡镇名称",
-        ),
+        district_field(),
+        street_field(),
         Field(
             "location",
             "具体点位",
@@ -311,21 +300,7 @@ ISSUES = LedgerKind(
             hint="日期；未整改完成的留空",
         ),
         Field("measures", "整改措施", type="text", synonyms=("整改情况",), hint="已采取的整改措施"),
-        Field(
-            "lat",
-            "纬度",
-            type="float",
-            parser="coordinate",
-            synonyms=("lat", "latitude"),
-            hint="WGS-84 纬度，如 30.28；可不填",
-        ),
-        Field(
-            "lon",
-            "经度",
-            type="float",
-            parser="coordinate",
-            synonyms=("lon", "lng", "longitude"),
-            hint="WGS-84 经度，如 120.15；可不填",
-        ),
+        LAT,
+        LON,
     ),
 )

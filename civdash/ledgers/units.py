@@ -7,6 +7,7 @@ from typing import Any
 
 from civdash import palette
 from civdash.ledgers.base import Field, LedgerKind, Otherwise, Vocabulary
+from civdash.ledgers.fields import LAT, LON, district_field, street_field
 
 CATEGORIES = ("文明单位", "文明村镇", "文明社区", "文明校园", "文明家庭", "文明窗口", "其他")
 LEVELS = ("全国", "省级", "市级", "县级")
@@ -150,20 +151,8 @@ UNITS = LedgerKind(
             synonyms=("创建级别", "层级"),
             hint="从下拉列表选择",
         ),
-        Field(
-            "district",
-            "所属区县",
-            required=True,
-            parser="district",
-            synonyms=("区县", "县区", "所属县区", "所在区", "辖区", "所在区县", "所属区"),
-            hint="从下拉列表选择本市区县",
-        ),
-        Field(
-            "street",
-            "街道/乡镇",
-            synonyms=("乡镇（街道）", "所属街道", "街道", "乡镇", "街道乡镇", "所属乡镇"),
-            hint="街道或乡镇名称",
-        ),
+        district_field("所属区"),
+        street_field("所属乡镇"),
         Field(
             "status",
             "创建状态",
@@ -207,21 +196,7 @@ UNITS = LedgerKind(
             synonyms=("牵头单位", "主管单位"),
             hint="主管部门或牵头单位",
         ),
-        Field(
-            "lat",
-            "纬度",
-            type="float",
-            parser="coordinate",
-            synonyms=("lat", "latitude"),
-            hint="WGS-84 纬度，如 30.28；可不填",
-        ),
-        Field(
-            "lon",
-            "经度",
-            type="float",
-            parser="coordinate",
-            synonyms=("lon", "lng", "longitude"),
-            hint="WGS-84 经度，如 120.15；可不填",
-        ),
+        LAT,
+        LON,
     ),
 )

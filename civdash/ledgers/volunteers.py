@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from civdash.ledgers.base import DeriveContext, Field, LedgerKind, Otherwise, Vocabulary
+from civdash.ledgers.fields import district_field, street_field
 
 GENDER_VOCABULARY = Vocabulary(
     "性别",
@@ -86,20 +87,8 @@ VOLUNTEERS = LedgerKind(
         ),
         Field("name", "姓名", required=True, synonyms=("志愿者姓名", "名字"), hint="志愿者姓名"),
         Field("gender", "性别", vocabulary=GENDER_VOCABULARY, hint="男 或 女"),
-        Field(
-            "district",
-            "所属区县",
-            required=True,
-            parser="district",
-            synonyms=("所在区（县）", "区县", "所在区县", "县区", "所属县区", "所在区", "辖区"),
-            hint="从下拉列表选择本市区县",
-        ),
-        Field(
-            "street",
-            "街道/乡镇",
-            synonyms=("乡镇（街道）", "所属街道", "街道", "乡镇", "街道乡镇"),
-            hint="街道或乡镇名称",
-        ),
+        district_field("所在区（县）"),
+        street_field(),
         Field(
             "team",
             "志愿服务队",
