@@ -7,7 +7,9 @@ added for the run makes every Python socket refuse non-local addresses instead.
 The numbers the notebook prints are checked against the app's own path for the same snapshot:
 `dashboard.load_ledgers` with the sidebar's `Filters`, `dashboard.metric_table` / `metric_value`
 for the headline cards (formatted by `metrics.format_value`, as on the cards), and the rows of
-the 逾期问题 list (`metrics.issue_state`) counted by 点位类型.
+the 逾期问题 list (`metrics.issue_state`) counted by 点位类型. The 测评 section's cards, 红黑榜 and
+失分 Pareto are the 测评结果 page's (`views.assessments.build_assessments_view`), and the 督办通知
+zip it lists holds one notice per unit `notices.load_notice_data(store).units()` names.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 from civdash.config import Settings
-from civdash.dashboard import Filters, load_ledgers, metric_table, metric_value
+from civdash.dashboard import Filters, load_ledgers, metric_table, metric_value, shown_rows
 from civdash.metrics import MISSING_GROUP, format_value, issue_state, real_issues
+from civdash.notices import INDEX_NAME, load_notice_data, notice_file_names
 from civdash.store import Store
+from civdash.views.assessments import AssessmentsView, build_assessments_view
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "青澜市_逾期问题分析.ipynb"
 DISTRICT = "南港区"
@@ -204,3 +208,46 @@ def test_weekly_overdue_by_point_type_equals_the_overdue_list(executed, store: S
         assert rows["其他"][i] == len(late) - named
     # the 合计 of the latest week is the 逾期未整改问题数 card
     assert f"{rows['合计'][-1]}个" == _card_text(store, "overdue_issues", DISTRICT)
+
+
+def _assessments_page(store: Store) -> AssessmentsView:
+    """The 测评结果 page for 全市 on the latest data, built as the app builds it."""
+    view = build_assessments_view(
+        _app_ledgers(store, None), lambda sid: shown_rows(store.load(sid), "assessments", None)
+    )
+    assert view is not None
+    return view
+
+
+def test_assessment_cards_and_lists_equal_the_assessments_page(executed, store: Store):
+    page = _assessments_page(store)
+    lines = _printed(executed, "assessment")
+    assert lines[1] == f"最近一轮：{page.round}（{page.round_date:%Y-%m-%d} 起测评）"
+    assert lines[2:] == [
+        f"全市 {card.label} {card.value_text}（{card.compared_with} {card.delta_text}）"
+        for card in page.headlines
+    ]
+    lists = _printed(executed, "ranking")
+    assert lists[0] == "红榜：" + "、".join(page.listed("red"))
+    assert lists[1] == "黑榜：" + "、".join(page.listed("black"))
+
+
+def test_losses_section_shows_the_pareto_and_lists_the_notices_zip(executed, store: Store):
+    page = _assessments_page(store)
+    cell = next(c for c in executed.cells if "losses" in c.metadata.get("tags", []))
+    assert _printed(executed, "losses")[0] == page.pareto_note
+    (table,) = [o["data"]["text/html"] for o in cell.outputs if "text/html" in o.get("data", {})]
+    for header in ("测评项目", "失分（分）", "累计占比（%）", "责任单位"):
+        assert header in table
+    assert len(page.pareto) > 1
+    assert all(f">{item}<" in table for item in page.pareto["item"])
+    first_units = page.pareto["responsible_units"].iloc[0]
+    assert first_units in table  # who lost the points, beside the item
+
+    listing = _printed(executed, "notices")
+    units = load_notice_data(store).units()["responsible_unit"]
+    files = list(notice_file_names(units).values())
+    assert listing[0] == f"督办通知.zip：{len(files) + 1} 个文件"
+    assert listing[1] == INDEX_NAME
+    assert sorted(listing[2 : 2 + len(files)]) == sorted(files)
+    assert listing[2 + len(files) :] == ["失分最多的几个项目的责任单位都有督办通知。"]

@@ -176,7 +176,7 @@ def escalation_tab(led: Ledgers, as_of: date) -> None:
     )
     if account is not None and allowed(account, "download"):
         st.download_button(
-            f"下载督办通知（{len(units)} 份，.zip）",
+            f"下载督办通知（{len(units)} 份，压缩包）",
             data=lambda: data.zip(settings()),
             file_name=notice_file_name(led.scope_label, as_of),
             mime=ZIP_MIME,
