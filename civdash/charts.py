@@ -576,9 +576,12 @@ def red_black_chart(table: pd.DataFrame, *, only_listed: bool = True) -> alt.Lay
             "closed": rows["closed"].astype("int64"),
             "assessed": rows["assessed"].astype("int64"),
             "overdue": rows["overdue"].astype("int64"),
+            "rank": rows["rank"],
         }
     ).dropna(subset=["close_rate"])
-    data = data.sort_values(["close_rate", "unit"], ascending=[False, True], kind="stable")
+    # in the table's order: equal rates stand in the order the list's tie rule ranks them
+    data = data.sort_values(["rank", "unit"], na_position="last", kind="stable")
+    data = data.drop(columns="rank")
     data["label"] = data["list"].replace("", "—")
     order = data["unit"].tolist()
     base = alt.Chart(data, title=_title("红黑榜：责任单位问题整改率"))
@@ -1093,14 +1096,18 @@ def assessment_ranking_chart(ranking: pd.DataFrame, *, by: str = "district") -> 
             "points_lost": pd.to_numeric(ranking["points_lost"], errors="coerce"),
             "failed_items": pd.to_numeric(ranking["failed_items"], errors="coerce"),
             "label": ranking["list"].astype("string").fillna("").map(ASSESSMENT_LISTS),
+            "rank": ranking["rank"],
         }
     ).dropna(subset=["score_rate"])
-    data = data.sort_values(["score_rate", "group"], ascending=[False, True], kind="stable")
+    # in the ranking's order: equal rates stand as its tie rule ranks them (fewer 失分项 first)
+    data = data.sort_values(["rank", "group"], na_position="last", kind="stable")
+    data = data.drop(columns="rank")
     order = data["group"].tolist()
-    low = _rate_floor(data["score_rate"])
     base = alt.Chart(data, title=_title(f"测评得分率（按{name}）"))
-    x = alt.X("score_rate:Q", title="得分率（%）", scale=alt.Scale(domain=[low, 100], nice=False))
-    bars = base.mark_bar(clip=True).encode(  # the axis starts above 0: no bar under the labels
+    # bars start at 0: a bar's length is its rate (an axis from 76 made 84 look half of 93);
+    # the rates themselves stand at the bars' ends
+    x = alt.X("score_rate:Q", title="得分率（%）", scale=alt.Scale(domain=[0, 100], nice=False))
+    bars = base.mark_bar().encode(
         y=alt.Y("group:N", sort=order, title=None),
         x=x,
         color=_list_colour(),
@@ -1137,8 +1144,9 @@ def loss_pareto_chart(pareto: pd.DataFrame, *, by: str = "item", top: int = 10) 
         }
     )
     order = data["group"].tolist()
-    more = f"，显示失分最多的 {top} 项" if len(pareto) > top else ""
-    base = alt.Chart(data, title=_title(f"失分最多的{name}", f"共 {len(pareto):,} 项失分{more}"))
+    more = f"，显示失分最多的 {top} 个" if len(pareto) > top else ""
+    counted = f"{len(pareto):,} 个{name}有失分"  # not "项": the cards count 失分项 (item × 点位)
+    base = alt.Chart(data, title=_title(f"失分最多的{name}", f"{counted}{more}"))
     y = alt.Y("group:N", sort=order, title=None)
     largest = float(data["points_lost"].max()) if len(data) else 0.0
     x_lost = alt.X("points_lost:Q", title="失分（分）", scale=_room_for_labels(largest))

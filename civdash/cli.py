@@ -658,7 +658,7 @@ def _notices(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(archive)
     units = notice_units(data.issues, data.assessments, data.as_of, data.escalations)
-    reply_by = reply_deadline(data.as_of, store.settings)
+    reply_by = reply_deadline(data.issued, store.settings)
     names = "、".join(units["responsible_unit"].astype(str))
     detail = (
         f"生成督办通知 {len(units)} 份（截至 {data.as_of:%Y-%m-%d}，反馈截止 {reply_by:%Y-%m-%d}）"

@@ -43,7 +43,7 @@ from civdash.exports.excel import HEADER_STYLE, XLSX_MIME, column_width, xlsx_by
 from civdash.metrics import issue_state, real_issues
 from civdash.metrics.assessments import latest_round, round_rows
 from civdash.privacy import looks_masked, mask_free_text, mask_value
-from civdash.store import ESCALATION_LEVELS, Store
+from civdash.store import ESCALATION_LEVELS, LOCAL_TZ, Store
 from civdash.views.common import cn_date
 
 __all__ = [
@@ -354,11 +354,25 @@ class NoticeData:
     assessments: pd.DataFrame | None = field(repr=False)
     contacts: pd.DataFrame | None = field(repr=False)
     escalations: pd.DataFrame = field(repr=False)
+    issued_on: date | None = None
+    """The day the notices are sent (their date, and the reply deadline counts from it):
+    today for the latest data, the day asked for an earlier one; None: `as_of`."""
+
+    @property
+    def issued(self) -> date:
+        """The day the notices are dated and the reply deadline counts from."""
+        return self.issued_on or self.as_of
 
     def zip(self, settings: Settings = DEFAULT_SETTINGS) -> bytes:
         """`notices_zip` of this data."""
         return notices_zip(
-            self.issues, self.assessments, self.contacts, self.escalations, self.as_of, settings
+            self.issues,
+            self.assessments,
+            self.contacts,
+            self.escalations,
+            self.as_of,
+            settings,
+            issued_on=self.issued_on,
         )
 
     def units(self) -> pd.DataFrame:
@@ -375,7 +389,8 @@ _MSG_NO_ISSUES = (
 def load_notice_data(store: Store, as_of: date | None = None) -> NoticeData:
     """The issues ledger in force on `as_of` (None: the current one, judged on its own as-of
     date), every 测评 round up to then (`assessments.load_rounds`), the contacts in force and
-    the escalation records up to then (`escalations_until`; all of them for None).
+    the escalation records up to then (`escalations_until`; all of them for None). Notices of
+    the latest data are issued today (`issued_on`), an earlier day's on that day.
     `NoticesRefused` when there is no issues ledger to judge."""
     snap = snapshot_at(store.snapshots("issues"), "issues", as_of)
     if snap is None:
@@ -388,7 +403,13 @@ def load_notice_data(store: Store, as_of: date | None = None) -> NoticeData:
         assessments=load_rounds(store, as_of),
         contacts=store.load(people.id) if people is not None else None,
         escalations=escalations_until(store.escalations(), as_of),
+        issued_on=as_of or max(issue_day(), snap.as_of),
     )
+
+
+def issue_day() -> date:
+    """Today in the office's time zone: the day notices of the latest data are issued."""
+    return datetime.now(LOCAL_TZ).date()
 
 
 def escalations_until(escalations: pd.DataFrame, day: date | None) -> pd.DataFrame:
@@ -441,18 +462,21 @@ def notice_docx(
     *,
     round: str | None = None,
     settings: Settings = DEFAULT_SETTINGS,
+    issued_on: date | None = None,
 ) -> bytes:
     """One unit's 督办通知 as a Word file: 版头 (`settings.office_name`), 文号 line, title, the
     unit addressed, what it is late with, then 一 its overdue issues (`overdue_issues` rows:
     编号, 发现日期, 区县, 点位, 问题描述, 整改时限, 逾期天数), 二 its lost items in `round`
     (`lost_items` rows), 三 its escalation history, 四 what it must do by `reply_by`, 五 its
-    contacts (phone already masked), and the office's signature.
+    contacts (phone already masked), and the office's signature, dated `issued_on` (the day
+    it is sent: its 文号 year and signature; default `as_of`).
     """
+    issued = issued_on or as_of
     doc = OfficialDocument()
     office = settings.office_name
     width_pt = Mm(TEXT_WIDTH_MM).pt
     doc.banner(office, size=min(30.0, math.floor(width_pt / max(len(office), 1))))
-    doc.para(f"创城督〔{as_of.year}〕　　号", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    doc.para(f"创城督〔{issued.year}〕　　号", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     title = doc.para("督办通知", font=HEI, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     title.paragraph_format.space_before = Mm(4)
     doc.para(
@@ -533,14 +557,14 @@ def notice_docx(
         doc.para(f"尚未登记你单位联系人，请将负责人、联络员及联系电话报送{office}。")
     doc.para()
     doc.para(office, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    doc.para(cn_date(as_of), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    doc.para(cn_date(issued), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     props = doc.doc.core_properties
     props.title = f"督办通知（{unit}）"
     props.author = office
-    moment = datetime(as_of.year, as_of.month, as_of.day)
+    moment = datetime(issued.year, issued.month, issued.day)
     props.created = props.modified = moment
     props.revision = 1
-    return _stable_zip(doc.save(), as_of)
+    return _stable_zip(doc.save(), issued)
 
 
 # ---------------------------------------------------------------- files and the .zip
@@ -583,13 +607,16 @@ def notices(
     escalations_frame: pd.DataFrame | None,
     as_of: date,
     settings: Settings = DEFAULT_SETTINGS,
+    *,
+    issued_on: date | None = None,
 ) -> dict[str, bytes]:
     """File name → .docx bytes: a 督办通知 for every responsible unit with overdue issues on
     `as_of` or lost items in the latest 测评 round, in unit order, with its escalation records
     (those given: `escalations_until` picks the ones of an earlier day). Any frame may be None
-    (that ledger is not loaded yet): its part is left out."""
+    (that ledger is not loaded yet): its part is left out. Each is dated `issued_on` (default
+    `as_of`) and asks for a reply that many working days later."""
     found = unit_notices(issues_frame, assessments_frame, contacts_frame, escalations_frame, as_of)
-    return _documents(found, as_of, settings)
+    return _documents(found, as_of, settings, issued_on or as_of)
 
 
 def notices_zip(
@@ -599,20 +626,25 @@ def notices_zip(
     escalations_frame: pd.DataFrame | None,
     as_of: date,
     settings: Settings = DEFAULT_SETTINGS,
+    *,
+    issued_on: date | None = None,
 ) -> bytes:
     """Every notice of `notices` in one .zip, after `INDEX_NAME`: a workbook listing the units
     notified (所属区县, 逾期问题数, 最长逾期天数, 失分项数, 失分, 最近督办, 通知文件). A zip
     with only the index (an empty list) when no unit is late."""
     found = unit_notices(issues_frame, assessments_frame, contacts_frame, escalations_frame, as_of)
-    documents = _documents(found, as_of, settings)
-    index = _index_xlsx(found, list(documents), as_of, reply_deadline(as_of, settings))
+    issued = issued_on or as_of
+    documents = _documents(found, as_of, settings, issued)
+    index = _index_xlsx(found, list(documents), as_of, reply_deadline(issued, settings))
     # .docx and .xlsx files are zips already: stored as they are
-    return _zip([(INDEX_NAME, index), *documents.items()], as_of, compress=False)
+    return _zip([(INDEX_NAME, index), *documents.items()], issued, compress=False)
 
 
-def _documents(found: Sequence[UnitNotice], as_of: date, settings: Settings) -> dict[str, bytes]:
+def _documents(
+    found: Sequence[UnitNotice], as_of: date, settings: Settings, issued_on: date
+) -> dict[str, bytes]:
     names = notice_file_names(n.unit for n in found)
-    reply_by = reply_deadline(as_of, settings)
+    reply_by = reply_deadline(issued_on, settings)
     return {
         names[n.unit]: notice_docx(
             n.unit,
@@ -624,6 +656,7 @@ def _documents(found: Sequence[UnitNotice], as_of: date, settings: Settings) -> 
             reply_by,
             round=n.round,
             settings=settings,
+            issued_on=issued_on,
         )
         for n in found
     }

@@ -30,6 +30,7 @@ from civdash.ledgers import get_kind
 from civdash.metrics import compute
 from civdash.notices import (
     INDEX_NAME,
+    issue_day,
     notice_file_names,
     notice_units,
     notices,
@@ -413,12 +414,19 @@ def office(tmp_path: Path, ledgers, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def test_the_command_writes_the_zip_and_audits_it(office: str, tmp_path: Path, archive: bytes):
+def _issued_today(ledgers) -> bytes:
+    """The library's zip of the latest data, issued today (as the command issues it)."""
+    issues, assessments, contacts = ledgers
+    return notices_zip(issues, assessments, contacts, ESCALATIONS, AS_OF, issued_on=issue_day())
+
+
+def test_the_command_writes_the_zip_and_audits_it(office: str, tmp_path: Path, ledgers):
     out = tmp_path / "督办" / "督办通知.zip"
     code, stdout, err = _cli("notices", "--out", str(out), "--db", office)
     assert (code, err) == (0, "")
-    assert stdout.strip() == f"已生成督办通知 3 份（截至 2026-11-13，反馈截止 2026-11-18）：{out}"
-    assert out.read_bytes() == archive  # the library's zip of the same data
+    reply_by = reply_deadline(issue_day())  # the latest data's notices are issued today
+    assert stdout.strip() == f"已生成督办通知 3 份（截至 2026-11-13，反馈截止 {reply_by}）：{out}"
+    assert out.read_bytes() == _issued_today(ledgers)  # the library's zip of the same data
     with Store(office) as store:
         entry = store.audit(1).iloc[0]
     assert (entry["action"], entry["actor"], entry["file_name"]) == (
@@ -427,7 +435,7 @@ def test_the_command_writes_the_zip_and_audits_it(office: str, tmp_path: Path, a
         "督办通知.zip",
     )
     assert entry["detail"] == (
-        "生成督办通知 3 份（截至 2026-11-13，反馈截止 2026-11-18）：市住建局、市城管局、市文明办"
+        f"生成督办通知 3 份（截至 2026-11-13，反馈截止 {reply_by}）：市住建局、市城管局、市文明办"
     )
 
 
@@ -450,6 +458,28 @@ def test_a_notice_for_an_earlier_day_shows_the_escalations_as_they_were_then(
     with zipfile.ZipFile(out) as z:
         escalations = _table(z.read("督办通知_市住建局.docx"), "级别")
     assert [r[0] for r in escalations[1:]] == ["督办", "通报"]  # not yet the 11-16 约谈
+
+
+def test_notices_of_the_latest_data_are_dated_the_day_they_are_made(office: str, tmp_path: Path):
+    """Made from the latest data (no --as-of), a notice is signed today, asks for a reply
+    counted from today and lists every step taken so far, the 约谈 decided after the data's
+    date too; one made --as-of the data's date is that day's notice."""
+    latest, then = tmp_path / "latest.zip", tmp_path / "then.zip"
+    assert _cli("notices", "--out", str(latest), "--db", office)[0] == 0
+    assert _cli("notices", "--out", str(then), "--as-of", "2026-11-13", "--db", office)[0] == 0
+    today, reply_by = issue_day(), reply_deadline(issue_day())
+
+    def text(archive: Path) -> str:
+        with zipfile.ZipFile(archive) as z:
+            doc = Document(io.BytesIO(z.read("督办通知_市住建局.docx")))
+        return "\n".join(p.text for p in doc.paragraphs)
+
+    now = text(latest)
+    assert f"{today.year}年{today.month}月{today.day}日" in now.splitlines()[-1]
+    assert f"于{reply_by.year}年{reply_by.month}月{reply_by.day}日前" in now
+    assert "约谈" in now and "数据截至2026年11月13日" in now
+    earlier = text(then)
+    assert "2026年11月13日" in earlier.splitlines()[-1] and "于2026年11月18日前" in earlier
 
 
 def test_the_command_refuses_in_one_chinese_line(tmp_path: Path):
@@ -475,10 +505,11 @@ def test_a_bad_as_of_date_is_refused_by_the_parser(tmp_path: Path, capsys):
     assert "参数 --as-of 的值『2026-13-01』格式不对" in capsys.readouterr().err
 
 
-def test_the_toolkit_gives_the_same_zip_from_jupyter(office: str, tmp_path: Path, archive: bytes):
+def test_the_toolkit_gives_the_same_zip_from_jupyter(office: str, tmp_path: Path, ledgers):
     import civdash
 
     out = tmp_path / "督办通知.zip"
+    archive = _issued_today(ledgers)
     with Store(office) as store:
         assert civdash.notices_zip(store, out=out) == archive
     assert out.read_bytes() == archive

@@ -32,6 +32,7 @@ from civdash.config import DEFAULT_SETTINGS, Settings
 from civdash.metrics.catalogue import FAILED_ITEMS, POINTS_LOST, assessment_points
 from civdash.metrics.dates import DateLike, as_day
 from civdash.metrics.format import MISSING_GROUP
+from civdash.metrics.lists import rank_lists
 
 __all__ = [
     "ASSESSMENT_LABELS",
@@ -392,12 +393,10 @@ def assessment_ranking(
         lists[eligible & (table["score_rate"] >= spec.red_at)] = "red"
         lists[eligible & (table["score_rate"] < spec.black_below)] = "black"
     else:
-        red = ranked.index[: max(spec.top_n, 0)]
+        # a group that lost nothing is never black-listed
+        red, black = rank_lists(ranked.index, spec.top_n, spec.bottom_n, ranked[POINTS_LOST] > 0)
         lists[red] = "red"
-        rest = ranked.drop(index=red)
-        rest = rest[rest[POINTS_LOST] > 0]  # a group that lost nothing is never black-listed
-        if spec.bottom_n > 0:
-            lists[rest.index[-spec.bottom_n :]] = "black"
+        lists[black] = "black"
     table["list"] = lists
     out = table.sort_values(["rank", by], na_position="last", kind="stable")[columns]
     out = out.reset_index(drop=True)

@@ -67,6 +67,26 @@ def unit_counts(
     return parts.groupby("unit", sort=True).sum().reset_index()
 
 
+def rank_lists(
+    ranked: pd.Index, top_n: int, bottom_n: int, may_be_black: pd.Series
+) -> tuple[pd.Index, pd.Index]:
+    """The red and black lists of the rank rule: the first `top_n` of `ranked` (best first) and
+    the last `bottom_n` of the rest that `may_be_black` allows. Neither list reaches past the
+    middle of those ranked, so with few groups (three streets, a top 3) the worst is never red.
+
+    >>> red, black = rank_lists(pd.Index(["a", "b", "c"]), 3, 3, pd.Series(True, index=["a", "b", "c"]))
+    >>> list(red), list(black)
+    (['a', 'b'], ['c'])
+    """
+    half = (len(ranked) + 1) // 2
+    red = ranked[: max(min(top_n, half), 0)]
+    rest = ranked.drop(red)
+    rest = rest[may_be_black.reindex(rest).fillna(False).to_numpy(dtype=bool)]
+    bottom = max(min(bottom_n, half), 0)
+    black = rest[len(rest) - bottom :] if bottom else rest[:0]
+    return red, black
+
+
 def _unit_table(counts: pd.DataFrame, rule: _ListRule) -> pd.DataFrame:
     if counts.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in _COLUMNS}).astype(
@@ -89,13 +109,12 @@ def _unit_table(counts: pd.DataFrame, rule: _ListRule) -> pd.DataFrame:
         lists[eligible & (table["close_rate"] >= rule.red_at)] = "红榜"
         lists[eligible & (table["close_rate"] < rule.black_below)] = "黑榜"
     else:
-        red = ranked.index[: max(rule.top_n, 0)]
-        lists[red] = "红榜"
-        rest = ranked.drop(index=red)
         # a unit that has rectified everything is never black-listed, whatever its rank
-        rest = rest[rest["close_rate"] < 100.0]
-        if rule.bottom_n > 0:
-            lists[rest.index[-rule.bottom_n :]] = "黑榜"
+        red, black = rank_lists(
+            ranked.index, rule.top_n, rule.bottom_n, ranked["close_rate"] < 100.0
+        )
+        lists[red] = "红榜"
+        lists[black] = "黑榜"
     table["list"] = lists
     order = table.sort_values(["rank", "unit"], na_position="last", kind="stable")
     return order[list(_COLUMNS)].reset_index(drop=True)

@@ -17,7 +17,13 @@ import streamlit as st
 from civdash.accounts import Account
 from civdash.assessments import load_rounds
 from civdash.dashboard import Ledgers
-from civdash.notices import ZIP_MIME, NoticeData, escalations_until, reply_deadline
+from civdash.notices import (
+    ZIP_MIME,
+    NoticeData,
+    escalations_until,
+    issue_day,
+    reply_deadline,
+)
 from civdash.permissions import allowed
 from civdash.privacy import mask_free_text
 from civdash.store import (
@@ -157,6 +163,7 @@ def notice_data(led: Ledgers, as_of: date, escalations: pd.DataFrame) -> NoticeD
         assessments=rounds,
         contacts=contacts,
         escalations=escalations_until(escalations, led.filters.as_of),
+        issued_on=led.filters.as_of or max(issue_day(), as_of),
     )
 
 
@@ -168,7 +175,7 @@ def escalation_tab(led: Ledgers, as_of: date) -> None:
     escalations = unit_escalations()
     data = notice_data(led, as_of, escalations)
     units = data.units()
-    reply_by = reply_deadline(as_of, settings())
+    reply_by = reply_deadline(data.issued, settings())
     st.caption(
         f"截至 {cn_date(as_of)}，{len(units)} 个责任单位有逾期未整改问题或最近一轮测评失分，"
         f"各发一份督办通知（Word），要求于 {cn_date(reply_by)} 前反馈"
@@ -221,12 +228,14 @@ def _new_record(account: Account, units: list[str], districts: list[str]) -> Non
         for key in _NEW_FIELDS:
             st.session_state.pop(key, None)
     today = datetime.now(LOCAL_TZ).date()
-    with st.form("esc_new"):
+    # cleared once sent: the same record is not sent twice by a second click
+    with st.form("esc_new", clear_on_submit=True):
         left, right = st.columns(2)
+        # the units the ledgers name (a new one would read "Add: …", in English, and a typo
+        # would start a unit of its own)
         unit = left.selectbox(
-            "责任单位", units, index=None, key="esc_unit", accept_new_options=True,
-            placeholder="选择或输入责任单位",
-        )  # fmt: skip
+            "责任单位", units, index=None, key="esc_unit", placeholder="选择责任单位（可输入筛选）"
+        )
         level = right.radio("级别", ESCALATION_LEVELS, key="esc_level", horizontal=True)
         on = left.date_input("日期", value=today, key="esc_on")  # the store refuses a future one
         district = right.selectbox("所属区县", [_CITY_DEPARTMENT, *districts], key="esc_district")

@@ -471,13 +471,12 @@ def latest_escalations(escalations: pd.DataFrame) -> dict[str, str]:
 
 
 def with_latest_escalation(table: pd.DataFrame, latest: Mapping[str, str]) -> pd.DataFrame:
-    """A 红黑榜 table (display headers) with `LATEST_ESCALATION` after 责任单位 ("" for a unit
-    never escalated)."""
+    """A 红黑榜 table (display headers) with `LATEST_ESCALATION` as its last column (blank for
+    a unit never escalated; the list's own columns keep their places on a narrow screen)."""
     unit = COLUMN_LABELS["unit"]
     out = table.copy()
-    values = [latest.get(str(u), "") for u in out[unit]] if unit in out.columns else []
-    at = list(out.columns).index(unit) + 1 if unit in out.columns else len(out.columns)
-    out.insert(at, LATEST_ESCALATION, pd.Series(values, index=out.index, dtype="string"))
+    values = [latest.get(str(u)) for u in out[unit]] if unit in out.columns else []
+    out[LATEST_ESCALATION] = pd.Series(values, index=out.index, dtype="string")
     return out
 
 

@@ -511,3 +511,10 @@ def test_toolkit_says_which_items_lose_most_points_and_who_is_responsible(store)
     assert set(east["district"]) == {"东湖区"}
     with pytest.raises(ValueError, match="还没有导入测评结果台账"):
         toolkit.assessment_rounds(store, as_of="2026-01-01")
+
+
+def test_with_fewer_groups_than_the_lists_hold_the_worst_is_never_red_nor_the_best_black():
+    frame = three_rounds()  # three streets in the latest round
+    table = assessment_ranking(frame, "street", top_n=3, bottom_n=3)
+    assert table["list"].tolist()[0] == "red" and table["list"].tolist()[-1] == "black"
+    assert table["list"].tolist().count("red") == 2  # up to the middle, not past it
