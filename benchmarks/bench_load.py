@@ -104,8 +104,12 @@ async def _leader(browser, cluster: Cluster, name: str, district: str, times, er
         t0 = time.perf_counter()
         async with page.expect_download(timeout=STEP_TIMEOUT_MS) as download:
             await page.get_by_role("button", name="下载通报（Word）").click()
-        path = await (await download.value).path()
-        if not path or Path(path).stat().st_size < 1000:
+        got = await download.value
+        failure = await got.failure()  # e.g. "canceled": said, rather than a bare exception
+        path = None if failure else await got.path()
+        if failure:
+            errors.append(f"{name}: 通报下载失败（{failure}）")
+        elif not path or Path(path).stat().st_size < 1000:
             errors.append(f"{name}: 通报文件为空")
         times["下载通报"].append(time.perf_counter() - t0)
         if (
@@ -250,6 +254,7 @@ def main() -> None:
         done.set()
         watcher.join()
         peaks = [_peak_mb(cluster.server_pid(i)) for i in range(args.servers)]
+        server_errors = _server_errors(cluster)
         with Store(cluster.database_url) as store:
             new = [s for s in store.snapshots("volunteers") if s.id not in before and s.scope]
         by_clerk = Counter(s.committed_by for s in new)
@@ -287,8 +292,32 @@ def main() -> None:
         f"填报员的部分：应有 {len(clerks)} 份，存下 {len(new)} 份；丢失 {lost or '无'}；重复 {doubled or '无'}"
     )
     print(f"错误 {len(errors)} 个" + ("" if not errors else "：\n  " + "\n  ".join(errors[:20])))
+    print(
+        f"服务器日志中的错误 {len(server_errors)} 条"
+        + ("" if not server_errors else "：\n  " + "\n  ".join(server_errors[:10]))
+    )
     ok = not errors and not lost and not doubled and p95 < GOAL_P95_S
     print(f"{'✓' if ok else '✗ 未达标'}（目标：无错误、部分不丢不重、p95 < {GOAL_P95_S:g} s）")
+
+
+def _server_errors(cluster: Cluster) -> list[str]:
+    """The app servers' logged errors (a traceback's last line, or an ERROR line), before the
+    set is stopped and its logs removed."""
+    found = []
+    for log in sorted(cluster.run_dir.glob("app*.log")):
+        lines = log.read_text(errors="replace").splitlines()
+        for i, line in enumerate(lines):
+            if " ERROR " in line or line.startswith("Traceback"):
+                tail = next(
+                    (
+                        x
+                        for x in lines[i + 1 : i + 60]
+                        if x and not x.startswith((" ", "Traceback"))
+                    ),
+                    "",
+                )
+                found.append(f"{log.name}: {line.strip()[:120]} … {tail.strip()[:160]}")
+    return found
 
 
 if __name__ == "__main__":
