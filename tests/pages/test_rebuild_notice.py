@@ -20,6 +20,7 @@ def _shown(at: AppTest) -> tuple[list[str], list[str]]:
     return [m.value for m in at.metric], [h.value for h in at.html if h.value.startswith("<div")]
 
 
+@pytest.mark.slow  # > 8 s: in the full suite, not the fast tier
 def test_pages_say_the_aggregates_are_being_rebuilt_and_show_the_same_numbers(
     fresh_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -141,6 +141,7 @@ def _by(rows: pd.DataFrame, key: str) -> pd.DataFrame:
     return rows.sort_values(key).reset_index(drop=True)
 
 
+@pytest.mark.slow  # > 8 s: in the full suite, not the fast tier
 def test_load_sample_commits_each_districts_parts_week_by_week_as_its_clerk(db_url):
     store = Store(db_url)
     told: list[tuple[int, int, str, int]] = []

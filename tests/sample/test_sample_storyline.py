@@ -15,6 +15,9 @@ MIN_ISSUES = 20
 """Responsible units with fewer issues are not ranked (their rate swings on a single problem)."""
 
 
+pytestmark = pytest.mark.slow  # its fixture replays the sample city week by week (~20 s)
+
+
 @pytest.fixture(scope="module")
 def weekly_issues(history, districts) -> dict:
     return {f.as_of: issues_frame(f, districts) for f in history if f.kind == "issues"}

@@ -70,6 +70,7 @@ def test_the_wheel_ships_the_sample_city_files(wheel: Path):
     assert packaged <= names
 
 
+@pytest.mark.slow  # > 8 s: in the full suite, not the fast tier
 def test_sample_store_builds_the_city_from_the_installed_wheel(wheel: Path, tmp_path: Path):
     venv = tmp_path / "venv"
     _run(

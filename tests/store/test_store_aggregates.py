@@ -72,6 +72,7 @@ def sample(sample_url: str) -> Store:
     return Store(sample_url)
 
 
+@pytest.mark.slow  # > 8 s: in the full suite, not the fast tier
 def test_stored_metric_tables_equal_fresh_computation_for_every_week_metric_and_district(
     sample: Store,
 ) -> None:
@@ -113,6 +114,7 @@ def test_every_cut_in_every_district_equals_compute_by_that_field(sample: Store)
                         assert _same(key, a, b), (kind, district, key, cut, a, b)
 
 
+@pytest.mark.slow  # > 8 s: in the full suite, not the fast tier
 def test_red_black_list_unit_counts_from_aggregates_equal_those_from_rows(sample: Store) -> None:
     for snap in _city_ledgers(sample):
         if snap.kind != "issues":
