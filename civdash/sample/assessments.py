@@ -29,6 +29,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from civdash.ledgers.assessments import ASSESSMENTS
+from civdash.ledgers.contacts import CONTACTS
 from civdash.sample.city import (
     DISTRICTS,
     LAGGING_DISTRICT,
@@ -107,26 +109,9 @@ REPEAT_LOSS = RepeatLoss(
     "港口街道办事处",
 )
 
-ASSESSMENT_FIELDS = (
-    "round",
-    "assessed_on",
-    "district",
-    "street",
-    "location",
-    "point_type",
-    "item",
-    "item_code",
-    "full_points",
-    "score",
-    "points_lost",
-    "responsible_unit",
-    "description",
-    "assessor",
-    "lat",
-    "lon",
-)
+ASSESSMENT_FIELDS = ASSESSMENTS.field_names
 """The canonical fields of the assessments ledger (shared/ledgers.md), in order."""
-CONTACT_FIELDS = ("responsible_unit", "leader", "liaison", "phone", "district")
+CONTACT_FIELDS = CONTACTS.field_names
 
 # ---------------------------------------------------------------------------------------------
 # The 测评体系: items, their points, how often they lose points and why
