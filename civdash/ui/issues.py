@@ -8,6 +8,7 @@ the district and the rule, so it is cached by exactly those.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -34,8 +35,10 @@ from civdash.store import (
     EscalationNotFoundError,
 )
 from civdash.ui.auth import current_user, require_action
+from civdash.ui.downloads import Download, made_on_click
 from civdash.ui.state import (
     get_store,
+    ledgers_key,
     load_snapshot,
     metrics_for,
     settings,
@@ -167,6 +170,12 @@ def notice_data(led: Ledgers, as_of: date, escalations: pd.DataFrame) -> NoticeD
     )
 
 
+def _digest(frame: pd.DataFrame) -> str:
+    """A short fingerprint of `frame`'s values, for keeping what was made from it."""
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashlib.blake2b(hashed.tobytes(), digest_size=16).hexdigest()
+
+
 def escalation_tab(led: Ledgers, as_of: date) -> None:
     """The 督办 tab: who gets a 督办通知 and why, the .zip of them (for roles that may
     download), the escalation records, and (for roles that may record escalations) the editor.
@@ -181,15 +190,28 @@ def escalation_tab(led: Ledgers, as_of: date) -> None:
         f"各发一份督办通知（Word），要求于 {cn_date(reply_by)} 前反馈"
         f"（{settings().notice_reply_days} 个工作日）。"
     )
-    if account is not None and allowed(account, "download"):
-        st.download_button(
-            f"下载督办通知（{len(units)} 份，压缩包）",
-            data=lambda: data.zip(settings()),
-            file_name=notice_file_name(led.scope_label, as_of),
-            mime=ZIP_MIME,
-            key="notices_zip",
-            on_click="ignore",
-            icon=":material/download:",
+    if account is not None and allowed(account, "download") and not units.empty:
+        made_on_click(
+            # the escalation records are read on every run (editors change them)
+            (
+                "notices",
+                ledgers_key(led),
+                led.filters.as_of,
+                as_of,
+                data.issued_on,
+                _digest(escalations),
+            ),
+            f"生成督办通知（{len(units)} 份）",
+            [
+                Download(
+                    f"下载督办通知（{len(units)} 份，压缩包）",
+                    notice_file_name(led.scope_label, as_of),
+                    ZIP_MIME,
+                    "notices_zip",
+                )
+            ],
+            lambda: (data.zip(settings()),),
+            waiting=f"正在生成 {len(units)} 份督办通知……",
         )
     show_table(notice_table(units), hide_index=True)
     st.subheader("督办记录")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -23,10 +23,14 @@ import streamlit as st
 from civdash import briefing
 from civdash.dashboard import Ledgers
 from civdash.meeting import Deck, build_deck
+from civdash.permissions import allowed
 from civdash.slides import SLIDE_CSS, slide_body_html, slide_head_html
+from civdash.ui.auth import current_user
+from civdash.ui.downloads import Download, made_on_click
 from civdash.ui.errors import page_errors
 from civdash.ui.state import (
     get_store,
+    ledgers_key,
     load_snapshot,
     metrics_for,
     unit_counts_for,
@@ -117,24 +121,9 @@ def _deck(key: tuple[object, ...], led: Ledgers) -> Deck | None:
     return view_cache().get(("deck", key), make)
 
 
-def _deck_key(led: Ledgers) -> tuple[object, ...]:
-    """What a deck depends on: the snapshots in force and a week earlier, district, date,
-    districts and settings, and every snapshot stored (the 报送情况 slide judges who submitted
-    from all of them, a part that came late for an earlier week included)."""
-    return (
-        tuple(sorted((k, s.id) for k, s in led.snapshots.items())),
-        tuple(sorted((k, s.id) for k, s in led.previous.items())),
-        led.district,
-        led.as_of,
-        led.districts.names if led.districts else (),
-        repr(led.settings),
-        tuple(sorted(s.id for s in led.stored)),
-    )
-
-
 def cached_deck(led: Ledgers) -> Deck | None:
     """The deck for the ledgers in force, built once per snapshots-in-force and district."""
-    return _deck(_deck_key(led), led)
+    return _deck(ledgers_key(led), led)
 
 
 def _auto_seconds() -> int:
@@ -247,40 +236,31 @@ def show_deck(deck: Deck) -> None:
     run()
 
 
-def _chart_images(key: tuple[object, ...], deck: Deck) -> Mapping[str, bytes]:
-    """The deck's charts as PNG, drawn once (per deck) for the notice and the slide pack."""
-    return view_cache().get(("deck_images", key), lambda: briefing.chart_images(deck))
-
-
 def _downloads(deck: Deck, key: tuple[object, ...]) -> None:
-    """The briefing pack: made when a button is clicked (a few seconds), not on every rerun."""
+    """The briefing pack: made on one click (about a second), not on every rerun, then offered
+    as ordinary downloads (`made_on_click`)."""
     names = briefing.file_names(deck)
-    files = [
-        (
-            "下载通报（Word）",
-            "docx",
-            briefing.DOCX_MIME,
-            lambda: briefing.notice_docx(deck, images=_chart_images(key, deck)),
-        ),
-        (
-            "下载幻灯片（PPT）",
-            "pptx",
-            briefing.PPTX_MIME,
-            lambda: briefing.slides_pptx(deck, images=_chart_images(key, deck)),
-        ),
-        ("下载数据表（Excel）", "xlsx", briefing.XLSX_MIME, lambda: briefing.tables_xlsx(deck)),
-    ]
-    for label, ext, mime, make in files:
-        st.download_button(
-            label,
-            data=make,
-            file_name=names[ext],
-            mime=mime,
-            key=f"deck_{ext}",
-            on_click="ignore",
-            icon=":material/download:",
-            width="stretch",
+
+    def make() -> tuple[bytes, bytes, bytes]:
+        images = briefing.chart_images(deck)  # drawn once for the notice and the slides
+        return (
+            briefing.notice_docx(deck, images=images),
+            briefing.slides_pptx(deck, images=images),
+            briefing.tables_xlsx(deck),
         )
+
+    made_on_click(
+        ("briefing", key),
+        "生成通报、幻灯片和数据表",
+        [
+            Download("下载通报（Word）", names["docx"], briefing.DOCX_MIME, "deck_docx"),
+            Download("下载幻灯片（PPT）", names["pptx"], briefing.PPTX_MIME, "deck_pptx"),
+            Download("下载数据表（Excel）", names["xlsx"], briefing.XLSX_MIME, "deck_xlsx"),
+        ],
+        make,
+        waiting="正在生成通报、幻灯片和数据表……",
+        width="stretch",
+    )
 
 
 def sidebar_controls(led: Ledgers, deck: Deck) -> None:
@@ -300,5 +280,7 @@ def sidebar_controls(led: Ledgers, deck: Deck) -> None:
         elif AUTO_PARAM in st.query_params:
             del st.query_params[AUTO_PARAM]
         st.caption(deck.compared_text)
-        st.markdown("**例会材料**")
-        _downloads(deck, _deck_key(led))
+        account = current_user()
+        if account is not None and allowed(account, "download"):
+            st.markdown("**例会材料**")
+            _downloads(deck, ledgers_key(led))

@@ -397,6 +397,22 @@ class _Kept:
         return cast(T, view_cache().get(("view", self.key, name), compute))
 
 
+def ledgers_key(led: Ledgers) -> tuple[object, ...]:
+    """What anything made from `led` depends on (a meeting deck, its files, the 督办通知): the
+    snapshots in force and a week earlier, district, date, districts and settings, and every
+    snapshot stored (the 报送情况 slide judges who submitted from all of them, a part that came
+    late for an earlier week included)."""
+    return (
+        tuple(sorted((k, s.id) for k, s in led.snapshots.items())),
+        tuple(sorted((k, s.id) for k, s in led.previous.items())),
+        led.district,
+        led.as_of,
+        led.districts.names if led.districts else (),
+        repr(led.settings),
+        tuple(sorted(s.id for s in led.stored)),
+    )
+
+
 def ledgers() -> Ledgers:
     """The ledgers in force for the sidebar's filters (rows cached by snapshot id and district,
     pages' views kept by `Ledgers.cached`)."""

@@ -1,0 +1,148 @@
+"""Files that take a moment to make (the 周例会 briefing pack, the 督办通知 .zip) are made on one
+click and then offered as ordinary downloads, kept per server for what they were made from.
+
+Streamlit's `data=callable` download left the file it made unreferenced, and any two script runs
+on the server deleted it: under issue 15's load run the browser's fetch came too late and the
+download was cancelled. tests/browser/test_meeting_browser.py holds a fetch back while another
+session runs and checks the file is still there."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import openpyxl
+import pptx
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from civdash.notices import load_notice_data
+from civdash.store import Store
+from tests.pages.conftest import APP, logged_in, open_app_page
+
+MEETING = "app_pages/meeting.py"
+ISSUES = "app_pages/issues.py"
+BRIEFING_KEYS = ["deck_docx", "deck_pptx", "deck_xlsx"]
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[MemoryMediaFileStorage]]:
+    """The media storage of every AppTest run, newest last (AppTest makes one per run), so a
+    test can read the bytes behind a download button's URL."""
+    made: list[MemoryMediaFileStorage] = []
+
+    def storage(endpoint: str) -> MemoryMediaFileStorage:
+        made.append(MemoryMediaFileStorage(endpoint))
+        return made[-1]
+
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", storage)
+    yield made
+
+
+def _session(role: str = "admin") -> AppTest:
+    return logged_in(AppTest.from_file(APP, default_timeout=120), role)
+
+
+def _downloads(at: AppTest) -> dict[str, str]:
+    """Each download button's widget key (the tail of its element id) → its file's URL."""
+    return {b.proto.id.rsplit("-", 1)[1]: b.proto.url for b in at.get("download_button")}
+
+
+def _file(media: list[MemoryMediaFileStorage], url: str) -> tuple[str, bytes]:
+    """The download name and bytes behind `url` in the last run's media storage."""
+    kept = media[-1].get_file(url.rsplit("/", 1)[1])
+    return kept.filename or "", kept.content
+
+
+def _docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    cells = (c.text for t in document.tables for row in t.rows for c in row.cells)
+    return "\n".join([*(p.text for p in document.paragraphs), *cells])
+
+
+def _buttons(at: AppTest) -> dict[str | None, str]:
+    return {b.key: b.label for b in at.button}
+
+
+def test_the_briefing_pack_is_made_on_one_click_and_then_offered_to_every_session(
+    fresh_home: Path, media: list[MemoryMediaFileStorage]
+) -> None:
+    at = open_app_page(_session(), MEETING)
+    assert _downloads(at) == {}  # nothing made on an ordinary run
+    assert _buttons(at)["deck_docx_make"] == "生成通报、幻灯片和数据表"
+
+    at.button(key="deck_docx_make").click().run()
+    assert not at.exception
+    urls = _downloads(at)
+    assert list(urls) == BRIEFING_KEYS
+    assert [b.label for b in at.get("download_button")] == [
+        "下载通报（Word）",
+        "下载幻灯片（PPT）",
+        "下载数据表（Excel）",
+    ]
+    files = dict(_file(media, url) for url in urls.values())
+    names = sorted(files)
+    assert names == [
+        "全市创城工作周例会_2026-11-15.pptx",
+        "全市创城工作周通报_2026-11-15.docx",
+        "全市创城工作数据表_2026-11-15.xlsx",
+    ]
+    notice = docx.Document(io.BytesIO(files[names[1]]))
+    assert any("关于全市文明城市创建工作进展情况的通报" in p.text for p in notice.paragraphs)
+    assert len(pptx.Presentation(io.BytesIO(files[names[0]])).slides) > 5
+    book = openpyxl.load_workbook(io.BytesIO(files[names[2]]), read_only=True)
+    assert "红黑榜" in book.sheetnames
+    assert "deck_docx_make" not in _buttons(at)  # the button became the downloads
+
+    # the same run again (a slide turned, the page reloaded) still offers the same files
+    at.run()
+    assert _downloads(at) == urls
+    # another session on the same data gets them without waiting
+    other = open_app_page(_session("viewer"), MEETING)
+    assert _downloads(other) == urls
+    # a district's deck is other data: its files are made on its own click
+    east = open_app_page(_session("district"), MEETING)
+    assert _downloads(east) == {} and "deck_docx_make" in _buttons(east)
+    east.button(key="deck_docx_make").click().run()
+    east_files = [_file(media, u)[0] for u in _downloads(east).values()]
+    assert east_files[0] == "东湖区创城工作周通报_2026-11-15.docx"
+    assert all(n.startswith("东湖区") for n in east_files)
+
+
+def test_the_notices_zip_is_made_on_a_click_and_made_again_after_an_escalation_is_recorded(
+    fresh_home: Path, media: list[MemoryMediaFileStorage]
+) -> None:
+    at = _session("editor")
+    at.session_state["issues_tab"] = "督办"
+    open_app_page(at, ISSUES)
+    with Store(f"sqlite:///{fresh_home / 'civdash.sqlite'}") as store:
+        units = len(load_notice_data(store).units())
+    assert units > 0
+    assert _downloads(at) == {}
+    assert _buttons(at)["notices_zip_make"] == f"生成督办通知（{units} 份）"
+
+    at.button(key="notices_zip_make").click().run()
+    assert not at.exception
+    (url,) = _downloads(at).values()
+    assert at.get("download_button")[0].proto.label == f"下载督办通知（{units} 份，压缩包）"
+    name, data = _file(media, url)
+    assert name.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        notices = [n for n in archive.namelist() if n.endswith(".docx")]
+    assert len(notices) == units
+
+    # an escalation recorded on the tab changes what the notices say: no stale .zip is offered
+    at.selectbox(key="esc_unit").set_value("市住建局")
+    at.text_area(key="esc_reason").input("连续两周上黑榜")
+    at.button(key="esc_add").click().run()
+    assert not at.exception and not at.error
+    assert _downloads(at) == {} and "notices_zip_make" in _buttons(at)
+    at.button(key="notices_zip_make").click().run()
+    (url,) = _downloads(at).values()
+    with zipfile.ZipFile(io.BytesIO(_file(media, url)[1])) as archive:
+        (housing,) = [n for n in archive.namelist() if "市住建局" in n]
+        assert "连续两周上黑榜" in _docx_text(archive.read(housing))
