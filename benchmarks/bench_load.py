@@ -164,6 +164,7 @@ async def _run(  # type: ignore[no-untyped-def]
     clerks: list[tuple[str, Path, int]],
     districts: list[str],
     warm: bool,
+    pids: list[int],
 ):
     from playwright.async_api import async_playwright
 
@@ -193,10 +194,15 @@ async def _run(  # type: ignore[no-untyped-def]
                   for i in range(cluster.servers * 2))
             )  # fmt: skip
         t0 = time.perf_counter()
+        cpu_before = [_cpu_seconds(pid) for pid in pids]
+        busy_before, total_before = _machine_busy()
         await asyncio.gather(*jobs)
+        busy_after, total_after = _machine_busy()
+        server_cpu = sum(_cpu_seconds(pid) for pid in pids) - sum(cpu_before)
         wall = time.perf_counter() - t0
         await browser.close()
-    return times, errors, servers, wall
+    cpu = (busy_after - busy_before, total_after - total_before, server_cpu)
+    return times, errors, servers, wall, cpu
 
 
 def main() -> None:
@@ -249,13 +255,9 @@ def main() -> None:
             flush=True,
         )
         pids = [cluster.server_pid(i) for i in range(args.servers)]
-        cpu_before = [_cpu_seconds(pid) for pid in pids]
-        busy_before, total_before = _machine_busy()
-        times, errors, servers, wall = asyncio.run(
-            _run(cluster, args.sessions, clerks, districts, not args.cold)
+        times, errors, servers, wall, (busy, total, server_cpu) = asyncio.run(
+            _run(cluster, args.sessions, clerks, districts, not args.cold, pids)
         )
-        busy_after, total_after = _machine_busy()
-        server_cpu = sum(_cpu_seconds(pid) for pid in pids) - sum(cpu_before)
         done.set()
         watcher.join()
         peaks = [_peak_mb(cluster.server_pid(i)) for i in range(args.servers)]
@@ -286,9 +288,8 @@ def main() -> None:
     ))  # fmt: skip
     print(f"PostgreSQL 同时在用的连接：最多 {most_connections[0]} 个")
     cores = os.cpu_count() or 1
-    busy = busy_after - busy_before
     print(
-        f"CPU：整机 {busy:.0f} 核·秒（{cores} 核的 {busy / (total_after - total_before) * 100:.0f}%），"
+        f"CPU（计时部分）：整机 {busy:.0f} 核·秒（{cores} 核的 {busy / total * 100:.0f}%），"
         f"其中应用服务器 {server_cpu:.0f} 核·秒，其余（Chromium、PostgreSQL、nginx）{busy - server_cpu:.0f} 核·秒"
     )
     lost = [c for c, _, _ in clerks if by_clerk.get(c, 0) == 0]
