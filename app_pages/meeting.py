@@ -17,7 +17,7 @@ if not meeting.is_presenting():
     st.title(f"周例会 · {deck.scope}")
     st.caption(
         f"{deck.compared_text}。点『全屏放映』投到大屏：← → 或翻页笔翻页，Esc 退出；"
-        "侧栏可设自动翻页，生成并下载通报和幻灯片。"
+        "侧栏可设自动翻页、下载通报和幻灯片。"
     )
     if deck.reporting is not None and deck.reporting.source_line:
         st.caption(deck.reporting.source_line)

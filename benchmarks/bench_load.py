@@ -102,13 +102,8 @@ async def _leader(browser, cluster: Cluster, name: str, district: str, times, er
         times["周例会"].append(time.perf_counter() - t0)
 
         t0 = time.perf_counter()
-        make = page.get_by_role("button", name="生成通报、幻灯片和数据表")
-        if await make.count():  # not yet made for this district on this server
-            await make.click()
-        ready = page.get_by_role("button", name="下载通报（Word）")
-        await expect(ready).to_be_visible(timeout=STEP_TIMEOUT_MS)
         async with page.expect_download(timeout=STEP_TIMEOUT_MS) as download:
-            await ready.click()
+            await page.get_by_role("button", name="下载通报（Word）").click()
         got = await download.value
         failure = await got.failure()  # e.g. "canceled": said, rather than a bare exception
         path = None if failure else await got.path()

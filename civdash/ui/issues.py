@@ -35,7 +35,7 @@ from civdash.store import (
     EscalationNotFoundError,
 )
 from civdash.ui.auth import current_user, require_action
-from civdash.ui.downloads import Download, made_on_click
+from civdash.ui.downloads import Download, offer_files
 from civdash.ui.state import (
     get_store,
     ledgers_key,
@@ -191,7 +191,7 @@ def escalation_tab(led: Ledgers, as_of: date) -> None:
         f"（{settings().notice_reply_days} 个工作日）。"
     )
     if account is not None and allowed(account, "download") and not units.empty:
-        made_on_click(
+        offer_files(
             # the escalation records are read on every run (editors change them)
             (
                 "notices",
@@ -201,7 +201,6 @@ def escalation_tab(led: Ledgers, as_of: date) -> None:
                 data.issued_on,
                 _digest(escalations),
             ),
-            f"生成督办通知（{len(units)} 份）",
             [
                 Download(
                     f"下载督办通知（{len(units)} 份，压缩包）",
@@ -211,7 +210,7 @@ def escalation_tab(led: Ledgers, as_of: date) -> None:
                 )
             ],
             lambda: (data.zip(settings()),),
-            waiting=f"正在生成 {len(units)} 份督办通知……",
+            making=f"正在生成 {len(units)} 份督办通知……",
         )
     show_table(notice_table(units), hide_index=True)
     st.subheader("督办记录")

@@ -26,7 +26,7 @@ from civdash.meeting import Deck, build_deck
 from civdash.permissions import allowed
 from civdash.slides import SLIDE_CSS, slide_body_html, slide_head_html
 from civdash.ui.auth import current_user
-from civdash.ui.downloads import Download, made_on_click
+from civdash.ui.downloads import Download, offer_files
 from civdash.ui.errors import page_errors
 from civdash.ui.state import (
     get_store,
@@ -237,8 +237,8 @@ def show_deck(deck: Deck) -> None:
 
 
 def _downloads(deck: Deck, key: tuple[object, ...]) -> None:
-    """The briefing pack: made on one click (about a second), not on every rerun, then offered
-    as ordinary downloads (`made_on_click`)."""
+    """The briefing pack: made at the first click of one of its buttons (about a second), not on
+    every run, then offered as ordinary downloads (`offer_files`)."""
     names = briefing.file_names(deck)
 
     def make() -> tuple[bytes, bytes, bytes]:
@@ -249,16 +249,15 @@ def _downloads(deck: Deck, key: tuple[object, ...]) -> None:
             briefing.tables_xlsx(deck),
         )
 
-    made_on_click(
+    offer_files(
         ("briefing", key),
-        "生成通报、幻灯片和数据表",
         [
             Download("下载通报（Word）", names["docx"], briefing.DOCX_MIME, "deck_docx"),
             Download("下载幻灯片（PPT）", names["pptx"], briefing.PPTX_MIME, "deck_pptx"),
             Download("下载数据表（Excel）", names["xlsx"], briefing.XLSX_MIME, "deck_xlsx"),
         ],
         make,
-        waiting="正在生成通报、幻灯片和数据表……",
+        making="正在生成通报、幻灯片和数据表……",
         width="stretch",
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -153,31 +154,32 @@ def test_arrow_keys_and_a_clickers_page_keys_move_between_slides(projector: AppT
 
 
 def test_the_briefing_pack_downloads_from_the_meeting_page(browser: Browser, app_url: str) -> None:
-    """Made on one click, then downloaded, even after other sessions have run on the server in
-    between: Streamlit deletes a file that no session refers to after two runs, which cancelled
-    通报 downloads under issue 15's load run (civdash/ui/downloads.py)."""
+    """One click on 下载通报 makes the pack and downloads the notice; the other two files then
+    download too, even after other sessions have run on the server in between: Streamlit
+    deletes a file no session refers to after two runs, which cancelled 通报 downloads under
+    issue 15's load run (civdash/ui/downloads.py)."""
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
     others = browser.new_context(viewport={"width": 1280, "height": 720})
     page, other = context.new_page(), others.new_page()
+    files = {}
+
+    def download(label: str) -> None:
+        with page.expect_download(timeout=WAIT_MS) as caught:
+            page.get_by_role("button", name=label).click()
+        assert caught.value.failure() is None, label
+        files[caught.value.suggested_filename] = Path(caught.value.path()).read_bytes()
+
     try:
         log_in(page, f"{app_url}/meeting")
         expect(page.locator(".cd-slide").first).to_be_visible(timeout=WAIT_MS)
         total = _total(page)
-        page.get_by_role("button", name="生成通报、幻灯片和数据表").click()
-        expect(page.get_by_role("button", name="下载通报（Word）")).to_be_visible(timeout=WAIT_MS)
-        expect(page.get_by_role("button", name="生成通报、幻灯片和数据表")).to_have_count(0)
+        download("下载通报（Word）")  # made on this click, then downloaded without another
         log_in(other, f"{app_url}/meeting", "viewer")
         for _ in range(2):  # two more page runs of another user's session
             other.reload()
             expect(other.locator(".cd-slide").first).to_be_visible(timeout=WAIT_MS)
-        files = {}
-        for label in ("下载通报（Word）", "下载幻灯片（PPT）", "下载数据表（Excel）"):
-            with page.expect_download(timeout=WAIT_MS) as download:
-                page.get_by_role("button", name=label).click()
-            assert download.value.failure() is None, label
-            files[download.value.suggested_filename] = Path(download.value.path()).read_bytes()
-        # the other session, on the same data, is offered the files without making them again
-        expect(other.get_by_role("button", name="下载通报（Word）")).to_be_visible(timeout=WAIT_MS)
+        download("下载幻灯片（PPT）")
+        download("下载数据表（Excel）")
     finally:
         context.close()
         others.close()
@@ -189,3 +191,22 @@ def test_the_briefing_pack_downloads_from_the_meeting_page(browser: Browser, app
     assert len(slides.slides) == total + 1  # a title slide, then the deck
     book = openpyxl.load_workbook(io.BytesIO(by_ext["xlsx"]), read_only=True)
     assert {"红黑榜", "逾期问题明细"} <= set(book.sheetnames)
+
+
+def test_the_notices_zip_downloads_at_one_click(browser: Browser, app_url: str) -> None:
+    """问题整改 → 督办: one click on 下载督办通知 makes the .zip and downloads it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    page = context.new_page()
+    try:
+        log_in(page, f"{app_url}/issues")
+        page.get_by_role("tab", name="督办").click()
+        with page.expect_download(timeout=WAIT_MS) as caught:
+            page.get_by_role("button", name="下载督办通知").click()
+        assert caught.value.failure() is None
+        data = Path(caught.value.path()).read_bytes()
+    finally:
+        context.close()
+    assert caught.value.suggested_filename.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+    assert any(n.endswith(".xlsx") for n in names) and any(n.endswith(".docx") for n in names)

@@ -57,7 +57,7 @@ def test_an_editor_records_changes_and_deletes_an_escalation_each_audited(
 ) -> None:
     editor = TEST_ACCOUNTS["editor"][0]
     at = _open("editor")
-    assert "notices_zip_make" in _buttons(at)  # the .zip is made on a click (test_made_on_click.py)
+    assert "notices_zip_make" in _buttons(at)  # made at its first click (test_offered_files.py)
     with _store(fresh_home) as store:  # the tab lists who gets a notice, as the library does
         expected = load_notice_data(store).units()
     shown = _table_with(at, "逾期问题数")

@@ -252,7 +252,8 @@ def _observed(role: str, action: str) -> bool:
         return "保存目标任务" in buttons
     if action == "manage_users":
         return "账号管理" in [t.value for t in at.title]
-    return "生成通报、幻灯片和数据表" in buttons  # download: the 周例会 pack, made on a click
+    # download: the 周例会 pack (buttons that make it at the first click, or its downloads)
+    return "下载通报（Word）" in buttons | {d.proto.label for d in at.get("download_button")}
 
 
 @pytest.mark.slow
