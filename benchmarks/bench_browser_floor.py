@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,26 +28,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-from harness import load_text
+from harness import ROOT, cpu_seconds, load_text, machine_busy
+
+sys.path.insert(0, str(ROOT))
+
+from civdash.cluster import free_port
 
 APP = 'import streamlit as st\nst.title("总览")\nst.metric("问题整改率", "87.5%")\n'
 TIMEOUT_MS = 300_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_busy() -> float:
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def _serve(app: Path, port: int) -> subprocess.Popen[bytes]:
@@ -101,11 +88,11 @@ async def _burst(
         await asyncio.gather(*(_visit(browser, urls[i % len(urls)], None) for i in range(4)))
         times: list[float] = []
         t0 = time.perf_counter()
-        busy, served = _machine_busy(), sum(_cpu_seconds(pid) for pid in pids)
+        busy, served = machine_busy()[0], sum(cpu_seconds(pid) for pid in pids)
         await asyncio.gather(
             *(_visit(browser, urls[i % len(urls)], times) for i in range(sessions))
         )
-        busy, served = _machine_busy() - busy, sum(_cpu_seconds(pid) for pid in pids) - served
+        busy, served = machine_busy()[0] - busy, sum(cpu_seconds(pid) for pid in pids) - served
         wall = time.perf_counter() - t0
         await browser.close()
     return times, wall, busy, served
@@ -122,7 +109,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="civdash-floor-"))
     app = work / "one_metric.py"
     app.write_text(APP, encoding="utf-8")
-    ports = [_free_port() for _ in range(args.servers)]
+    ports = [free_port() for _ in range(args.servers)]
     servers = [_serve(app, port) for port in ports]
     urls = [f"http://127.0.0.1:{port}/" for port in ports]
     print(f"机器: {os.cpu_count()} 核; {load_text()}")

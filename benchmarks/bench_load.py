@@ -34,31 +34,16 @@ from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 
-from harness import load_text
+from harness import ROOT, cpu_seconds, load_text, machine_busy
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from civdash.cluster import SERVER_HEADER, Cluster  # noqa: E402
+from civdash.cluster import SERVER_HEADER, Cluster
 
 PASSWORD = "load-test-2026"
 NEW_WEEK = date(2026, 11, 22)
 STEP_TIMEOUT_MS = 120_000
 GOAL_P95_S = 5.0
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, all cores."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]
-    tick = os.sysconf("SC_CLK_TCK")
-    return (sum(values) - idle) / tick, sum(values) / tick
 
 
 def _peak_mb(pid: int) -> float:
@@ -189,11 +174,11 @@ async def _run(  # type: ignore[no-untyped-def]
                   for i in range(cluster.servers * 2))
             )  # fmt: skip
         t0 = time.perf_counter()
-        cpu_before = [_cpu_seconds(pid) for pid in pids]
-        busy_before, total_before = _machine_busy()
+        cpu_before = [cpu_seconds(pid) for pid in pids]
+        busy_before, total_before = machine_busy()
         await asyncio.gather(*jobs)
-        busy_after, total_after = _machine_busy()
-        server_cpu = sum(_cpu_seconds(pid) for pid in pids) - sum(cpu_before)
+        busy_after, total_after = machine_busy()
+        server_cpu = sum(cpu_seconds(pid) for pid in pids) - sum(cpu_before)
         wall = time.perf_counter() - t0
         await browser.close()
     cpu = (busy_after - busy_before, total_after - total_before, server_cpu)
